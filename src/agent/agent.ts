@@ -1,0 +1,273 @@
+// The agent: registers its resources with the master, runs the tasks it is sent in sandboxes through a
+// Containerizer, and reports every state change reliably.
+import { mkdir, readFile, rename, rm, symlink, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { AttributeJSON, Resources } from '../common/resources.ts';
+import { Resources as ResourcesClass } from '../common/resources.ts';
+import type { Clock } from '../common/clock.ts';
+import { isTerminalState, hasCapability, type FrameworkInfo, type TaskInfo, type TaskState, type TaskStatus, type TaskReason, type TaskSource, type MasterInfo } from '../proto/mesos.ts';
+import type { AgentCall, AgentEvent } from '../proto/agent.ts';
+import type { Containerizer, ContainerExit } from './containerizer/containerizer.ts';
+import { MasterLink } from './master-link.ts';
+import { StatusUpdateManager } from './status-updates.ts';
+
+/** The command executor's default grace period between SIGTERM and SIGKILL. */
+export const DEFAULT_KILL_GRACE_MS = 3000;
+
+export interface AgentOptions {
+  master: string;
+  hostname: string;
+  port: number; // advertised HTTP port
+  workDir: string;
+  resources: Resources;
+  attributes: AttributeJSON[];
+  containerizer: Containerizer;
+  logger: Logger;
+  clock: Clock;
+  statusUpdateRetryMs: number;
+  registrationBackoffMs: number;
+  maxCompletedTasks: number;
+}
+
+export interface AgentTask {
+  frameworkId: string;
+  frameworkInfo: FrameworkInfo;
+  info: TaskInfo;
+  executorId: string;
+  state: TaskState;
+  containerId: string;
+  sandbox: string;
+  killRequested: boolean;
+  launchedAt?: number;
+  statuses: TaskStatus[];
+}
+
+export class Agent {
+  agentId?: string;
+  masterInfo?: MasterInfo;
+  readonly startTime: number;
+  readonly tasks = new Map<string, AgentTask>(); // key frameworkId/taskId
+  readonly completedTasks: AgentTask[] = [];
+  readonly frameworks = new Map<string, FrameworkInfo>();
+  private readonly link: MasterLink;
+  private readonly updates: StatusUpdateManager;
+  private readonly log: Logger;
+
+  constructor(readonly opts: AgentOptions) {
+    this.log = opts.logger;
+    this.startTime = opts.clock.now();
+    this.updates = new StatusUpdateManager({
+      send: (u) => this.link.call({ type: 'UPDATE', update: { framework_id: { value: u.frameworkId }, status: u.status as never } }),
+      initialRetryMs: opts.statusUpdateRetryMs,
+      maxRetryMs: 10 * 60_000,
+      isTerminal: (s) => isTerminalState(s.state),
+      onTerminalAcknowledged: (fw, taskId) => this.retireTask(`${fw}/${taskId}`),
+    });
+    this.link = new MasterLink({
+      master: opts.master, logger: opts.logger, subscribeCall: () => this.subscribeCall(),
+      onEvent: (e) => this.onEvent(e), onDisconnected: () => this.onDisconnected(),
+      backoffFactorMs: opts.registrationBackoffMs, maxBackoffMs: 60_000,
+    });
+  }
+
+  get registered(): boolean { return this.link.connected; }
+
+  private metaFile(): string { return join(this.opts.workDir, 'meta', 'agent.json'); }
+
+  /** Reads the checkpointed agent id (so a restarted agent re-registers as itself) and connects. */
+  async start(): Promise<void> {
+    try {
+      const meta = JSON.parse(await readFile(this.metaFile(), 'utf8')) as { agent_id?: string };
+      this.agentId = meta.agent_id;
+    } catch { /* first start */ }
+    await this.link.start();
+  }
+
+  async stop(killTasks = true): Promise<void> {
+    this.link.stop();
+    this.updates.stop();
+    if (killTasks) await Promise.all([...this.tasks.values()].map((t) => this.opts.containerizer.kill(t.containerId, 0)));
+  }
+
+  private subscribeCall(): AgentCall {
+    const running = [...this.tasks.values()].filter((t) => !isTerminalState(t.state) || this.updates.hasPending(t.frameworkId, t.info.task_id.value));
+    return {
+      type: 'SUBSCRIBE',
+      subscribe: {
+        agent_info: {
+          hostname: this.opts.hostname, port: this.opts.port, resources: this.opts.resources.toJSON() as never, attributes: this.opts.attributes as never,
+          ...(this.agentId ? { id: { value: this.agentId } } : {}),
+        },
+        tasks: running.map((t) => ({ framework_id: { value: t.frameworkId }, task: t.info as never, state: t.state })),
+        frameworks: [...new Set(running.map((t) => t.frameworkId))].map((id) => this.frameworks.get(id)!).filter(Boolean) as never,
+      },
+    };
+  }
+
+  private onDisconnected(): void {
+    this.log.warn('lost the master; tasks keep running, updates wait');
+    this.updates.pause();
+  }
+
+  private onEvent(event: AgentEvent): void {
+    switch (event.type) {
+      case 'REGISTERED': {
+        const first = this.agentId !== event.registered.agent_id.value;
+        this.agentId = event.registered.agent_id.value;
+        this.masterInfo = event.registered.master_info;
+        this.log.info({ agentId: this.agentId, master: this.opts.master }, first ? 'registered with master' : 're-registered with master');
+        void this.checkpointMeta();
+        this.updates.resume();
+        return;
+      }
+      case 'RUN_TASK':
+        this.frameworks.set(event.run_task.framework_id.value, event.run_task.framework_info);
+        void this.runTask(event.run_task.framework_id.value, event.run_task.framework_info, event.run_task.task, '');
+        return;
+      case 'RUN_TASK_GROUP': {
+        const g = event.run_task_group;
+        this.frameworks.set(g.framework_id.value, g.framework_info);
+        for (const t of g.tasks) void this.runTask(g.framework_id.value, g.framework_info, t, g.executor.executor_id.value);
+        return;
+      }
+      case 'KILL_TASK': {
+        const k = event.kill_task;
+        const grace = k.kill_policy?.grace_period?.nanoseconds;
+        void this.killTask(k.framework_id.value, k.task_id.value, grace === undefined ? undefined : grace / 1e6);
+        return;
+      }
+      case 'ACKNOWLEDGE':
+        this.updates.acknowledge(event.acknowledge.framework_id.value, event.acknowledge.task_id.value, event.acknowledge.uuid);
+        return;
+      case 'SHUTDOWN_FRAMEWORK': {
+        const fwId = event.shutdown_framework.framework_id.value;
+        this.updates.dropFramework(fwId);
+        for (const t of this.tasks.values()) if (t.frameworkId === fwId) void this.killTask(fwId, t.info.task_id.value, undefined, true);
+        return;
+      }
+      case 'PING':
+        this.link.call({ type: 'PONG' }).catch((err) => this.log.debug({ err: (err as Error).message }, 'pong failed'));
+        return;
+      case 'SHUTDOWN':
+        this.log.error({ message: event.shutdown.message }, 'master asked this agent to shut down');
+        return;
+      case 'ERROR':
+        this.log.error({ message: event.error.message }, 'master reported an error');
+        return;
+    }
+  }
+
+  private async checkpointMeta(): Promise<void> {
+    const file = this.metaFile();
+    await mkdir(join(this.opts.workDir, 'meta'), { recursive: true });
+    // Write-then-rename so a crash never leaves a half-written file.
+    await writeFile(`${file}.tmp`, JSON.stringify({ agent_id: this.agentId, hostname: this.opts.hostname, port: this.opts.port }));
+    await rename(`${file}.tmp`, file);
+  }
+
+  sandboxDir(frameworkId: string, executorId: string, containerId: string): string {
+    return join(this.opts.workDir, 'slaves', this.agentId ?? 'unregistered', 'frameworks', frameworkId, 'executors', executorId, 'runs', containerId);
+  }
+
+  private status(task: AgentTask, state: TaskState, extra: { message?: string; reason?: TaskReason; source?: TaskSource } = {}): void {
+    const status: TaskStatus = {
+      task_id: task.info.task_id, state, source: extra.source ?? 'SOURCE_EXECUTOR', timestamp: this.opts.clock.now() / 1000,
+      agent_id: { value: this.agentId ?? '' }, ...(task.executorId ? { executor_id: { value: task.executorId } } : {}),
+      container_status: { container_id: { value: task.containerId } },
+      ...(extra.message !== undefined ? { message: extra.message } : {}), ...(extra.reason ? { reason: extra.reason } : {}),
+    };
+    task.state = state;
+    task.statuses.push(status);
+    this.updates.update(task.frameworkId, status);
+  }
+
+  private async runTask(frameworkId: string, frameworkInfo: FrameworkInfo, info: TaskInfo, groupExecutorId: string): Promise<void> {
+    const key = `${frameworkId}/${info.task_id.value}`;
+    if (this.tasks.has(key)) { this.log.warn({ taskId: info.task_id.value }, 'duplicate task launch ignored'); return; }
+    const containerId = randomUUID();
+    // Command tasks run under the built-in command executor, whose id is the task id.
+    const executorId = groupExecutorId || info.task_id.value;
+    const task: AgentTask = {
+      frameworkId, frameworkInfo, info, executorId: groupExecutorId, state: 'TASK_STAGING', containerId,
+      sandbox: this.sandboxDir(frameworkId, executorId, containerId), killRequested: false, statuses: [],
+    };
+    this.tasks.set(key, task);
+    try {
+      await mkdir(task.sandbox, { recursive: true });
+      const latest = join(task.sandbox, '..', 'latest');
+      await rm(latest, { force: true });
+      await symlink(containerId, latest).catch(() => undefined);
+    } catch (err) {
+      this.status(task, 'TASK_FAILED', { source: 'SOURCE_AGENT', reason: 'REASON_CONTAINER_LAUNCH_FAILED', message: `Failed to create sandbox: ${(err as Error).message}` });
+      return;
+    }
+    if (task.killRequested) {
+      this.status(task, 'TASK_KILLED', { source: 'SOURCE_AGENT', reason: 'REASON_TASK_KILLED_DURING_LAUNCH', message: 'Task killed before it was launched' });
+      return;
+    }
+    this.status(task, 'TASK_STARTING');
+    const env: Record<string, string> = {
+      MESOS_SANDBOX: task.sandbox, MESOS_DIRECTORY: task.sandbox, MESOS_TASK_ID: info.task_id.value, MESOS_FRAMEWORK_ID: frameworkId,
+      MESOS_AGENT_ID: this.agentId ?? '', MESOS_SLAVE_ID: this.agentId ?? '', MESOS_EXECUTOR_ID: executorId, MESOS_CONTAINER_ID: containerId,
+      MESOS_AGENT_ENDPOINT: `${this.opts.hostname}:${this.opts.port}`, MESOS_HOSTNAME: this.opts.hostname,
+    };
+    let container;
+    try {
+      container = await this.opts.containerizer.launch({
+        containerId, frameworkId, taskId: info.task_id.value, command: info.command ?? {}, env, sandbox: task.sandbox,
+        resources: ResourcesClass.fromJSON(info.resources as never),
+      });
+    } catch (err) {
+      this.status(task, 'TASK_FAILED', { source: 'SOURCE_AGENT', reason: 'REASON_CONTAINER_LAUNCH_FAILED', message: `Failed to launch container: ${(err as Error).message}` });
+      return;
+    }
+    task.launchedAt = this.opts.clock.now();
+    if (task.killRequested) void this.opts.containerizer.kill(containerId, 0);
+    else this.status(task, 'TASK_RUNNING');
+    container.exited.then((exit) => this.onExit(task, exit), (err: Error) => this.onExit(task, { exitCode: null, signal: null, killed: false, message: err.message }));
+  }
+
+  private onExit(task: AgentTask, exit: ContainerExit): void {
+    if (isTerminalState(task.state)) return;
+    if (task.killRequested || exit.killed) this.status(task, 'TASK_KILLED', { message: exit.message });
+    else if (exit.exitCode === 0) this.status(task, 'TASK_FINISHED', { message: exit.message });
+    else this.status(task, 'TASK_FAILED', { message: exit.message, ...(exit.reason ? { reason: exit.reason as TaskReason, source: 'SOURCE_AGENT' as TaskSource } : {}) });
+  }
+
+  private async killTask(frameworkId: string, taskId: string, graceMs: number | undefined, frameworkRemoved = false): Promise<void> {
+    const task = this.tasks.get(`${frameworkId}/${taskId}`);
+    if (!task) {
+      if (frameworkRemoved) return;
+      // Unknown here: tell the framework so it does not wait forever.
+      const placeholder: AgentTask = { frameworkId, frameworkInfo: this.frameworks.get(frameworkId) ?? { user: '', name: '' }, info: { task_id: { value: taskId }, name: '', agent_id: { value: this.agentId ?? '' }, resources: [] } as TaskInfo, executorId: '', state: 'TASK_STAGING', containerId: '', sandbox: '', killRequested: true, statuses: [] };
+      this.status(placeholder, 'TASK_LOST', { source: 'SOURCE_AGENT', reason: 'REASON_TASK_UNKNOWN', message: 'Cannot find the task on this agent' });
+      return;
+    }
+    if (isTerminalState(task.state) || task.killRequested) return;
+    task.killRequested = true;
+    if (task.state === 'TASK_STAGING') return; // runTask sees the flag before launching
+    if (frameworkRemoved) this.updates.dropFramework(frameworkId);
+    else if (hasCapability(task.frameworkInfo, 'TASK_KILLING_STATE') && task.state !== 'TASK_STARTING') this.status(task, 'TASK_KILLING');
+    const policy = task.info.kill_policy?.grace_period?.nanoseconds;
+    const grace = graceMs ?? (policy !== undefined ? policy / 1e6 : DEFAULT_KILL_GRACE_MS);
+    await this.opts.containerizer.kill(task.containerId, grace);
+  }
+
+  /** A task whose terminal update was acknowledged moves to the completed list. */
+  private retireTask(key: string): void {
+    const task = this.tasks.get(key);
+    if (!task || !isTerminalState(task.state)) return;
+    this.tasks.delete(key);
+    this.completedTasks.push(task);
+    if (this.completedTasks.length > this.opts.maxCompletedTasks) this.completedTasks.shift();
+  }
+
+  /** Resources used by non-terminal tasks. */
+  usedResources(): Resources {
+    let used = ResourcesClass.empty();
+    for (const t of this.tasks.values()) if (!isTerminalState(t.state)) used = used.plus(ResourcesClass.fromJSON(t.info.resources as never));
+    return used;
+  }
+}

@@ -1,0 +1,146 @@
+// The agent's connection to the master: SUBSCRIBE, read the event stream, POST calls, reconnect with backoff.
+import http from 'node:http';
+import type { Logger } from 'pino';
+import { RecordIODecoder } from '../common/recordio.ts';
+import { AGENT_API_PATH, AGENT_PROTOCOL_VERSION, type AgentCall, type AgentEvent } from '../proto/agent.ts';
+
+export interface MasterLinkOptions {
+  master: string; // host:port
+  logger: Logger;
+  /** Builds the SUBSCRIBE call at each (re)connection: agent info, running tasks. */
+  subscribeCall(): AgentCall;
+  onEvent(event: AgentEvent): void;
+  onDisconnected(): void;
+  backoffFactorMs: number; // Mesos --registration_backoff_factor (1 s): wait random [0, b·2^n], capped
+  maxBackoffMs: number;
+}
+
+export class MasterUnreachableError extends Error {}
+
+export function parseMasterAddress(master: string): { host: string; port: number } {
+  const m = /^(?:https?:\/\/)?([^:/]+|\[[^\]]+\]):(\d+)\/?$/.exec(master.trim());
+  if (!m) throw new Error(`bad --master '${master}': expected host:port (zk:// comes with the HA issue)`);
+  return { host: m[1]!, port: Number(m[2]) };
+}
+
+export class MasterLink {
+  private streamId?: string;
+  private agentId?: string;
+  private req?: http.ClientRequest;
+  private stopped = false;
+  private attempt = 0;
+  private retryTimer?: NodeJS.Timeout;
+  private readonly address: { host: string; port: number };
+  private readonly agent = new http.Agent({ keepAlive: true, maxSockets: 4 });
+
+  constructor(private readonly opts: MasterLinkOptions) {
+    this.address = parseMasterAddress(opts.master);
+  }
+
+  get connected(): boolean { return this.streamId !== undefined && this.agentId !== undefined; }
+
+  /** Resolves when the first registration stream is open; rejects if the master cannot be reached at all. */
+  start(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.firstOpen = () => { this.firstOpen = undefined; this.firstError = undefined; resolve(); };
+      this.firstError = (err) => { this.firstOpen = undefined; this.firstError = undefined; reject(err); };
+      this.connect();
+    });
+  }
+
+  private firstOpen?: () => void;
+  private firstError?: (err: Error) => void;
+
+  private connect(): void {
+    if (this.stopped) return;
+    const body = JSON.stringify({ ...this.opts.subscribeCall(), version: AGENT_PROTOCOL_VERSION });
+    const req = http.request({
+      host: this.address.host, port: this.address.port, path: AGENT_API_PATH, method: 'POST',
+      headers: { 'Content-Type': 'application/json', Accept: 'application/json', 'Content-Length': Buffer.byteLength(body) },
+    });
+    this.req = req;
+    let opened = false;
+    req.on('response', (res) => {
+      if (res.statusCode !== 200) {
+        let text = '';
+        res.on('data', (c) => { text += c; });
+        res.on('end', () => {
+          this.opts.logger.warn({ status: res.statusCode, body: text }, 'master refused agent subscription');
+          this.scheduleReconnect();
+        });
+        return;
+      }
+      opened = true;
+      this.attempt = 0;
+      this.streamId = res.headers['mesos-stream-id'] as string | undefined;
+      this.firstOpen?.();
+      const decoder = new RecordIODecoder();
+      res.on('data', (chunk: Buffer) => {
+        try {
+          for (const record of decoder.write(chunk)) {
+            const event = JSON.parse(record.toString('utf8')) as AgentEvent;
+            if (event.type === 'REGISTERED') this.agentId = event.registered.agent_id.value;
+            this.opts.onEvent(event);
+          }
+        } catch (err) {
+          this.opts.logger.error({ err }, 'bad event stream from master');
+          req.destroy();
+        }
+      });
+      res.on('close', () => this.lost());
+    });
+    req.on('error', (err) => {
+      if (opened) return this.lost();
+      if (this.firstError) { this.firstError(new MasterUnreachableError(`cannot reach master at ${this.opts.master}: ${(err as NodeJS.ErrnoException).code ?? err.message}`)); return; }
+      this.opts.logger.debug({ err: err.message }, 'master not reachable');
+      this.scheduleReconnect();
+    });
+    req.end(body);
+  }
+
+  private lost(): void {
+    if (this.streamId === undefined && this.agentId === undefined) { this.scheduleReconnect(); return; }
+    this.streamId = undefined;
+    this.opts.onDisconnected();
+    this.scheduleReconnect();
+  }
+
+  private scheduleReconnect(): void {
+    if (this.stopped || this.retryTimer) return;
+    const ceiling = Math.min(this.opts.backoffFactorMs * 2 ** this.attempt, this.opts.maxBackoffMs);
+    this.attempt++;
+    const delay = Math.random() * ceiling;
+    this.opts.logger.info({ delayMs: Math.round(delay) }, 'reconnecting to master');
+    this.retryTimer = setTimeout(() => { this.retryTimer = undefined; this.connect(); }, delay);
+  }
+
+  /** Sends a call on a separate connection; rejects unless the master answers 202. */
+  call(call: Omit<AgentCall, 'agent_id'>): Promise<void> {
+    if (!this.connected) return Promise.reject(new Error('not connected to the master'));
+    const body = JSON.stringify({ ...call, agent_id: { value: this.agentId } });
+    return new Promise((resolve, reject) => {
+      const req = http.request({
+        host: this.address.host, port: this.address.port, path: AGENT_API_PATH, method: 'POST', agent: this.agent,
+        headers: { 'Content-Type': 'application/json', 'Mesos-Stream-Id': this.streamId!, 'Content-Length': Buffer.byteLength(body) },
+      }, (res) => {
+        let text = '';
+        res.on('data', (c) => { text += c; });
+        res.on('end', () => (res.statusCode === 202 ? resolve() : reject(new Error(`master answered ${res.statusCode}: ${text}`))));
+      });
+      req.on('error', reject);
+      req.end(body);
+    });
+  }
+
+  /** Drops the current stream (e.g. the master asked us to re-register) and reconnects. */
+  reconnect(): void {
+    this.req?.destroy();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.req?.destroy();
+    this.agent.destroy();
+  }
+}

@@ -1,0 +1,171 @@
+// Wires an agent together: resources, containerizer, HTTP endpoints, the master link.
+import os from 'node:os';
+import { mkdir, statfs } from 'node:fs/promises';
+import type { Logger } from 'pino';
+import { Registry, Gauge, collectDefaultMetrics } from 'prom-client';
+import { createHttpServer, listen, sendJson, StartupError } from '../common/http.ts';
+import { systemClock, type Clock } from '../common/clock.ts';
+import { attributesToLegacy, parseResources, Resources, type AttributeJSON } from '../common/resources.ts';
+import { isTerminalState } from '../proto/mesos.ts';
+import { MESOS_COMPAT_VERSION } from '../master/master.ts';
+import { TRIREME_VERSION } from '../common/version.ts';
+import { Agent, type AgentTask } from './agent.ts';
+import { ProcessContainerizer } from './containerizer/process.ts';
+import { registerFilesRoutes } from './files.ts';
+import { buildStatistics } from './monitor.ts';
+import { MasterUnreachableError } from './master-link.ts';
+
+export interface AgentConfig {
+  master: string;
+  ip: string;
+  port: number;
+  hostname: string;
+  workDir: string;
+  resources?: string;
+  attributes: AttributeJSON[];
+  statusUpdateRetryMs: number;
+  registrationBackoffMs: number;
+}
+
+export interface RunningAgent {
+  agent: Agent;
+  url: string;
+  port: number;
+  close(opts?: { killTasks?: boolean }): Promise<void>;
+}
+
+/** Mesos' defaults for resources the operator did not list (Containerizer::resources). */
+export async function detectResources(workDir: string, text = ''): Promise<Resources> {
+  const given = text ? parseResources(text) : Resources.empty();
+  const extra: string[] = [];
+  const has = (name: string) => given.scalar(name) > 0 || given.ranges(name).length > 0;
+  if (!has('cpus')) extra.push(`cpus:${os.cpus().length || 1}`);
+  if (!has('mem')) {
+    const mb = Math.floor(os.totalmem() / 1024 / 1024);
+    extra.push(`mem:${mb >= 2048 ? mb - 1024 : Math.floor(mb / 2)}`);
+  }
+  if (!has('disk')) {
+    let mb = 10240;
+    try {
+      const s = await statfs(workDir);
+      const total = Math.floor((s.blocks * s.bsize) / 1024 / 1024);
+      mb = total >= 10240 ? total - 5120 : Math.floor(total / 2);
+    } catch { /* fallback as Mesos */ }
+    extra.push(`disk:${mb}`);
+  }
+  if (!has('ports')) extra.push('ports:[31000-32000]');
+  return extra.length ? given.plus(parseResources(extra.join(';'))) : given;
+}
+
+function agentTaskJson(agentId: string, t: AgentTask): Record<string, unknown> {
+  return {
+    id: t.info.task_id.value, name: t.info.name, framework_id: t.frameworkId, executor_id: t.executorId, slave_id: agentId, state: t.state,
+    resources: Resources.fromJSON(t.info.resources as never).toLegacy(), statuses: t.statuses.map((s) => ({ state: s.state, timestamp: s.timestamp })),
+  };
+}
+
+export async function startAgent(config: AgentConfig, logger: Logger, clock: Clock = systemClock): Promise<RunningAgent> {
+  try {
+    await mkdir(config.workDir, { recursive: true });
+  } catch (err) {
+    throw new StartupError(`agent: cannot create work directory ${config.workDir}: ${(err as Error).message}`);
+  }
+  let resources: Resources;
+  try {
+    resources = await detectResources(config.workDir, config.resources);
+  } catch (err) {
+    throw new StartupError(`agent: invalid --resources: ${(err as Error).message}`);
+  }
+  const app = createHttpServer(logger);
+  const port = await listen(app, config.ip, config.port, 'agent');
+  const containerizer = new ProcessContainerizer({ logger });
+  const agent = new Agent({
+    master: config.master, hostname: config.hostname, port, workDir: config.workDir, resources, attributes: config.attributes,
+    containerizer, logger, clock, statusUpdateRetryMs: config.statusUpdateRetryMs, registrationBackoffMs: config.registrationBackoffMs, maxCompletedTasks: 1000,
+  });
+
+  const flags = { master: config.master, ip: config.ip, port: String(port), hostname: config.hostname, work_dir: config.workDir, resources: resources.toString(), containerizers: 'mesos' };
+  const state = () => {
+    const id = agent.agentId ?? '';
+    const byFramework = new Map<string, { active: AgentTask[]; done: AgentTask[] }>();
+    const bucket = (fw: string) => { let b = byFramework.get(fw); if (!b) { b = { active: [], done: [] }; byFramework.set(fw, b); } return b; };
+    for (const t of agent.tasks.values()) (isTerminalState(t.state) ? bucket(t.frameworkId).done : bucket(t.frameworkId).active).push(t);
+    for (const t of agent.completedTasks) bucket(t.frameworkId).done.push(t);
+    const used = agent.usedResources();
+    return {
+      version: MESOS_COMPAT_VERSION, trireme_version: TRIREME_VERSION, build_user: 'trireme', start_time: agent.startTime / 1000, id,
+      pid: `slave(1)@${config.hostname}:${port}`, hostname: config.hostname, capabilities: ['MULTI_ROLE', 'HIERARCHICAL_ROLE', 'AGENT_UPDATE'],
+      resources: resources.toLegacy(), unreserved_resources: resources.unreserved().toLegacy(), reserved_resources: {}, used_resources: used.toLegacy(),
+      attributes: attributesToLegacy(config.attributes), master_hostname: agent.masterInfo?.hostname ?? '', flags, log_dir: '', external_log_file: '',
+      frameworks: [...byFramework].map(([fwId, b]) => {
+        const info = agent.frameworks.get(fwId);
+        const executor = (t: AgentTask) => ({
+          id: t.executorId || t.info.task_id.value, name: `Command Executor (Task: ${t.info.task_id.value})`, source: t.info.task_id.value,
+          container: t.containerId, directory: t.sandbox, resources: Resources.fromJSON(t.info.resources as never).toLegacy(),
+          tasks: isTerminalState(t.state) ? [] : [agentTaskJson(id, t)], queued_tasks: [], completed_tasks: isTerminalState(t.state) ? [agentTaskJson(id, t)] : [],
+        });
+        return {
+          id: fwId, name: info?.name ?? '', user: info?.user ?? '', failover_timeout: info?.failover_timeout ?? 0, checkpoint: info?.checkpoint ?? false,
+          hostname: info?.hostname ?? '', role: info?.role ?? '*', executors: b.active.map(executor), completed_executors: b.done.map(executor),
+        };
+      }),
+      completed_frameworks: [],
+    };
+  };
+
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'trireme_agent_' });
+  const snapshot = (): Record<string, number> => {
+    const used = agent.usedResources();
+    const counts: Record<string, number> = { TASK_STAGING: 0, TASK_STARTING: 0, TASK_RUNNING: 0, TASK_KILLING: 0, TASK_FINISHED: 0, TASK_FAILED: 0, TASK_KILLED: 0, TASK_LOST: 0 };
+    for (const t of [...agent.tasks.values(), ...agent.completedTasks]) if (t.state in counts) counts[t.state]!++;
+    const out: Record<string, number> = { 'slave/registered': agent.registered ? 1 : 0, 'slave/uptime_secs': (clock.now() - agent.startTime) / 1000, 'slave/frameworks_active': agent.frameworks.size };
+    for (const [s, n] of Object.entries(counts)) out[`slave/tasks_${s.slice(5).toLowerCase()}`] = n;
+    for (const r of ['cpus', 'mem', 'disk', 'gpus']) {
+      const total = resources.scalar(r); const u = used.scalar(r);
+      out[`slave/${r}_total`] = total; out[`slave/${r}_used`] = u; out[`slave/${r}_percent`] = total > 0 ? u / total : 0;
+    }
+    return out;
+  };
+  new Gauge({ name: 'mesos_slave_state', help: 'Agent gauges under their Mesos names (label: name)', labelNames: ['name'], registers: [registry], collect() { this.reset(); for (const [k, v] of Object.entries(snapshot())) this.set({ name: k }, v); } });
+
+  for (const prefix of ['', '/slave(1)']) {
+    app.get(`${prefix}/state`, (req, reply) => sendJson(req, reply, state()));
+    app.get(`${prefix}/state.json`, (req, reply) => sendJson(req, reply, state()));
+    app.get(`${prefix}/health`, (_req, reply) => reply.code(200).send());
+    app.get(`${prefix}/flags`, (req, reply) => sendJson(req, reply, { flags }));
+    app.get(`${prefix}/monitor/statistics`, async (req, reply) => sendJson(req, reply, await buildStatistics(
+      [...agent.tasks.values()].filter((t) => !isTerminalState(t.state)).map((t) => ({
+        containerId: t.containerId, frameworkId: t.frameworkId, executorId: t.executorId || t.info.task_id.value,
+        executorName: `Command Executor (Task: ${t.info.task_id.value})`, source: t.info.task_id.value,
+      })), containerizer)));
+  }
+  app.get('/version', (req, reply) => sendJson(req, reply, { version: MESOS_COMPAT_VERSION, trireme_version: TRIREME_VERSION, build_user: 'trireme' }));
+  app.get('/metrics/snapshot', (req, reply) => sendJson(req, reply, snapshot()));
+  app.get('/metrics', async (_req, reply) => reply.type(registry.contentType).send(await registry.metrics()));
+  registerFilesRoutes(app, {
+    roots: () => [config.workDir],
+    virtualPaths: (path) => {
+      // /frameworks/<fw>/executors/<ex>/runs/latest → this agent's sandbox directory
+      const m = /^\/frameworks\/([^/]+)\/executors\/([^/]+)\/runs\/(.+)$/.exec(path);
+      return m ? `${agent.sandboxDir(m[1]!, m[2]!, m[3]!)}` : undefined;
+    },
+  });
+
+  try {
+    await agent.start();
+  } catch (err) {
+    await app.close();
+    if (err instanceof MasterUnreachableError) throw new StartupError(`agent: ${err.message}`);
+    throw err;
+  }
+  const url = `http://${config.hostname}:${port}`;
+  logger.info({ url, master: config.master, resources: resources.toString() }, 'agent listening');
+  return {
+    agent, url, port,
+    async close(opts = {}) {
+      await agent.stop(opts.killTasks ?? true);
+      await app.close();
+    },
+  };
+}

@@ -1,0 +1,42 @@
+import { Command, InvalidArgumentError } from 'commander';
+import os from 'node:os';
+import { resolve } from 'node:path';
+import { createLogger } from '../common/logger.ts';
+import { parseAttributes, parseResources } from '../common/resources.ts';
+import { startAgent } from '../agent/server.ts';
+import { durationArg, envOption, portArg, runRole } from './options.ts';
+
+function resourcesArg(value: string): string {
+  try { parseResources(value); } catch (err) { throw new InvalidArgumentError((err as Error).message); }
+  return value;
+}
+
+function attributesArg(value: string) {
+  try { return parseAttributes(value); } catch (err) { throw new InvalidArgumentError((err as Error).message); }
+}
+
+export function agentCommand(): Command {
+  return new Command('agent')
+    .description('run an agent: advertises resources to the master and runs tasks in sandboxes')
+    .addOption(envOption('agent', '--master <host:port>', 'the master to register with').makeOptionMandatory())
+    .addOption(envOption('agent', '--ip <ip>', 'address to listen on').default('0.0.0.0'))
+    .addOption(envOption('agent', '--port <port>', 'port to listen on (0 = any free port)').default(5051).argParser(portArg))
+    .addOption(envOption('agent', '--hostname <name>', 'hostname advertised in offers').default(undefined, "--ip if set, else this machine's hostname"))
+    .addOption(envOption('agent', '--work-dir <dir>', 'directory for sandboxes and checkpoints').default('./data/agent'))
+    .addOption(envOption('agent', '--resources <text>', 'e.g. "cpus:2;mem:1024;disk:10000;ports:[31000-32000]" (default: detected)').argParser(resourcesArg))
+    .addOption(envOption('agent', '--attributes <text>', 'e.g. "rack:r1;zone:a"').default([], 'none').argParser(attributesArg))
+    .addOption(envOption('agent', '--containerizers <list>', 'containerizers to use, in order').default('mesos'))
+    .addOption(envOption('agent', '--status-update-retry-interval <duration>', 'first retry of an unacknowledged status update (doubles up to 10mins)').default(10_000, '10secs').argParser(durationArg))
+    .addOption(envOption('agent', '--registration-backoff-factor <duration>', 'backoff factor for re-registration attempts').default(1000, '1secs').argParser(durationArg))
+    .action(async (o) => {
+      if (o.containerizers !== 'mesos') {
+        process.stderr.write(`trireme: agent: --containerizers '${o.containerizers}' is not available yet (only 'mesos'; docker comes with the containers issue)\n`);
+        process.exit(1);
+      }
+      const logger = createLogger('agent');
+      await runRole(() => startAgent({
+        master: o.master, ip: o.ip, port: o.port, hostname: o.hostname ?? (o.ip === '0.0.0.0' ? os.hostname() : o.ip), workDir: resolve(o.workDir),
+        resources: o.resources, attributes: o.attributes, statusUpdateRetryMs: o.statusUpdateRetryInterval, registrationBackoffMs: o.registrationBackoffFactor,
+      }, logger));
+    });
+}

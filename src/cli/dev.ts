@@ -1,0 +1,67 @@
+import { Command } from 'commander';
+import os from 'node:os';
+import { join, resolve } from 'node:path';
+import { createLogger } from '../common/logger.ts';
+import { parseAttributes } from '../common/resources.ts';
+import { startMaster } from '../master/server.ts';
+import { startAgent, type RunningAgent } from '../agent/server.ts';
+import { envOption, portArg, positiveInt, runRole } from './options.ts';
+
+/** Agent i listens on 127.0.0.(i+2): each "machine" has its own address, so ports and constraints behave as on a real cluster. */
+export function devAgentIp(index: number): string {
+  return `127.0.0.${index + 2}`;
+}
+
+export function devCommand(): Command {
+  return new Command('dev')
+    .description('run a whole cluster on this machine: a master and N agents (each on its own 127.0.0.x address), with durable state')
+    .addOption(envOption('dev', '--agents <n>', 'number of agents').default(3).argParser(positiveInt))
+    .addOption(envOption('dev', '--data-dir <dir>', 'where state and sandboxes live').default('./data'))
+    .addOption(envOption('dev', '--master-port <port>', 'master port on 127.0.0.1').default(5050).argParser(portArg))
+    .addOption(envOption('dev', '--agent-port <port>', 'agent port (on each agent address)').default(5051).argParser(portArg))
+    .addOption(envOption('dev', '--agent-resources <text>', 'resources of each agent (default: this machine shared between the agents)'))
+    .action(async (o) => {
+      const dataDir = resolve(o.dataDir);
+      const n: number = o.agents;
+      const memEach = Math.max(256, Math.floor((os.totalmem() / 1024 / 1024 - 1024) / n));
+      const resources: string = o.agentResources ?? `cpus:${Math.max(1, os.cpus().length)};mem:${memEach};disk:10000;ports:[31000-32000]`;
+      await runRole(async () => {
+        const master = await startMaster({
+          ip: '127.0.0.1', port: o.masterPort, hostname: '127.0.0.1', workDir: join(dataDir, 'master'), registry: 'sqlite',
+          allocationIntervalMs: 1000, agentPingTimeoutMs: 15_000, maxAgentPingTimeouts: 5, heartbeatIntervalSeconds: 15,
+          maxCompletedFrameworks: 50, maxCompletedTasksPerFramework: 1000,
+        }, createLogger('master'));
+        const agents: RunningAgent[] = [];
+        try {
+          for (let i = 0; i < n; i++) {
+            const ip = devAgentIp(i);
+            agents.push(await startAgent({
+              master: `127.0.0.1:${master.port}`, ip, port: o.agentPort, hostname: ip, workDir: join(dataDir, `agent-${i + 1}`),
+              resources, attributes: parseAttributes(`rack:rack-${i + 1};zone:${String.fromCharCode(97 + (i % 3))}`),
+              statusUpdateRetryMs: 10_000, registrationBackoffMs: 1000,
+            }, createLogger(`agent-${i + 1}`)));
+          }
+        } catch (err) {
+          for (const a of agents) await a.close();
+          await master.close();
+          throw err;
+        }
+        const lines = [
+          '',
+          'Trireme is running:',
+          `  master   ${master.url}   (state: ${master.url}/master/state, scheduler API: ${master.url}/api/v1/scheduler)`,
+          ...agents.map((a, i) => `  agent ${i + 1}  ${a.url}`),
+          `  data     ${dataDir}`,
+          'Press Ctrl-C to stop.',
+          '',
+        ];
+        process.stdout.write(lines.join('\n') + '\n');
+        return {
+          async close() {
+            for (const a of agents) await a.close();
+            await master.close();
+          },
+        };
+      });
+    });
+}

@@ -1,0 +1,57 @@
+// HTTP helpers shared by every role's server.
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { Logger } from 'pino';
+
+/** A fastify instance that takes request bodies as raw text, so each API applies its own content rules. */
+export function createHttpServer(logger: Logger, bodyLimit = 16 * 1024 * 1024): FastifyInstance {
+  const server = Fastify({ loggerInstance: logger.child({ component: 'http' }), disableRequestLogging: true, bodyLimit, forceCloseConnections: true, return503OnClosing: false });
+  // Typed as the default instance: routes never use pino-specific logger methods.
+  const app = server as unknown as FastifyInstance;
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => done(null, body));
+  return app;
+}
+
+/** The media type of a request without parameters (e.g. "application/json"). */
+export function mediaType(header: string | undefined): string | undefined {
+  return header?.split(';')[0]?.trim().toLowerCase() || undefined;
+}
+
+export function acceptsJson(req: FastifyRequest): boolean {
+  const accept = req.headers.accept;
+  if (!accept) return true;
+  return accept.split(',').some((part) => {
+    const t = part.split(';')[0]!.trim().toLowerCase();
+    return t === 'application/json' || t === '*/*' || t === 'application/*' || t === 'application/recordio';
+  });
+}
+
+/** Mesos answers errors as plain text bodies. */
+export function textError(reply: FastifyReply, status: number, message: string): FastifyReply {
+  return reply.code(status).type('text/plain; charset=utf-8').send(message);
+}
+
+/** Sends JSON, honouring Mesos' `?jsonp=callback` convention for GET endpoints. */
+export function sendJson(req: FastifyRequest, reply: FastifyReply, body: unknown): FastifyReply {
+  const jsonp = (req.query as Record<string, string | undefined>)?.jsonp;
+  if (jsonp && /^[A-Za-z_$][\w$.]*$/.test(jsonp)) return reply.type('text/javascript').send(`${jsonp}(${JSON.stringify(body)});`);
+  return reply.type('application/json').send(JSON.stringify(body));
+}
+
+/** Listens and resolves to the bound port; a taken port becomes one clear error line. */
+export async function listen(app: FastifyInstance, host: string, port: number, what: string): Promise<number> {
+  try {
+    await app.listen({ host, port });
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    if (e.code === 'EADDRINUSE') throw new StartupError(`${what}: port ${port} on ${host} is already in use`);
+    if (e.code === 'EADDRNOTAVAIL') throw new StartupError(`${what}: address ${host} is not available on this machine`);
+    if (e.code === 'EACCES') throw new StartupError(`${what}: not allowed to listen on ${host}:${port}`);
+    throw err;
+  }
+  const addr = app.server.address();
+  return typeof addr === 'object' && addr ? addr.port : port;
+}
+
+/** A configuration or environment problem that stops a process at start-up with one line. */
+export class StartupError extends Error {}

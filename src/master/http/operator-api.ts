@@ -1,0 +1,90 @@
+// POST /api/v1 — the Mesos v1 operator API (the calls this issue covers), plus its SUBSCRIBE event stream.
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { RecordIOStream } from '../../common/event-stream.ts';
+import { acceptsJson, textError } from '../../common/http.ts';
+import { CallError, type Master, type OperatorEvent } from '../master.ts';
+import { v1Agent, v1Framework, v1GetAgents, v1GetFrameworks, v1GetState, v1GetTasks, v1Task } from '../views.ts';
+import { parseJsonCall, redirectIfNotLeader } from './scheduler-api.ts';
+import { versionJson } from './state-api.ts';
+
+const operatorCallSchema = z.looseObject({
+  type: z.string().min(1),
+  update_weights: z.object({ weight_infos: z.array(z.object({ role: z.string(), weight: z.number() })) }).optional(),
+  teardown: z.object({ framework_id: z.object({ value: z.string() }) }).optional(),
+  get_metrics: z.looseObject({}).optional(),
+});
+
+const MAX_SUBSCRIBERS = 1000;
+
+export function registerOperatorApi(app: FastifyInstance, master: Master, leaderAddress: () => string | undefined): void {
+  let subscribers = 0;
+  const handler = async (req: import('fastify').FastifyRequest, reply: import('fastify').FastifyReply) => {
+    if (redirectIfNotLeader(master, leaderAddress, req, reply)) return reply;
+    if (!acceptsJson(req)) return textError(reply, 406, "Expecting 'Accept' to allow application/json");
+    const call = parseJsonCall(req, reply, operatorCallSchema);
+    if (!call) return reply;
+    const ok = (type: string, body: unknown) => reply.type('application/json').send({ type, [type.toLowerCase()]: body });
+    switch (call.type) {
+      case 'GET_HEALTH': return ok('GET_HEALTH', { healthy: true });
+      case 'GET_VERSION': return ok('GET_VERSION', { version_info: versionJson() });
+      case 'GET_FLAGS': return ok('GET_FLAGS', { flags: Object.entries(master.opts.flags).map(([name, value]) => ({ name, value })) });
+      case 'GET_METRICS': return ok('GET_METRICS', { metrics: Object.entries(master.opts.metrics.snapshot()).map(([name, value]) => ({ name, value })) });
+      case 'GET_STATE': return ok('GET_STATE', v1GetState(master));
+      case 'GET_AGENTS': return ok('GET_AGENTS', v1GetAgents(master));
+      case 'GET_FRAMEWORKS': return ok('GET_FRAMEWORKS', v1GetFrameworks(master));
+      case 'GET_TASKS': return ok('GET_TASKS', v1GetTasks(master));
+      case 'GET_EXECUTORS': return ok('GET_EXECUTORS', { executors: [] });
+      case 'GET_MASTER': return ok('GET_MASTER', { master_info: master.info, start_time: master.startTime / 1000, elected_time: (master.electedTime ?? 0) / 1000 });
+      case 'GET_ROLES': {
+        const roles = new Set<string>(Object.keys(master.weights));
+        for (const f of master.frameworks.values()) for (const r of f.roles) roles.add(r);
+        return ok('GET_ROLES', { roles: [...roles].sort().map((name) => ({ name, weight: master.weights[name] ?? 1, frameworks: [...master.frameworks.values()].filter((f) => f.roles.includes(name)).map((f) => ({ value: f.id })) })) });
+      }
+      case 'GET_WEIGHTS': return ok('GET_WEIGHTS', { weight_infos: Object.entries(master.weights).map(([role, weight]) => ({ role, weight })) });
+      case 'UPDATE_WEIGHTS': {
+        if (!call.update_weights) return textError(reply, 400, "Expecting 'update_weights' to be present");
+        try { await master.updateWeights(call.update_weights.weight_infos); } catch (err) {
+          if (err instanceof CallError) return textError(reply, err.status, err.message);
+          throw err;
+        }
+        return reply.code(200).send();
+      }
+      case 'TEARDOWN': {
+        if (!call.teardown) return textError(reply, 400, "Expecting 'teardown' to be present");
+        const fw = master.frameworks.get(call.teardown.framework_id.value);
+        if (!fw) return textError(reply, 400, `No framework found with specified ID '${call.teardown.framework_id.value}'`);
+        master.removeFramework(fw, 'operator teardown');
+        return reply.code(200).send();
+      }
+      case 'SUBSCRIBE': {
+        if (subscribers >= MAX_SUBSCRIBERS) return textError(reply, 503, 'Too many operator event stream subscribers');
+        subscribers++;
+        reply.hijack();
+        const stream = new RecordIOStream(reply.raw, {}, 'application/json');
+        stream.send({ type: 'SUBSCRIBED', subscribed: { get_state: v1GetState(master), heartbeat_interval_seconds: 15 } });
+        const listener = (e: OperatorEvent) => stream.send(operatorEventJson(master, e));
+        master.on('operator', listener);
+        const heartbeat = setInterval(() => stream.send({ type: 'HEARTBEAT' }), 15_000);
+        stream.onClose(() => { subscribers--; clearInterval(heartbeat); master.off('operator', listener); });
+        return reply;
+      }
+      default:
+        return textError(reply, 501, `Operator call '${call.type}' is not supported by this master yet`);
+    }
+  };
+  app.post('/api/v1', handler);
+  app.post('/master/api/v1', handler);
+}
+
+function operatorEventJson(master: Master, e: OperatorEvent): unknown {
+  switch (e.type) {
+    case 'TASK_ADDED': return { type: e.type, task_added: { task: v1Task(e.task) } };
+    case 'TASK_UPDATED': return { type: e.type, task_updated: { framework_id: { value: e.task.frameworkId }, status: e.status, state: e.task.state } };
+    case 'AGENT_ADDED': return { type: e.type, agent_added: { agent: v1Agent(master, e.agent) } };
+    case 'AGENT_REMOVED': return { type: e.type, agent_removed: { agent_id: { value: e.agentId } } };
+    case 'FRAMEWORK_ADDED': return { type: e.type, framework_added: { framework: v1Framework(master, e.framework) } };
+    case 'FRAMEWORK_UPDATED': return { type: e.type, framework_updated: { framework: v1Framework(master, e.framework) } };
+    case 'FRAMEWORK_REMOVED': return { type: e.type, framework_removed: { framework_info: e.framework.info } };
+  }
+}
