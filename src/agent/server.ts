@@ -77,8 +77,9 @@ export async function startAgent(config: AgentConfig, logger: Logger, clock: Clo
     throw new StartupError(`agent: invalid --resources: ${(err as Error).message}`);
   }
   const app = createHttpServer(logger);
-  const port = await listen(app, config.ip, config.port, 'agent');
   const containerizer = new ProcessContainerizer({ logger });
+  // Routes must exist before listening, and the agent needs the bound port (--port 0): the port is filled in after listen.
+  let port = config.port;
   const agent = new Agent({
     master: config.master, hostname: config.hostname, port, workDir: config.workDir, resources, attributes: config.attributes,
     containerizer, logger, clock, statusUpdateRetryMs: config.statusUpdateRetryMs, registrationBackoffMs: config.registrationBackoffMs, maxCompletedTasks: 1000,
@@ -152,6 +153,9 @@ export async function startAgent(config: AgentConfig, logger: Logger, clock: Clo
     },
   });
 
+  port = await listen(app, config.ip, config.port, 'agent');
+  agent.opts.port = port;
+  flags.port = String(port);
   try {
     await agent.start();
   } catch (err) {

@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 
 /** A fastify instance that takes request bodies as raw text, so each API applies its own content rules. */
 export function createHttpServer(logger: Logger, bodyLimit = 16 * 1024 * 1024): FastifyInstance {
-  const server = Fastify({ loggerInstance: logger.child({ component: 'http' }), disableRequestLogging: true, bodyLimit, forceCloseConnections: true, return503OnClosing: false });
+  const server = Fastify({ loggerInstance: logger.child({ component: 'http' }, { level: 'warn' }), bodyLimit, forceCloseConnections: true, return503OnClosing: false });
   // Typed as the default instance: routes never use pino-specific logger methods.
   const app = server as unknown as FastifyInstance;
   app.removeAllContentTypeParsers();

@@ -61,7 +61,7 @@ function ipToUint32(ip: string): number {
 
 export class Master extends EventEmitter {
   readonly id = randomUUID();
-  readonly info: MasterInfo;
+  info: MasterInfo;
   readonly startTime: number;
   electedTime?: number;
   leader = true;
@@ -88,8 +88,19 @@ export class Master extends EventEmitter {
     this.setMaxListeners(0);
     this.log = opts.logger;
     this.startTime = opts.clock.now();
+    this.info = this.buildInfo();
+  }
+
+  /** The port is known only once the server listens (--port 0). */
+  bindPort(port: number): void {
+    this.opts.port = port;
+    this.info = this.buildInfo();
+  }
+
+  private buildInfo(): MasterInfo {
+    const opts = this.opts;
     const address = { hostname: opts.hostname, ip: opts.ip, port: opts.port };
-    this.info = {
+    return {
       id: this.id, ip: ipToUint32(opts.ip), port: opts.port, pid: `master@${opts.ip}:${opts.port}`, hostname: opts.hostname,
       version: MESOS_COMPAT_VERSION, address, capabilities: [{ type: 'AGENT_UPDATE' }],
     };

@@ -43,11 +43,9 @@ export async function startMaster(config: MasterConfig, logger: Logger, clock: C
   const store: Store = config.registry === 'in_memory' ? new MemoryStore() : await SqliteStore.open(config.workDir, 'registry.db');
   const app = createHttpServer(logger);
   const metrics = new MasterMetrics();
-  // Listen first so an ephemeral port (--port 0) is known before MasterInfo is built.
-  const port = await listen(app, config.ip, config.port, 'master');
   const hostIp = config.ip === '0.0.0.0' ? '127.0.0.1' : config.ip;
   const flags: Record<string, string> = {
-    port: String(port), ip: config.ip, hostname: config.hostname, work_dir: config.workDir, registry: config.registry,
+    port: String(config.port), ip: config.ip, hostname: config.hostname, work_dir: config.workDir, registry: config.registry,
     allocation_interval: `${config.allocationIntervalMs}ms`, agent_ping_timeout: `${config.agentPingTimeoutMs}ms`,
     max_agent_ping_timeouts: String(config.maxAgentPingTimeouts), max_completed_frameworks: String(config.maxCompletedFrameworks),
     max_completed_tasks_per_framework: String(config.maxCompletedTasksPerFramework),
@@ -55,7 +53,7 @@ export async function startMaster(config: MasterConfig, logger: Logger, clock: C
     ...(config.cluster ? { cluster: config.cluster } : {}),
   };
   const master = new Master({
-    hostname: config.hostname, ip: hostIp, port, store, allocator: new DrfAllocator({ clock }), clock, logger, metrics,
+    hostname: config.hostname, ip: hostIp, port: config.port, store, allocator: new DrfAllocator({ clock }), clock, logger, metrics,
     allocationIntervalMs: config.allocationIntervalMs, offerTimeoutMs: config.offerTimeoutMs, agentPingTimeoutMs: config.agentPingTimeoutMs,
     maxAgentPingTimeouts: config.maxAgentPingTimeouts, heartbeatIntervalSeconds: config.heartbeatIntervalSeconds,
     maxCompletedFrameworks: config.maxCompletedFrameworks, maxCompletedTasksPerFramework: config.maxCompletedTasksPerFramework, flags,
@@ -71,6 +69,9 @@ export async function startMaster(config: MasterConfig, logger: Logger, clock: C
   registerAgentApi(app, master, leaderAddress);
   registerStateApi(app, master, leaderAddress);
   registerOperatorApi(app, master, leaderAddress);
+  const port = await listen(app, config.ip, config.port, 'master');
+  master.bindPort(port);
+  flags.port = String(port);
   elector.onChange((_leader, isSelf) => { master.leader = isSelf; });
   await elector.start({ id: master.id, data: master.info });
   master.leader = elector.isLeader();

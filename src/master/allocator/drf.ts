@@ -1,0 +1,265 @@
+// Hierarchical Dominant Resource Fairness, as Mesos' HierarchicalAllocator with DRF sorters:
+// roles are ordered by weighted dominant share, frameworks within a role by their share of what
+// that role holds; each agent's free resources go to the first eligible framework in that order.
+import { Resources } from '../../common/resources.ts';
+import type { Clock } from '../../common/clock.ts';
+import type { Allocation, Allocator } from './allocator.ts';
+
+export interface DrfOptions {
+  clock: Clock;
+  /** Mesos' --min_allocatable_resources "cpus:0.01|mem:32": a chunk is offered if it meets any group. */
+  minAllocatable?: Array<Record<string, number>>;
+  random?: () => number;
+}
+
+interface AgentEntry { total: Resources; available: Resources; active: boolean; reserved: boolean }
+
+/** Scalar sums kept per client so shares are cheap to recompute. */
+type Scalars = Map<string, number>;
+
+interface Client { id: string; allocated: Scalars; share: number; allocations: number }
+
+interface FrameworkEntry {
+  roles: Set<string>;
+  suppressed: Set<string>;
+  active: boolean;
+  /** Per role: the framework as a client of that role's sorter. */
+  clients: Map<string, Client>;
+}
+
+interface RoleEntry extends Client { frameworks: Set<string> }
+
+function addScalars(target: Scalars, r: Resources, sign: 1 | -1): void {
+  for (const name of r.scalarNames()) {
+    const v = Math.round(((target.get(name) ?? 0) + sign * r.scalar(name)) * 1000) / 1000;
+    if (v <= 0) target.delete(name); else target.set(name, v);
+  }
+}
+
+export class DrfAllocator implements Allocator {
+  private readonly agents = new Map<string, AgentEntry>();
+  private readonly frameworks = new Map<string, FrameworkEntry>();
+  private readonly roles = new Map<string, RoleEntry>();
+  private readonly totals: Scalars = new Map();
+  private readonly filters = new Map<string, number>(); // `${fw}\0${role}\0${agent}` → expiry (ms)
+  private weights: Record<string, number> = {};
+  private readonly minAllocatable: Array<Record<string, number>>;
+  private readonly random: () => number;
+
+  constructor(private readonly opts: DrfOptions) {
+    this.minAllocatable = opts.minAllocatable ?? [{ cpus: 0.01 }, { mem: 32 }];
+    this.random = opts.random ?? Math.random;
+  }
+
+  // ---- shares
+
+  private dominantShare(allocated: Scalars): number {
+    let share = 0;
+    for (const [name, value] of allocated) {
+      const total = this.totals.get(name);
+      if (total && total > 0) share = Math.max(share, value / total);
+    }
+    return share;
+  }
+
+  private refreshRole(role: RoleEntry): void {
+    role.share = this.dominantShare(role.allocated) / (this.weights[role.id] ?? 1);
+  }
+
+  private refreshAllShares(): void {
+    for (const role of this.roles.values()) this.refreshRole(role);
+    for (const fw of this.frameworks.values()) for (const c of fw.clients.values()) c.share = this.dominantShare(c.allocated);
+  }
+
+  frameworkShare(frameworkId: string): number {
+    const fw = this.frameworks.get(frameworkId);
+    if (!fw) return 0;
+    const all: Scalars = new Map();
+    for (const c of fw.clients.values()) for (const [k, v] of c.allocated) all.set(k, (all.get(k) ?? 0) + v);
+    return this.dominantShare(all);
+  }
+
+  roleShare(role: string): number {
+    return this.roles.get(role)?.share ?? 0;
+  }
+
+  private role(name: string): RoleEntry {
+    let r = this.roles.get(name);
+    if (!r) { r = { id: name, allocated: new Map(), share: 0, allocations: 0, frameworks: new Set() }; this.roles.set(name, r); }
+    return r;
+  }
+
+  private client(fwId: string, role: string): Client | undefined {
+    return this.frameworks.get(fwId)?.clients.get(role);
+  }
+
+  /** Books resources as allocated to (framework, role). */
+  private track(fwId: string, roleName: string, r: Resources, sign: 1 | -1): void {
+    const fw = this.frameworks.get(fwId);
+    let c = fw?.clients.get(roleName);
+    if (fw && !c) {
+      // Allocation to a role the framework left (still running tasks): keep accounting it.
+      c = { id: fwId, allocated: new Map(), share: 0, allocations: 0 };
+      fw.clients.set(roleName, c);
+    }
+    if (c) { addScalars(c.allocated, r, sign); c.share = this.dominantShare(c.allocated); if (sign > 0) c.allocations++; }
+    const role = this.role(roleName);
+    addScalars(role.allocated, r, sign);
+    if (sign > 0) role.allocations++;
+    this.refreshRole(role);
+  }
+
+  // ---- agents
+
+  addAgent(agentId: string, total: Resources, used: Array<{ frameworkId: string; role: string; resources: Resources }> = []): void {
+    if (this.agents.has(agentId)) this.removeAgent(agentId);
+    let available = total;
+    for (const u of used) { available = available.minus(u.resources); this.track(u.frameworkId, u.role, u.resources, 1); }
+    this.agents.set(agentId, { total, available, active: true, reserved: !total.unreserved().equals(total) });
+    addScalars(this.totals, total, 1);
+    this.refreshAllShares();
+  }
+
+  removeAgent(agentId: string): void {
+    const agent = this.agents.get(agentId);
+    if (!agent) return;
+    this.agents.delete(agentId);
+    addScalars(this.totals, agent.total, -1);
+    for (const key of [...this.filters.keys()]) if (key.endsWith(`\u0000${agentId}`)) this.filters.delete(key);
+    this.refreshAllShares();
+  }
+
+  activateAgent(agentId: string): void { const a = this.agents.get(agentId); if (a) a.active = true; }
+  deactivateAgent(agentId: string): void { const a = this.agents.get(agentId); if (a) a.active = false; }
+
+  available(agentId: string): Resources {
+    return this.agents.get(agentId)?.available ?? Resources.empty();
+  }
+
+  // ---- frameworks
+
+  addFramework(frameworkId: string, roles: string[], suppressedRoles: string[] = []): void {
+    if (this.frameworks.has(frameworkId)) { this.updateFramework(frameworkId, roles, suppressedRoles); return; }
+    this.frameworks.set(frameworkId, { roles: new Set(), suppressed: new Set(), active: true, clients: new Map() });
+    this.updateFramework(frameworkId, roles, suppressedRoles);
+  }
+
+  updateFramework(frameworkId: string, roles: string[], suppressedRoles: string[] = []): void {
+    const fw = this.frameworks.get(frameworkId);
+    if (!fw) return;
+    for (const old of fw.roles) if (!roles.includes(old)) this.role(old).frameworks.delete(frameworkId);
+    fw.roles = new Set(roles);
+    for (const r of roles) {
+      this.role(r).frameworks.add(frameworkId);
+      if (!fw.clients.has(r)) fw.clients.set(r, { id: frameworkId, allocated: new Map(), share: 0, allocations: 0 });
+    }
+    fw.suppressed = new Set(suppressedRoles);
+  }
+
+  removeFramework(frameworkId: string): void {
+    const fw = this.frameworks.get(frameworkId);
+    if (!fw) return;
+    for (const [roleName, c] of fw.clients) {
+      const role = this.role(roleName);
+      role.frameworks.delete(frameworkId);
+      for (const [k, v] of c.allocated) {
+        const left = Math.round(((role.allocated.get(k) ?? 0) - v) * 1000) / 1000;
+        if (left <= 0) role.allocated.delete(k); else role.allocated.set(k, left);
+      }
+      this.refreshRole(role);
+    }
+    this.frameworks.delete(frameworkId);
+    for (const key of [...this.filters.keys()]) if (key.startsWith(`${frameworkId}\u0000`)) this.filters.delete(key);
+  }
+
+  activateFramework(frameworkId: string): void { const f = this.frameworks.get(frameworkId); if (f) f.active = true; }
+  deactivateFramework(frameworkId: string): void { const f = this.frameworks.get(frameworkId); if (f) f.active = false; }
+
+  recoverResources(frameworkId: string, role: string, agentId: string, resources: Resources, refuseSeconds?: number): void {
+    if (resources.isEmpty()) return;
+    const agent = this.agents.get(agentId);
+    if (agent) {
+      const merged = agent.available.plus(resources);
+      // Never hand back more than the agent has (double recovery would over-offer).
+      agent.available = agent.total.contains(merged) ? merged : agent.total.minus(agent.total.minus(merged));
+    }
+    if (this.frameworks.has(frameworkId)) this.track(frameworkId, role, resources, -1);
+    else this.track('\u0000gone', role, resources, -1);
+    if (refuseSeconds !== undefined && refuseSeconds > 0 && this.frameworks.has(frameworkId) && agent) {
+      this.filters.set(`${frameworkId}\u0000${role}\u0000${agentId}`, this.opts.clock.now() + refuseSeconds * 1000);
+    }
+  }
+
+  suppress(frameworkId: string, roles?: string[]): void {
+    const fw = this.frameworks.get(frameworkId);
+    if (!fw) return;
+    for (const r of roles && roles.length ? roles : fw.roles) fw.suppressed.add(r);
+  }
+
+  revive(frameworkId: string, roles?: string[]): void {
+    const fw = this.frameworks.get(frameworkId);
+    if (!fw) return;
+    const list = roles && roles.length ? roles : [...fw.roles];
+    for (const r of list) {
+      fw.suppressed.delete(r);
+      const prefix = `${frameworkId}\u0000${r}\u0000`;
+      for (const key of [...this.filters.keys()]) if (key.startsWith(prefix)) this.filters.delete(key);
+    }
+  }
+
+  updateWeights(weights: Record<string, number>): void {
+    this.weights = { ...weights };
+    for (const role of this.roles.values()) this.refreshRole(role);
+  }
+
+  // ---- allocation
+
+  private allocatable(r: Resources): boolean {
+    return this.minAllocatable.some((group) => Object.entries(group).every(([name, min]) => r.scalar(name) >= min));
+  }
+
+  private filtered(fwId: string, role: string, agentId: string, now: number): boolean {
+    if (this.filters.size === 0) return false;
+    const key = `${fwId}\u0000${role}\u0000${agentId}`;
+    const expiry = this.filters.get(key);
+    if (expiry === undefined) return false;
+    if (expiry <= now) { this.filters.delete(key); return false; }
+    return true;
+  }
+
+  allocate(agentIds?: Iterable<string>): Allocation[] {
+    const now = this.opts.clock.now();
+    const ids = agentIds ? [...agentIds] : [...this.agents.keys()];
+    // Shuffle (Fisher-Yates) so no agent is always first, as Mesos does.
+    for (let i = ids.length - 1; i > 0; i--) {
+      const j = Math.floor(this.random() * (i + 1));
+      const t = ids[i]!; ids[i] = ids[j]!; ids[j] = t;
+    }
+    const roles = [...this.roles.values()].filter((r) => r.frameworks.size > 0);
+    const byShare = (a: Client, b: Client) => a.share - b.share || a.allocations - b.allocations || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+    const out: Allocation[] = [];
+    for (const agentId of ids) {
+      const agent = this.agents.get(agentId);
+      if (!agent || !agent.active || agent.available.isEmpty()) continue;
+      roles.sort(byShare); // a handful of roles: cheap, and shares moved since the last agent
+      for (const role of roles) {
+        if (agent.available.isEmpty()) break;
+        const offerable = agent.reserved ? agent.available.allocatableTo(role.id) : agent.available;
+        if (!this.allocatable(offerable)) continue;
+        let best: Client | undefined;
+        let bestId: string | undefined;
+        for (const fwId of role.frameworks) {
+          const fw = this.frameworks.get(fwId)!;
+          if (!fw.active || fw.suppressed.has(role.id) || this.filtered(fwId, role.id, agentId, now)) continue;
+          const c = fw.clients.get(role.id)!;
+          if (!best || byShare(c, best) < 0) { best = c; bestId = fwId; }
+        }
+        if (!best || bestId === undefined) continue;
+        agent.available = offerable === agent.available ? Resources.empty() : agent.available.minus(offerable);
+        this.track(bestId, role.id, offerable, 1);
+        out.push({ frameworkId: bestId, role: role.id, agentId, resources: offerable });
+      }
+    }
+    return out;
+  }
+}

@@ -1,0 +1,155 @@
+// Starts real `trireme` processes for end-to-end tests and cleans them up afterwards.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+export const REPO = resolve(import.meta.dirname, '..', '..');
+const BIN = join(REPO, 'bin', 'trireme.js');
+
+export interface RoleProcess {
+  proc: ChildProcess;
+  url: string;
+  port: number;
+  output(): string;
+  /** Sends a signal and waits for the exit. */
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+const running = new Set<ChildProcess>();
+process.on('exit', () => { for (const p of running) p.kill('SIGKILL'); });
+
+export function tempDir(prefix = 'trireme-test-'): { path: string; remove(): void } {
+  const path = mkdtempSync(join(tmpdir(), prefix));
+  return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
+}
+
+/** Runs `trireme <args>` to completion (for commands expected to fail fast). */
+export function runCli(args: string[], timeoutMs = 20_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolvePromise, reject) => {
+    const proc = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, TRIREME_LOG_PRETTY: '0' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = ''; let stderr = '';
+    proc.stdout.on('data', (c) => { stdout += c; });
+    proc.stderr.on('data', (c) => { stderr += c; });
+    const timer = setTimeout(() => { proc.kill('SIGKILL'); reject(new Error(`trireme ${args.join(' ')} did not exit in ${timeoutMs} ms\n${stdout}\n${stderr}`)); }, timeoutMs);
+    proc.on('exit', (code) => { clearTimeout(timer); resolvePromise({ code, stdout, stderr }); });
+  });
+}
+
+/** Spawns `trireme <args>` and resolves once its JSON log says it listens (`msg` matches). */
+export function startRole(args: string[], readyMsg: string, timeoutMs = 30_000): Promise<RoleProcess> {
+  return new Promise((resolvePromise, reject) => {
+    const proc = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, TRIREME_LOG_PRETTY: '0', TRIREME_LOG_LEVEL: process.env.TRIREME_LOG_LEVEL ?? 'info' }, stdio: ['ignore', 'pipe', 'pipe'], detached: false });
+    running.add(proc);
+    let out = '';
+    let buffered = '';
+    let done = false;
+    const timer = setTimeout(() => { if (!done) { done = true; proc.kill('SIGKILL'); reject(new Error(`${args[0]} not ready in ${timeoutMs} ms:\n${out}`)); } }, timeoutMs);
+    const exited = new Promise<number | null>((r) => proc.on('exit', (code) => { running.delete(proc); r(code); }));
+    const handle = (chunk: Buffer) => {
+      const text = chunk.toString();
+      out += text;
+      if (out.length > 2_000_000) out = out.slice(-1_000_000);
+      buffered += text;
+      let nl: number;
+      while ((nl = buffered.indexOf('\n')) >= 0) {
+        const line = buffered.slice(0, nl);
+        buffered = buffered.slice(nl + 1);
+        if (done || !line.startsWith('{')) continue;
+        try {
+          const entry = JSON.parse(line) as { msg?: string; url?: string };
+          if (entry.msg === readyMsg && entry.url) {
+            done = true;
+            clearTimeout(timer);
+            const url = entry.url;
+            resolvePromise({
+              proc, url, port: Number(new URL(url).port), output: () => out,
+              async stop(signal = 'SIGTERM') {
+                if (proc.exitCode !== null || proc.signalCode !== null) return proc.exitCode;
+                proc.kill(signal);
+                const t = setTimeout(() => proc.kill('SIGKILL'), 10_000);
+                const code = await exited;
+                clearTimeout(t);
+                return code;
+              },
+            });
+          }
+        } catch { /* not a log line */ }
+      }
+    };
+    proc.stdout!.on('data', handle);
+    proc.stderr!.on('data', (c: Buffer) => { out += c.toString(); });
+    proc.on('exit', (code) => { if (!done) { done = true; clearTimeout(timer); reject(new Error(`${args[0]} exited with ${code} before it was ready:\n${out}`)); } });
+  });
+}
+
+export interface TestCluster {
+  master: RoleProcess;
+  agents: RoleProcess[];
+  dir: string;
+  /** host:port of the master */
+  masterAddress: string;
+  startAgent(index: number, extraArgs?: string[]): Promise<RoleProcess>;
+  stop(): Promise<void>;
+}
+
+export interface ClusterOptions {
+  agents?: number;
+  masterArgs?: string[];
+  agentArgs?: string[] | ((index: number) => string[]);
+  /** Agent i listens on 127.0.<base>.<i+2>; tests running in parallel use distinct bases. */
+  agentIpBase?: number;
+}
+
+/** A master and N agents as real processes on loopback, each agent on its own 127.x address. */
+export async function startCluster(opts: ClusterOptions = {}): Promise<TestCluster> {
+  const dir = tempDir();
+  const base = opts.agentIpBase ?? 0;
+  const master = await startRole(['master', '--ip', '127.0.0.1', '--port', '0', '--work-dir', join(dir.path, 'master'), '--allocation-interval', '200ms', ...(opts.masterArgs ?? [])], 'master listening');
+  const masterAddress = `127.0.0.1:${master.port}`;
+  const agents: RoleProcess[] = [];
+  const startAgentAt = async (i: number, extra: string[] = []) => {
+    const ip = `127.0.${base}.${i + 2}`;
+    const args = typeof opts.agentArgs === 'function' ? opts.agentArgs(i) : opts.agentArgs ?? [];
+    const agent = await startRole(['agent', '--master', masterAddress, '--ip', ip, '--hostname', ip, '--port', '0', '--work-dir', join(dir.path, `agent-${i}`),
+      '--resources', 'cpus:2;mem:1024;disk:5000;ports:[31000-32000]', '--status-update-retry-interval', '500ms', '--registration-backoff-factor', '100ms', ...args, ...extra], 'agent listening');
+    agents[i] = agent;
+    return agent;
+  };
+  try {
+    for (let i = 0; i < (opts.agents ?? 2); i++) await startAgentAt(i);
+  } catch (err) {
+    for (const a of agents) await a?.stop('SIGKILL');
+    await master.stop('SIGKILL');
+    dir.remove();
+    throw err;
+  }
+  return {
+    master, agents, dir: dir.path, masterAddress, startAgent: startAgentAt,
+    async stop() {
+      await Promise.all(agents.map((a) => a?.stop()));
+      await master.stop();
+      dir.remove();
+    },
+  };
+}
+
+export async function getJson<T = any>(url: string): Promise<T> {
+  const res = await fetch(url);
+  if (!res.ok) throw new Error(`GET ${url} → ${res.status}: ${await res.text()}`);
+  return (await res.json()) as T;
+}
+
+/** Polls until `check` returns a truthy value (or throws after the timeout with the last error). */
+export async function eventually<T>(check: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 15_000, intervalMs = 100): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  for (;;) {
+    try {
+      const v = await check();
+      if (v) return v;
+    } catch (err) { lastError = err; }
+    if (Date.now() > deadline) throw new Error(`condition not met in ${timeoutMs} ms${lastError ? `: ${(lastError as Error).message}` : ''}`);
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}
