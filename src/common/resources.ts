@@ -15,6 +15,8 @@ export interface ResourceJSON {
   role?: string;
   reservations?: Array<{ type?: string; role: string; principal?: string }>;
   allocation_info?: { role: string };
+  /** Other Mesos fields (disk, revocable, provider_id...) pass through untouched. */
+  [field: string]: unknown;
 }
 
 export type Range = [number, number];

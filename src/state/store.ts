@@ -1,5 +1,17 @@
 // Versioned key/value store with compare-and-set: the one interface every role persists through.
 // Embedded: SqliteStore (default) and MemoryStore; the HA issue adds ZooKeeper behind the same surface.
+//
+// Contract shared by every implementation (test/unit/store.test.ts runs it against each):
+// - Keys are '/'-separated paths of non-empty segments: '/master/agents/<id>' (see isValidKey). They map
+//   one-to-one onto ZooKeeper znode paths, hence no empty segment, no trailing '/', no NUL.
+// - Values are JSON: stored as their JSON text, so callers get a fresh copy on every read and later mutation
+//   of a value passed to put() does not reach the store. A value JSON.stringify cannot encode (undefined, a
+//   function, a symbol, a BigInt) is a TypeError.
+// - Versions start at 1 on create and grow by 1 on every put; delete forgets the key, so a re-created key
+//   starts again at 1 (as a ZooKeeper znode does). expectedVersion 0 means "must not exist".
+// - list(prefix) is a plain string prefix: '/a/b/' finds '/a/b/1' but not '/a/bc'; '/a/b' finds both.
+// - transaction() applies its operations in order, each seeing the earlier ones, and commits all or none.
+// - After close() every call rejects with StoreUnavailableError.
 
 export interface Versioned<T = unknown> { key: string; value: T; version: number }
 
@@ -9,21 +21,68 @@ export type StoreOp =
 
 export interface Store {
   get<T = unknown>(key: string): Promise<Versioned<T> | undefined>;
-  /** Create or replace; with expectedVersion it is compare-and-set (0 = must not exist). Returns the new version. */
+  /**
+   * Create or replace; with expectedVersion it is compare-and-set (0 = must not exist); throws
+   * VersionConflictError on mismatch. Returns the new version.
+   */
   put<T = unknown>(key: string, value: T, expectedVersion?: number): Promise<number>;
+  /** True when the key existed. With expectedVersion, throws VersionConflictError on mismatch (0 = must not exist). */
   delete(key: string, expectedVersion?: number): Promise<boolean>;
   /** Entries whose key starts with `prefix` (plain string prefix), sorted by key. */
   list<T = unknown>(prefix: string): Promise<Versioned<T>[]>;
-  /** All operations or none. */
+  /** Several puts/deletes atomically (all or nothing), applied in order. */
   transaction(ops: StoreOp[]): Promise<void>;
   close(): Promise<void>;
 }
 
 export class VersionConflictError extends Error {
-  constructor(readonly key: string, readonly expected: number, readonly actual: number) {
-    super(`version conflict on '${key}': expected ${expected}, found ${actual}`);
+  override name = 'VersionConflictError';
+  /** `actual` is 0 when the key does not exist, undefined when the backend cannot tell (ZooKeeper). */
+  constructor(readonly key: string, readonly expected: number, readonly actual?: number) {
+    super(`version conflict on '${key}': expected ${expected}${actual === undefined ? '' : `, found ${actual}`}`);
   }
 }
 
-/** The store cannot take writes (read-only or full disk): callers answer 503. */
-export class StoreUnavailableError extends Error {}
+/** The store cannot serve the call (read-only or full disk, closed, unreachable): callers answer 503. */
+export class StoreUnavailableError extends Error {
+  override name = 'StoreUnavailableError';
+}
+
+const KEY = /^(?:\/[^/\0]+)+$/;
+
+/** A key is '/' followed by one or more non-empty '/'-separated segments, without NUL characters. */
+export function isValidKey(key: unknown): key is string {
+  return typeof key === 'string' && KEY.test(key);
+}
+
+export function checkKey(key: unknown): string {
+  if (!isValidKey(key)) throw new TypeError(`invalid store key ${JSON.stringify(key)}: expected a path like '/a/b' (non-empty segments, no trailing '/')`);
+  return key;
+}
+
+export function checkExpectedVersion(key: string, expected: unknown): number | undefined {
+  if (expected === undefined) return undefined;
+  if (typeof expected !== 'number' || !Number.isSafeInteger(expected) || expected < 0) {
+    throw new TypeError(`invalid expected version ${String(expected)} for '${key}': expected a non-negative integer`);
+  }
+  return expected;
+}
+
+/** The JSON text stored for a value. */
+export function encodeValue(key: string, value: unknown): string {
+  const json = JSON.stringify(value);
+  if (json === undefined) throw new TypeError(`value for '${key}' is not JSON-serialisable (${typeof value})`);
+  return json;
+}
+
+/** Validates an operation list before anything is written; returns the JSON text of each put's value. */
+export function checkOps(ops: readonly StoreOp[]): Array<string | undefined> {
+  if (!Array.isArray(ops)) throw new TypeError('transaction expects an array of operations');
+  return ops.map((op) => {
+    checkKey(op?.key);
+    checkExpectedVersion(op.key, op.expectedVersion);
+    if (op.op === 'put') return encodeValue(op.key, op.value);
+    if (op.op === 'delete') return undefined;
+    throw new TypeError(`unknown store operation ${JSON.stringify((op as { op?: unknown }).op)} on '${(op as StoreOp).key}'`);
+  });
+}
