@@ -42,7 +42,8 @@ export const agentCallSchema = z.looseObject({
       port: z.number().int().min(0).max(65535),
       resources: z.array(resourceSchema),
       attributes: z.array(attributeSchema).default([]),
-      id: idSchema.optional(),
+      // Agent ids become registry keys: no slashes or whitespace.
+      id: z.object({ value: z.string().regex(/^[^/\s]+$/, 'must be non-empty without slashes or whitespace') }).optional(),
     }),
     tasks: z.array(reportedTaskSchema).default([]),
     frameworks: z.array(frameworkInfoSchema).default([]),
