@@ -145,11 +145,21 @@ export class Resources {
     return true;
   }
 
+  /** Scalar sums by name, computed once: instances are immutable and the allocator asks often. */
+  private scalarTotals?: Map<string, number>;
+
+  private totals(): Map<string, number> {
+    if (!this.scalarTotals) {
+      const t = new Map<string, number>();
+      for (const e of this.entries.values()) if (e.type === 'SCALAR' && e.scalar > 0) t.set(e.name, roundScalar((t.get(e.name) ?? 0) + e.scalar));
+      this.scalarTotals = t;
+    }
+    return this.scalarTotals;
+  }
+
   /** Sum of a scalar across roles (e.g. total cpus). */
   scalar(name: string): number {
-    let total = 0;
-    for (const e of this.entries.values()) if (e.name === name && e.type === 'SCALAR') total += e.scalar;
-    return roundScalar(total);
+    return this.totals().get(name) ?? 0;
   }
 
   ranges(name: string): Range[] {
@@ -166,9 +176,7 @@ export class Resources {
 
   /** Names of scalar resources present (non-zero). */
   scalarNames(): string[] {
-    const names = new Set<string>();
-    for (const e of this.entries.values()) if (e.type === 'SCALAR' && e.scalar > 0) names.add(e.name);
-    return [...names];
+    return [...this.totals().keys()];
   }
 
   plus(other: Resources): Resources {

@@ -43,11 +43,11 @@ export class DrfAllocator implements Allocator {
   private readonly totals: Scalars = new Map();
   private readonly filters = new Map<string, number>(); // `${fw}\0${role}\0${agent}` → expiry (ms)
   private weights: Record<string, number> = {};
-  private readonly minAllocatable: Array<Record<string, number>>;
+  private readonly minAllocatable: Array<Array<[string, number]>>;
   private readonly random: () => number;
 
   constructor(private readonly opts: DrfOptions) {
-    this.minAllocatable = opts.minAllocatable ?? [{ cpus: 0.01 }, { mem: 32 }];
+    this.minAllocatable = (opts.minAllocatable ?? [{ cpus: 0.01 }, { mem: 32 }]).map((g) => Object.entries(g));
     this.random = opts.random ?? Math.random;
   }
 
@@ -215,7 +215,12 @@ export class DrfAllocator implements Allocator {
   // ---- allocation
 
   private allocatable(r: Resources): boolean {
-    return this.minAllocatable.some((group) => Object.entries(group).every(([name, min]) => r.scalar(name) >= min));
+    for (const group of this.minAllocatable) {
+      let ok = true;
+      for (const [name, min] of group) if (r.scalar(name) < min) { ok = false; break; }
+      if (ok) return true;
+    }
+    return false;
   }
 
   private filtered(fwId: string, role: string, agentId: string, now: number): boolean {
@@ -249,8 +254,8 @@ export class DrfAllocator implements Allocator {
         let best: Client | undefined;
         let bestId: string | undefined;
         for (const fwId of role.frameworks) {
-          const fw = this.frameworks.get(fwId)!;
-          if (!fw.active || fw.suppressed.has(role.id) || this.filtered(fwId, role.id, agentId, now)) continue;
+          const fw = this.frameworks.get(fwId);
+          if (!fw || !fw.active || fw.suppressed.has(role.id) || this.filtered(fwId, role.id, agentId, now)) continue;
           const c = fw.clients.get(role.id)!;
           if (!best || byShare(c, best) < 0) { best = c; bestId = fwId; }
         }

@@ -1,0 +1,209 @@
+// `npm run bench`: the four measurements of the core issue, printed as a table and as JSON.
+// A real master process; simulated agents speak the real agent protocol from this process; frameworks use the
+// project's scheduler client. Loopback only, bounded in count and time.
+import http from 'node:http';
+import os from 'node:os';
+import { spawn, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ManualClock } from '../src/common/clock.ts';
+import { parseResources, Resources } from '../src/common/resources.ts';
+import { RecordIODecoder } from '../src/common/recordio.ts';
+import { DrfAllocator } from '../src/master/allocator/drf.ts';
+import { SchedulerClient } from '../src/scheduler-client/client.ts';
+import { startRole, tempDir, type RoleProcess } from '../test/helpers/processes.ts';
+import type { TaskInfo, TaskStatus } from '../src/proto/mesos.ts';
+
+const AGENTS = Number(process.env.BENCH_AGENTS ?? 10_000);
+const FRAMEWORKS = Number(process.env.BENCH_FRAMEWORKS ?? 100);
+const TASKS_PER_AGENT = Number(process.env.BENCH_TASKS_PER_AGENT ?? 10);
+const LAUNCHES = Number(process.env.BENCH_LAUNCHES ?? 50);
+
+interface Result { name: string; value: number; unit: string; target: string }
+const results: Result[] = [];
+const median = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]!; };
+const pct = (xs: number[], p: number) => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.floor(s.length * p))]!; };
+
+// ---------------------------------------------------------------- 1. one DRF allocation cycle
+function benchAllocationCycle(): void {
+  const alloc = new DrfAllocator({ clock: new ManualClock() });
+  const total = parseResources('cpus:4;mem:8192;disk:10000;ports:[31000-32000]');
+  for (let i = 0; i < AGENTS; i++) alloc.addAgent(`agent-${i}`, total);
+  for (let f = 0; f < FRAMEWORKS; f++) alloc.addFramework(`fw-${f}`, [`role-${f % 5}`]);
+  const times: number[] = [];
+  for (let run = 0; run < 7; run++) {
+    const t0 = performance.now();
+    const out = alloc.allocate();
+    times.push(performance.now() - t0);
+    if (out.length !== AGENTS) throw new Error(`expected ${AGENTS} allocations, got ${out.length}`);
+    for (const a of out) alloc.recoverResources(a.frameworkId, a.role, a.agentId, a.resources);
+  }
+  results.push({ name: `DRF allocation cycle, ${AGENTS} agents × ${FRAMEWORKS} frameworks (median of 7)`, value: Number(median(times).toFixed(1)), unit: 'ms', target: '≤ 50 ms' });
+}
+
+// ---------------------------------------------------------------- simulated agents
+function post(port: number, path: string, body: object, headers: Record<string, string> = {}, agent?: http.Agent): Promise<number> {
+  const data = JSON.stringify(body);
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: '127.0.0.1', port, path, method: 'POST', agent, headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(data), ...headers } }, (res) => { res.resume(); res.on('end', () => resolve(res.statusCode!)); });
+    req.on('error', reject);
+    req.end(data);
+  });
+}
+
+/** Opens N agent subscriptions with the real protocol; counts RUN_TASK events and answers PINGs. */
+async function simulateAgents(port: number, n: number, onRunTask: () => void): Promise<{ close(): void }> {
+  const reqs: http.ClientRequest[] = [];
+  const callAgent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+  const resources = parseResources('cpus:4;mem:8192;disk:10000;ports:[31000-32000]').toJSON();
+  let registered = 0;
+  await new Promise<void>((resolveAll, rejectAll) => {
+    let started = 0;
+    const openOne = (i: number) => {
+      const body = JSON.stringify({ type: 'SUBSCRIBE', subscribe: { agent_info: { hostname: `sim-${i}.local`, port: 5051, resources, attributes: [] }, tasks: [], frameworks: [] } });
+      const req = http.request({ host: '127.0.0.1', port, path: '/api/v1/agent', method: 'POST', headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) } }, (res) => {
+        const streamId = String(res.headers['mesos-stream-id']);
+        let agentId = '';
+        const decoder = new RecordIODecoder();
+        res.on('data', (chunk: Buffer) => {
+          for (const rec of decoder.write(chunk)) {
+            const e = JSON.parse(rec.toString());
+            if (e.type === 'REGISTERED') { agentId = e.registered.agent_id.value; if (++registered === n) resolveAll(); }
+            else if (e.type === 'RUN_TASK') onRunTask();
+            else if (e.type === 'PING') void post(port, '/api/v1/agent', { type: 'PONG', agent_id: { value: agentId } }, { 'Mesos-Stream-Id': streamId }, callAgent).catch(() => undefined);
+          }
+        });
+      });
+      req.on('error', (err) => rejectAll(err));
+      reqs.push(req);
+      req.end(body);
+    };
+    // Open in waves so the listen backlog is not overrun.
+    const wave = () => { for (let k = 0; k < 500 && started < n; k++) openOne(started++); if (started < n) setTimeout(wave, 20); };
+    wave();
+  });
+  return { close() { for (const r of reqs) r.destroy(); callAgent.destroy(); } };
+}
+
+function rssMb(pid: number): number {
+  const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmRSS:'))!;
+  return Number(line.split(/\s+/)[1]) / 1024;
+}
+
+// ---------------------------------------------------------------- 2+3. placements through the master, RSS, /master/state
+async function benchPlacements(): Promise<void> {
+  const dir = tempDir('trireme-bench-');
+  const master = await startRole(['master', '--ip', '127.0.0.1', '--port', '0', '--work-dir', join(dir.path, 'm'), '--registry', 'in_memory', '--agent-ping-timeout', '60secs'], 'master listening', 60_000);
+  let runTasks = 0;
+  let firstLaunchAt = 0; let lastRunTaskAt = 0;
+  const target = AGENTS * TASKS_PER_AGENT;
+  let done!: () => void;
+  const allPlaced = new Promise<void>((r) => { done = r; });
+  const agents = await simulateAgents(master.port, AGENTS, () => { runTasks++; lastRunTaskAt = performance.now(); if (runTasks === target) done(); });
+  const taskRes = Resources.scalars({ cpus: 0.1, mem: 32 });
+  const clients: SchedulerClient[] = [];
+  let seq = 0;
+  for (let f = 0; f < FRAMEWORKS; f++) {
+    const client = new SchedulerClient({ master: `127.0.0.1:${master.port}`, frameworkInfo: { user: 'bench', name: `bench-${f}`, roles: [`role-${f % 5}`], capabilities: [{ type: 'MULTI_ROLE' }] } });
+    client.on('offers', (offers) => {
+      if (!firstLaunchAt) firstLaunchAt = performance.now();
+      for (const o of offers) {
+        if (seq >= target) { void client.decline([o.id.value], { refuse_seconds: 3600 }).catch(() => undefined); continue; }
+        const tasks: TaskInfo[] = [];
+        for (let k = 0; k < TASKS_PER_AGENT; k++) {
+          const id = `t-${seq++}`;
+          tasks.push({ name: id, task_id: { value: id }, agent_id: o.agent_id, resources: taskRes.toJSON(o.allocation_info.role) as never, command: { value: 'true' } });
+        }
+        // A long filter: the leftover of this agent is not re-offered during the run.
+        void client.launch([o.id.value], tasks, { refuse_seconds: 3600 }).catch((err) => console.error(err.message));
+      }
+    });
+    clients.push(client);
+  }
+  const t0 = performance.now();
+  for (const c of clients) c.start();
+  const timeout = setTimeout(() => { console.error(`placements stalled at ${runTasks}/${target}`); done(); }, 300_000);
+  await allPlaced;
+  clearTimeout(timeout);
+  const seconds = (lastRunTaskAt - (firstLaunchAt || t0)) / 1000;
+  results.push({ name: `placements through the master (${AGENTS} agents, ${FRAMEWORKS} frameworks, ${runTasks} tasks)`, value: Math.round(runTasks / seconds), unit: 'tasks/s', target: '≥ 10,000 tasks/s' });
+  await new Promise((r) => setTimeout(r, 2000)); // let the master settle (GC) before reading RSS
+  results.push({ name: `master RSS at ${AGENTS} agents / ${runTasks} tasks`, value: Math.round(rssMb(master.proc.pid!)), unit: 'MB', target: '≤ 500 MB' });
+  const latencies: number[] = [];
+  let bytes = 0;
+  for (let i = 0; i < 5; i++) {
+    const s = performance.now();
+    const res = await fetch(`${master.url}/master/state`);
+    bytes = (await res.arrayBuffer()).byteLength;
+    latencies.push(performance.now() - s);
+  }
+  results.push({ name: `/master/state latency there (median of 5, ${(bytes / 1e6).toFixed(0)} MB body)`, value: Math.round(median(latencies)), unit: 'ms', target: '≤ 500 ms' });
+  await master.stop('SIGKILL');
+  for (const c of clients) await c.stop();
+  agents.close();
+  dir.remove();
+}
+
+// ---------------------------------------------------------------- 4. launch latency of `true` on a local agent
+async function benchLaunchLatency(): Promise<void> {
+  const dir = tempDir('trireme-bench-');
+  let master: RoleProcess | undefined; let agent: RoleProcess | undefined;
+  try {
+    master = await startRole(['master', '--ip', '127.0.0.1', '--port', '0', '--work-dir', join(dir.path, 'm'), '--registry', 'in_memory', '--allocation-interval', '1secs'], 'master listening');
+    agent = await startRole(['agent', '--master', `127.0.0.1:${master.port}`, '--ip', '127.0.0.1', '--port', '0', '--work-dir', join(dir.path, 'a'), '--resources', 'cpus:2;mem:1024;disk:1000;ports:[31000-31100]'], 'agent listening');
+    const client = new SchedulerClient({ master: `127.0.0.1:${master.port}`, frameworkInfo: { user: 'bench', name: 'latency' } });
+    const toRunning: number[] = []; const toFinished: number[] = [];
+    let pending: { id: string; sent: number; running?: number } | undefined;
+    let resolveOne!: () => void;
+    let n = 0;
+    client.on('update', (s: TaskStatus) => {
+      if (!pending || s.task_id.value !== pending.id) return;
+      const now = performance.now();
+      if (s.state === 'TASK_RUNNING') { pending.running = now; toRunning.push(now - pending.sent); }
+      if (s.state === 'TASK_FINISHED') { toFinished.push(now - (pending.running ?? pending.sent)); pending = undefined; resolveOne(); }
+    });
+    const offers: string[] = [];
+    let offerWaiter: (() => void) | undefined;
+    client.on('offers', (os) => { for (const o of os) offers.push(JSON.stringify(o)); offerWaiter?.(); });
+    client.start();
+    while (n < LAUNCHES) {
+      if (offers.length === 0) await new Promise<void>((r) => { offerWaiter = r; });
+      offerWaiter = undefined;
+      const offer = JSON.parse(offers.shift()!);
+      const id = `lat-${n++}`;
+      const done = new Promise<void>((r) => { resolveOne = r; });
+      pending = { id, sent: performance.now() };
+      await client.launch([offer.id.value], [{ name: id, task_id: { value: id }, agent_id: offer.agent_id, resources: Resources.scalars({ cpus: 0.1, mem: 32 }).toJSON() as never, command: { value: 'true' } }], { refuse_seconds: 0 });
+      await done;
+    }
+    await client.stop({ teardown: true });
+    // Baseline: the same process spawning /bin/true directly.
+    const direct: number[] = [];
+    for (let i = 0; i < LAUNCHES; i++) {
+      const s = performance.now();
+      await new Promise<void>((r) => spawn('/bin/true').on('exit', () => r()));
+      direct.push(performance.now() - s);
+    }
+    const launchP50 = median(toRunning); const finishP50 = median(toFinished); const directP50 = median(direct);
+    results.push({ name: `ACCEPT → TASK_RUNNING of \`true\` on a local agent (p50, p95 ${pct(toRunning, 0.95).toFixed(1)} ms, ${LAUNCHES} runs)`, value: Number(launchP50.toFixed(1)), unit: 'ms', target: '' });
+    results.push({ name: `TASK_RUNNING → TASK_FINISHED (p50, p95 ${pct(toFinished, 0.95).toFixed(1)} ms)`, value: Number(finishP50.toFixed(1)), unit: 'ms', target: '' });
+    results.push({ name: 'spawning /bin/true directly from Node (p50)', value: Number(directP50.toFixed(1)), unit: 'ms', target: '' });
+    results.push({ name: 'overhead: ACCEPT → FINISHED minus direct spawn (p50s)', value: Number((launchP50 + finishP50 - directP50).toFixed(1)), unit: 'ms', target: '≤ 20 ms' });
+  } finally {
+    await agent?.stop();
+    await master?.stop();
+    dir.remove();
+  }
+}
+
+const only = process.argv[2];
+if (!only || only === 'allocation') benchAllocationCycle();
+if (!only || only === 'latency') await benchLaunchLatency();
+if (!only || only === 'placements') await benchPlacements();
+
+const cpu = os.cpus()[0]?.model ?? 'unknown cpu';
+console.log(`\nTrireme benchmarks — ${new Date().toISOString().slice(0, 10)} — ${os.cpus().length} × ${cpu}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${spawnSync('uname', ['-sr']).stdout.toString().trim()}\n`);
+console.log('| measurement | result | target |\n|---|---|---|');
+for (const r of results) console.log(`| ${r.name} | ${r.value} ${r.unit} | ${r.target} |`);
+console.log(`\n${JSON.stringify(results)}`);
+process.exit(0);
