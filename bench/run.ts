@@ -62,6 +62,7 @@ async function simulateAgents(port: number, n: number, onRunTask: () => void): P
     const openOne = (i: number) => {
       const body = JSON.stringify({ type: 'SUBSCRIBE', subscribe: { agent_info: { hostname: `sim-${i}.local`, port: 5051, resources, attributes: [] }, tasks: [], frameworks: [] } });
       const req = http.request({ host: '127.0.0.1', port, path: '/api/v1/agent', method: 'POST', headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) } }, (res) => {
+        res.on('error', () => undefined); // streams are torn down at the end of the run
         const streamId = String(res.headers['mesos-stream-id']);
         let agentId = '';
         const decoder = new RecordIODecoder();
@@ -74,12 +75,12 @@ async function simulateAgents(port: number, n: number, onRunTask: () => void): P
           }
         });
       });
-      req.on('error', (err) => rejectAll(err));
+      req.on('error', (err) => { if (registered < n) rejectAll(err); });
       reqs.push(req);
       req.end(body);
     };
     // Open in waves so the listen backlog is not overrun.
-    const wave = () => { for (let k = 0; k < 500 && started < n; k++) openOne(started++); if (started < n) setTimeout(wave, 20); };
+    const wave = () => { for (let k = 0; k < 250 && started < n; k++) openOne(started++); if (started < n) setTimeout(wave, 25); };
     wave();
   });
   return { close() { for (const r of reqs) r.destroy(); callAgent.destroy(); } };

@@ -26,7 +26,18 @@ export class CallError extends Error {
   constructor(readonly status: number, message: string) { super(message); }
 }
 
-export interface MasterOptions {
+/** The master's timing and retention settings (flags), shared by the CLI config and the master itself. */
+export interface MasterTuning {
+  allocationIntervalMs: number;
+  offerTimeoutMs?: number;
+  agentPingTimeoutMs: number;
+  maxAgentPingTimeouts: number;
+  heartbeatIntervalSeconds: number;
+  maxCompletedFrameworks: number;
+  maxCompletedTasksPerFramework: number;
+}
+
+export interface MasterOptions extends MasterTuning {
   hostname: string;
   ip: string;
   port: number;
@@ -35,13 +46,6 @@ export interface MasterOptions {
   clock: Clock;
   logger: Logger;
   metrics: MasterMetrics;
-  allocationIntervalMs: number;
-  offerTimeoutMs?: number;
-  agentPingTimeoutMs: number;
-  maxAgentPingTimeouts: number;
-  heartbeatIntervalSeconds: number;
-  maxCompletedFrameworks: number;
-  maxCompletedTasksPerFramework: number;
   flags: Record<string, string>;
 }
 

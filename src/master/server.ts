@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { createHttpServer, listen } from '../common/http.ts';
 import { systemClock, type Clock } from '../common/clock.ts';
 import { DrfAllocator } from './allocator/drf.ts';
-import { Master } from './master.ts';
+import { Master, type MasterTuning } from './master.ts';
 import { MasterMetrics } from './metrics.ts';
 import { masterGauges } from './views.ts';
 import { registerSchedulerApi } from './http/scheduler-api.ts';
@@ -16,19 +16,12 @@ import { MemoryStore } from '../state/memory-store.ts';
 import { SoloElector } from '../state/solo-elector.ts';
 import type { LeaderElector } from '../state/leader.ts';
 
-export interface MasterConfig {
+export interface MasterConfig extends MasterTuning {
   ip: string;
   port: number;
   hostname: string;
   workDir: string;
   registry: 'sqlite' | 'in_memory';
-  allocationIntervalMs: number;
-  offerTimeoutMs?: number;
-  agentPingTimeoutMs: number;
-  maxAgentPingTimeouts: number;
-  heartbeatIntervalSeconds: number;
-  maxCompletedFrameworks: number;
-  maxCompletedTasksPerFramework: number;
   cluster?: string;
 }
 
