@@ -124,14 +124,17 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<TestClust
     dir.remove();
     throw err;
   }
-  return {
+  const cluster: TestCluster = {
     master, agents, dir: dir.path, masterAddress, startAgent: startAgentAt,
     async stop() {
       await Promise.all(agents.map((a) => a?.stop()));
-      await master.stop();
+      // A test may have replaced the master (restart): stop whichever runs now.
+      await cluster.master.stop();
+      if (cluster.master !== master) await master.stop();
       dir.remove();
     },
   };
+  return cluster;
 }
 
 export async function getJson<T = any>(url: string): Promise<T> {
