@@ -236,14 +236,6 @@ describe('SqliteStore on disk', () => {
     await assert.rejects(SqliteStore.open(file), (err: unknown) => err instanceof StoreUnavailableError && err.message.includes(file));
   });
 
-  it('names the path when the directory is read-only (non-root only)', { skip: process.getuid?.() === 0 && 'root ignores permissions' }, async () => {
-    const dir = join(scratch(), 'ro');
-    mkdirSync(dir, { mode: 0o500 });
-    try {
-      await assert.rejects(SqliteStore.open(dir), (err: unknown) => err instanceof StoreUnavailableError && err.message.includes(join(dir, 'state.db')));
-    } finally { chmodSync(dir, 0o700); }
-  });
-
   it('names the path when the file is not a database', async () => {
     const dir = scratch();
     writeFileSync(join(dir, 'state.db'), 'this is not an SQLite database, just text that is long enough to have a header'.repeat(20));
