@@ -3,7 +3,7 @@
 //   node --import tsx examples/run-n.ts --master 127.0.0.1:5050 --instances 5 --cmd 'echo hi from $MESOS_TASK_ID'
 import { Command } from 'commander';
 import { SchedulerClient } from '../src/scheduler-client/client.ts';
-import { Resources } from '../src/common/resources.ts';
+import { OfferLoop, type OfferPlanner } from '../src/framework/offer-loop.ts';
 import { isTerminalState, type TaskInfo } from '../src/proto/mesos.ts';
 
 const opts = new Command('run-n')
@@ -17,25 +17,32 @@ const opts = new Command('run-n')
   .opts<{ master: string; instances: number; cmd: string; cpus: number; mem: number; name: string }>();
 
 const client = new SchedulerClient({ master: opts.master, frameworkInfo: { user: process.env.USER ?? 'root', name: opts.name, failover_timeout: 0 } });
-const need = Resources.scalars({ cpus: opts.cpus, mem: opts.mem });
 let launched = 0;
 const finished = new Map<string, string>();
 
-client.on('subscribed', ({ frameworkId }) => console.log(`subscribed as ${frameworkId}`));
-client.on('offers', async (offers) => {
-  for (const offer of offers) {
-    let left = Resources.fromJSON(offer.resources);
-    const tasks: TaskInfo[] = [];
-    while (launched < opts.instances && left.contains(need)) {
-      const id = `${opts.name}-${launched++}`;
-      tasks.push({ name: id, task_id: { value: id }, agent_id: offer.agent_id, resources: need.toJSON(offer.allocation_info.role), command: { value: opts.cmd } });
-      left = left.minus(need);
+// The shared offer cycle: pack pending copies into offers, decline the rest, suppress once all are launched.
+const planner: OfferPlanner = {
+  wantsOffers: () => launched < opts.instances,
+  plan(offers) {
+    const placed = new Map<string, TaskInfo[]>();
+    for (const budget of offers) {
+      const tasks: TaskInfo[] = [];
+      while (launched < opts.instances) {
+        const fit = budget.take({ cpus: opts.cpus, mem: opts.mem });
+        if (!fit.ok) break;
+        const id = `${opts.name}-${launched++}`;
+        tasks.push({ name: id, task_id: { value: id }, agent_id: budget.offer.agent_id, resources: fit.resources, command: { value: opts.cmd } });
+      }
+      if (tasks.length > 0) placed.set(budget.offer.id.value, tasks);
     }
-    if (tasks.length > 0) await client.launch([offer.id.value], tasks, { refuse_seconds: 5 });
-    else await client.decline([offer.id.value], { refuse_seconds: 5 });
-  }
-  if (launched >= opts.instances) await client.suppress().catch(() => undefined);
-});
+    return placed;
+  },
+  launchFailed(tasks) { launched -= tasks.length; },
+};
+const offers = new OfferLoop(client, planner);
+offers.start();
+
+client.on('subscribed', ({ frameworkId }) => console.log(`subscribed as ${frameworkId}`));
 client.on('update', async (status) => {
   console.log(`${status.task_id.value} ${status.state}${status.message ? ` (${status.message})` : ''}`);
   if (!isTerminalState(status.state)) return;

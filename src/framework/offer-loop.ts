@@ -1,0 +1,91 @@
+// The offer cycle every framework runs: let a planner pack its pending tasks into incoming offers, LAUNCH what it
+// placed, DECLINE the rest with a filter, SUPPRESS while nothing is pending and REVIVE when something is again.
+// Marathon and Chronos plug their own planner in; the protocol handling lives here once.
+import type { Logger } from 'pino';
+import type { Offer, TaskInfo } from '../proto/mesos.ts';
+import type { SchedulerClient } from '../scheduler-client/client.ts';
+import { OfferBudget } from './offer-matcher.ts';
+
+export interface OfferPlanner {
+  /** True while there is anything to launch; the loop suppresses offers otherwise. */
+  wantsOffers(): boolean;
+  /**
+   * Packs pending tasks into the offers (each an OfferBudget to `take` from) and returns the tasks to launch per
+   * offer id. Must record the launches it decides (e.g. as staging) before returning.
+   */
+  plan(offers: OfferBudget[]): Map<string, TaskInfo[]>;
+  /** The master did not take a LAUNCH (connection lost, refused): these tasks never started. */
+  launchFailed(tasks: TaskInfo[], error: Error): void;
+}
+
+export interface OfferLoopOptions {
+  /** Filter on declined offers (Mesos' refuse_seconds); default 5 as Mesos. */
+  refuseSeconds?: number;
+  logger?: Logger;
+}
+
+export class OfferLoop {
+  private suppressed = false;
+  private readonly detach: Array<() => void> = [];
+
+  constructor(private readonly client: SchedulerClient, private readonly planner: OfferPlanner, private readonly opts: OfferLoopOptions = {}) {}
+
+  start(): void {
+    const onOffers = (offers: Offer[]) => { void this.handle(offers); };
+    const onSubscribed = () => {
+      // A (re)subscription starts unsuppressed on the master: settle our state from scratch.
+      this.suppressed = false;
+      this.settle();
+    };
+    this.client.on('offers', onOffers);
+    this.client.on('subscribed', onSubscribed);
+    this.detach.push(() => this.client.off('offers', onOffers), () => this.client.off('subscribed', onSubscribed));
+  }
+
+  stop(): void {
+    for (const d of this.detach.splice(0)) d();
+  }
+
+  /** Something may have become pending: revive offers if they are suppressed. */
+  wake(): void {
+    if (this.suppressed && this.planner.wantsOffers() && this.client.connected) {
+      this.suppressed = false;
+      this.client.revive().catch((err: Error) => { this.suppressed = true; this.opts.logger?.warn({ err: err.message }, 'revive failed'); });
+    }
+  }
+
+  private async handle(offers: Offer[]): Promise<void> {
+    const budgets = offers.map((o) => new OfferBudget(o));
+    let placements: Map<string, TaskInfo[]>;
+    try {
+      placements = this.planner.plan(budgets);
+    } catch (err) {
+      this.opts.logger?.error({ err }, 'offer planning failed; declining the offers');
+      placements = new Map();
+    }
+    const filters = { refuse_seconds: this.opts.refuseSeconds ?? 5 };
+    const calls: Promise<void>[] = [];
+    const declined: string[] = [];
+    for (const offer of offers) {
+      const tasks = placements.get(offer.id.value) ?? [];
+      if (tasks.length === 0) { declined.push(offer.id.value); continue; }
+      calls.push(this.client.launch([offer.id.value], tasks, filters).catch((err: Error) => {
+        this.opts.logger?.warn({ err: err.message, tasks: tasks.map((t) => t.task_id.value) }, 'launch not accepted by the master');
+        this.planner.launchFailed(tasks, err);
+      }));
+    }
+    if (declined.length > 0) calls.push(this.client.decline(declined, filters).catch((err: Error) => { this.opts.logger?.debug({ err: err.message }, 'decline failed'); }));
+    await Promise.all(calls);
+    this.settle();
+  }
+
+  private settle(): void {
+    if (!this.client.connected) return;
+    if (!this.suppressed && !this.planner.wantsOffers()) {
+      this.suppressed = true;
+      this.client.suppress().catch((err: Error) => { this.suppressed = false; this.opts.logger?.warn({ err: err.message }, 'suppress failed'); });
+    } else if (this.suppressed) {
+      this.wake();
+    }
+  }
+}
