@@ -2,6 +2,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import net from 'node:net';
+import https from 'node:https';
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { tempDir } from '../helpers/processes.ts';
 import fc from 'fast-check';
 import {
   validateHealthChecks, normalizeHealthCheck, applyProbeResult, INITIAL_HEALTH, isAlive, HealthMonitor, defaultProbe,
@@ -233,3 +238,21 @@ async function waitFor(cond: () => boolean, timeoutMs = 15_000): Promise<void> {
     await new Promise((r) => setTimeout(r, 50));
   }
 }
+
+test('HTTPS probes trust any certificate, as Marathon does (self-signed server)', async () => {
+  const dir = tempDir();
+  try {
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir.path, 'key.pem'), '-out', join(dir.path, 'cert.pem'), '-days', '1', '-subj', '/CN=nowhere.invalid'], { stdio: 'ignore' });
+    const server = https.createServer({ key: readFileSync(join(dir.path, 'key.pem')), cert: readFileSync(join(dir.path, 'cert.pem')) }, (req, res) => { res.statusCode = req.url === '/ok' ? 204 : 503; res.end(); });
+    const port = await listen(server as unknown as http.Server);
+    try {
+      assert.deepEqual(await defaultProbe({ protocol: 'HTTPS', host: '127.0.0.1', port, path: '/ok', timeoutMs: 5000 }), ok);
+      assert.deepEqual(await defaultProbe({ protocol: 'HTTPS', host: '127.0.0.1', port, path: '/down', timeoutMs: 5000 }), { kind: 'unhealthy', cause: '503 Service Unavailable' });
+    } finally {
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+    }
+  } finally {
+    dir.remove();
+  }
+});
