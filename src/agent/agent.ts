@@ -12,6 +12,8 @@ import type { AgentCall, AgentEvent } from '../proto/agent.ts';
 import type { Containerizer, ContainerExit } from './containerizer/containerizer.ts';
 import { MasterLink } from './master-link.ts';
 import { StatusUpdateManager } from './status-updates.ts';
+import { TaskHealthChecker, parseHealthCheck } from './health-checker.ts';
+import { taskEnvironment } from './containerizer/process.ts';
 
 /** The command executor's default grace period between SIGTERM and SIGKILL. */
 export const DEFAULT_KILL_GRACE_MS = 3000;
@@ -42,6 +44,10 @@ export interface AgentTask {
   killRequested: boolean;
   launchedAt?: number;
   statuses: TaskStatus[];
+  /** Runs TaskInfo.health_check while the task runs. */
+  healthChecker?: TaskHealthChecker;
+  /** The kill came from failing health checks: the terminal update says healthy: false. */
+  killedByHealthCheck?: boolean;
 }
 
 export class Agent {
@@ -88,6 +94,7 @@ export class Agent {
   async stop(killTasks = true): Promise<void> {
     this.link.stop();
     this.updates.stop();
+    for (const t of this.tasks.values()) t.healthChecker?.stop();
     if (killTasks) await Promise.all([...this.tasks.values()].map((t) => this.opts.containerizer.kill(t.containerId, 0)));
   }
 
@@ -171,12 +178,13 @@ export class Agent {
     return join(this.opts.workDir, 'slaves', this.agentId ?? 'unregistered', 'frameworks', frameworkId, 'executors', executorId, 'runs', containerId);
   }
 
-  private status(task: AgentTask, state: TaskState, extra: { message?: string; reason?: TaskReason; source?: TaskSource } = {}): void {
+  private status(task: AgentTask, state: TaskState, extra: { message?: string; reason?: TaskReason; source?: TaskSource; healthy?: boolean } = {}): void {
     const status: TaskStatus = {
       task_id: task.info.task_id, state, source: extra.source ?? 'SOURCE_EXECUTOR', timestamp: this.opts.clock.now() / 1000,
       agent_id: { value: this.agentId ?? '' }, ...(task.executorId ? { executor_id: { value: task.executorId } } : {}),
       container_status: { container_id: { value: task.containerId } },
       ...(extra.message !== undefined ? { message: extra.message } : {}), ...(extra.reason ? { reason: extra.reason } : {}),
+      ...(extra.healthy !== undefined ? { healthy: extra.healthy } : {}),
     };
     task.state = state;
     task.statuses.push(status);
@@ -225,13 +233,43 @@ export class Agent {
     }
     task.launchedAt = this.opts.clock.now();
     if (task.killRequested) void this.opts.containerizer.kill(containerId, 0);
-    else this.status(task, 'TASK_RUNNING');
+    else {
+      this.status(task, 'TASK_RUNNING');
+      this.startHealthCheck(task, env);
+    }
     container.exited.then((exit) => this.onExit(task, exit), (err: Error) => this.onExit(task, { exitCode: null, signal: null, killed: false, message: err.message }));
   }
 
+  /**
+   * As Mesos' command executor: every verdict of the task's health check goes out as a TASK_RUNNING update with
+   * `healthy` and REASON_TASK_HEALTH_CHECK_STATUS_UPDATED; a verdict asking for the kill kills the task.
+   */
+  private startHealthCheck(task: AgentTask, env: Record<string, string>): void {
+    if (!task.info.health_check) return;
+    const parsed = parseHealthCheck(task.info.health_check);
+    if (!parsed.ok) {
+      this.log.error({ taskId: task.info.task_id.value, error: parsed.error }, 'Failed to create health checker');
+      return;
+    }
+    task.healthChecker = new TaskHealthChecker({
+      config: parsed.config, now: () => this.opts.clock.now(),
+      target: { host: this.opts.hostname, sandbox: task.sandbox, env: taskEnvironment(task.info.command ?? {}, env) },
+      onVerdict: (verdict, failure) => {
+        if (isTerminalState(task.state) || task.killRequested) return;
+        this.log.info({ taskId: task.info.task_id.value, healthy: verdict.healthy, consecutiveFailures: verdict.consecutiveFailures, failure }, 'task health update');
+        this.status(task, 'TASK_RUNNING', { reason: 'REASON_TASK_HEALTH_CHECK_STATUS_UPDATED', healthy: verdict.healthy });
+        if (verdict.killTask) {
+          task.killedByHealthCheck = true;
+          void this.killTask(task.frameworkId, task.info.task_id.value, undefined);
+        }
+      },
+    });
+  }
+
   private onExit(task: AgentTask, exit: ContainerExit): void {
+    task.healthChecker?.stop();
     if (isTerminalState(task.state)) return;
-    if (task.killRequested || exit.killed) this.status(task, 'TASK_KILLED', { message: exit.message });
+    if (task.killRequested || exit.killed) this.status(task, 'TASK_KILLED', { message: exit.message, ...(task.killedByHealthCheck ? { healthy: false } : {}) });
     else if (exit.exitCode === 0) this.status(task, 'TASK_FINISHED', { message: exit.message });
     else this.status(task, 'TASK_FAILED', { message: exit.message, ...(exit.reason ? { reason: exit.reason as TaskReason, source: 'SOURCE_AGENT' as TaskSource } : {}) });
   }
@@ -247,6 +285,7 @@ export class Agent {
     }
     if (isTerminalState(task.state) || task.killRequested) return;
     task.killRequested = true;
+    task.healthChecker?.stop(); // as Mesos: no health updates once the task is being killed
     if (task.state === 'TASK_STAGING') return; // runTask sees the flag before launching
     if (frameworkRemoved) this.updates.dropFramework(frameworkId);
     else if (hasCapability(task.frameworkInfo, 'TASK_KILLING_STATE') && task.state !== 'TASK_STARTING') this.status(task, 'TASK_KILLING');

@@ -6,6 +6,7 @@ import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { Container, ContainerExit, Containerizer, LaunchSpec, ResourceStatistics } from './containerizer.ts';
+import type { CommandInfo } from '../../proto/mesos.ts';
 
 const SIGNAL_NAMES: Record<string, string> = {
   SIGTERM: 'Terminated', SIGKILL: 'Killed', SIGINT: 'Interrupt', SIGHUP: 'Hangup', SIGQUIT: 'Quit', SIGABRT: 'Aborted',
@@ -26,6 +27,14 @@ export function exitMessage(code: number | null, signal: string | null): string 
   return `Command exited with status ${code ?? -1}`;
 }
 
+/** A task's environment: the agent's basics, then the task's CommandInfo variables, then the agent's MESOS_* ones. */
+export function taskEnvironment(cmd: CommandInfo, agentEnv: Record<string, string>): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const k of INHERITED) if (process.env[k] !== undefined) env[k] = process.env[k]!;
+  for (const v of cmd.environment?.variables ?? []) if (v.value !== undefined) env[v.name] = v.value;
+  return Object.assign(env, agentEnv);
+}
+
 function killGroup(pid: number, signal: NodeJS.Signals): void {
   try { process.kill(-pid, signal); } catch { /* group already gone */ }
 }
@@ -39,10 +48,7 @@ export class ProcessContainerizer implements Containerizer {
   async launch(spec: LaunchSpec): Promise<Container> {
     const cmd = spec.command;
     const shell = cmd.shell ?? true;
-    const env: Record<string, string> = {};
-    for (const k of INHERITED) if (process.env[k] !== undefined) env[k] = process.env[k]!;
-    for (const v of cmd.environment?.variables ?? []) if (v.value !== undefined) env[v.name] = v.value;
-    Object.assign(env, spec.env);
+    const env = taskEnvironment(cmd, spec.env);
     let file: string; let args: string[]; let argv0: string | undefined;
     if (shell) {
       if (!cmd.value) throw new Error("'command.value' is empty");
