@@ -215,6 +215,14 @@ export class ChronosScheduler implements OfferPlanner {
   tick(): void {
     if (!this.running) return;
     if (this.timer) clearTimeout(this.timer);
+    const next = this.advance();
+    if (this.wantsOffers()) this.o.wake();
+    this.timer = setTimeout(() => this.tick(), Math.max(1, next - this.o.clock.now()));
+    this.timer.unref?.();
+  }
+
+  /** One step of the loop at the clock's now (tests call it directly): returns when to look again (epoch ms). */
+  advance(): number {
     const now = this.o.clock.now();
     const ops: StoreOp[] = [];
     let next = now + MAX_TIMER_MS;
@@ -242,9 +250,7 @@ export class ChronosScheduler implements OfferPlanner {
     // Queued retries wake the loop when they fall due.
     for (const t of this.tasks.values()) if (t.state === 'queued' && t.due > now) next = Math.min(next, t.due);
     if (ops.length > 0) void this.write(ops);
-    if (this.wantsOffers()) this.o.wake();
-    this.timer = setTimeout(() => this.tick(), Math.max(1, next - this.o.clock.now()));
-    this.timer.unref?.();
+    return next;
   }
 
   private scheduleOf(job: Job): Schedule | undefined {
@@ -256,19 +262,33 @@ export class ChronosScheduler implements OfferPlanner {
     return r.schedule;
   }
 
-  /** Queues a run unless one is already queued for the job (Chronos keeps a job in the queue at most once). */
+  /**
+   * Queues a run. A job is in the queue at most once (as in Chronos): a newer due run supersedes a still-queued
+   * older one (which is counted as skipped), so a job held back by concurrency runs its latest instant.
+   */
   private enqueue(job: Job, due: number, attempt: number, args: string): StoreOp[] {
     if (job.disabled) return [];
-    if (attempt === 0 && [...this.tasks.values()].some((t) => t.jobName === job.name && t.state === 'queued' && t.attempt === 0)) {
-      this.o.metrics.skipped.inc({ job: job.name });
-      this.o.logger.info({ job: job.name, due }, 'a run of this job is already queued; not queueing another');
-      return [];
+    const ops: StoreOp[] = [];
+    if (attempt === 0) {
+      const waiting = [...this.tasks.values()].find((t) => t.jobName === job.name && t.state === 'queued' && t.attempt === 0);
+      if (waiting && waiting.due >= due) {
+        this.o.metrics.skipped.inc({ job: job.name });
+        this.o.logger.info({ job: job.name, due }, 'a run of this job is already queued; not queueing another');
+        return [];
+      }
+      if (waiting) {
+        this.tasks.delete(waiting.taskId);
+        ops.push({ op: 'delete', key: taskKey(waiting.taskId) });
+        this.o.metrics.skipped.inc({ job: job.name });
+        this.o.logger.info({ job: job.name, superseded: waiting.taskId }, 'a newer run supersedes the queued one');
+      }
     }
     const task: ChronosTask = { taskId: formatTaskId({ due, attempt, jobName: job.name, arguments: args }), jobName: job.name, due, attempt, arguments: args, state: 'queued' };
-    if (this.tasks.has(task.taskId)) return [];
+    if (this.tasks.has(task.taskId)) return ops;
     this.tasks.set(task.taskId, task);
     this.o.logger.info({ job: job.name, taskId: task.taskId }, 'task queued');
-    return [{ op: 'put', key: taskKey(task.taskId), value: task }];
+    ops.push({ op: 'put', key: taskKey(task.taskId), value: task });
+    return ops;
   }
 
   /** Removes the job's queued tasks and (when `kill`) kills its launched ones. */
