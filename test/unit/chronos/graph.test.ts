@@ -40,7 +40,11 @@ test('task ids follow ct:<due>:<attempt>:<name>:<arguments>', () => {
   const id = formatTaskId({ due: 1428515194358, attempt: 0, jobName: 'NewJob', arguments: '' });
   assert.equal(id, 'ct:1428515194358:0:NewJob:');
   assert.deepEqual(parseTaskId(id), { due: 1428515194358, attempt: 0, jobName: 'NewJob', arguments: '' });
-  assert.deepEqual(parseTaskId('ct:5:2:a.b-c:--x y:z'), { due: 5, attempt: 2, jobName: 'a.b-c', arguments: '--x y:z' });
+  assert.deepEqual(parseTaskId('ct:5:2:a.b-c:--x:z'), { due: 5, attempt: 2, jobName: 'a.b-c', arguments: '--x:z' });
+  // Mesos refuses whitespace and '/' in task ids: arguments carrying them are percent-encoded, and read back.
+  const withPath = formatTaskId({ due: 5, attempt: 0, jobName: 'j', arguments: '--out /tmp/a b%' });
+  assert.equal(withPath, 'ct:5:0:j:--out%20%2Ftmp%2Fa%20b%25');
+  assert.equal(parseTaskId(withPath)!.arguments, '--out /tmp/a b%');
   assert.equal(parseTaskId('web.abc123'), undefined);
 });
 

@@ -244,7 +244,7 @@ test('manual runs carry ?arguments= (without ";") and are not queued twice', asy
   const tasks = h.launch();
   assert.equal(tasks.length, 1);
   assert.equal(tasks[0]!.command?.value, 'echo --day 1 rm -rf /');
-  assert.equal(tasks[0]!.task_id.value, `ct:${T0}:0:m:--day 1 rm -rf /`);
+  assert.equal(tasks[0]!.task_id.value, `ct:${T0}:0:m:--day%201%20rm%20-rf%20%2F`);
 });
 
 test('disabled jobs never run', async () => {
