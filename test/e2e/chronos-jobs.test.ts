@@ -38,6 +38,14 @@ test('R3 runs exactly three times, then its schedule reads R0', async () => {
   await new Promise((r) => setTimeout(r, 2500));
   assert.equal(lines('thrice').length, 3);
   assert.equal((await getJob(chronos.url, 'thrice')).successCount, 3);
+  // The stats endpoints read the run history: three successful runs, their run times in percentiles.
+  const stat = (await call(chronos.url, 'GET', '/v1/scheduler/job/stat/thrice')).json();
+  assert.equal(stat.histogram.count, 3);
+  assert.ok(stat.histogram['99thPercentile'] >= stat.histogram.median && stat.histogram.median > 0);
+  assert.equal(stat.taskStatHistory.length, 3);
+  const p99 = (await call(chronos.url, 'GET', '/v1/scheduler/stats/99thPercentile')).json() as Array<{ jobNameLabel: string; time: number }>;
+  const row = p99.find((r) => r.jobNameLabel === 'thrice');
+  assert.ok(row && row.time === stat.histogram['99thPercentile'] / 1000, JSON.stringify(p99));
 });
 
 test('a failing command is retried `retries` times, then counted as an error with its history', async () => {
