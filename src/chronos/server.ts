@@ -59,8 +59,25 @@ export async function startChronos(config: ChronosConfig, logger: Logger, deps: 
   const scheduler = new ChronosScheduler({
     store, clock, logger, metrics, historyLimit: config.historyLimit, failureRetryMs: config.failureRetryMs, role: config.role,
     kill: (taskId, agentId) => client ? client.kill(taskId, agentId) : Promise.reject(new Error('not subscribed')),
-    wake: () => offerLoop?.wake(),
+    wake: () => wake(),
   });
+  // Runs fall due at any instant, while offers may sit behind refuse filters from earlier declines and launches:
+  // a due run revives (clearing the filters), at most every REVIVE_INTERVAL_MS, with one trailing revive.
+  const REVIVE_INTERVAL_MS = 200;
+  let lastRevive = 0;
+  let reviveTimer: NodeJS.Timeout | undefined;
+  const wake = (): void => {
+    offerLoop?.wake();
+    if (!client?.connected || !scheduler.wantsOffers() || reviveTimer) return;
+    const wait = lastRevive + REVIVE_INTERVAL_MS - Date.now();
+    const revive = () => {
+      reviveTimer = undefined;
+      lastRevive = Date.now();
+      if (client?.connected && scheduler.wantsOffers()) client.revive().catch((err: Error) => logger.debug({ err: err.message }, 'revive failed'));
+    };
+    if (wait <= 0) revive();
+    else { reviveTimer = setTimeout(revive, wait); reviveTimer.unref(); }
+  };
 
   const app = createHttpServer(logger);
   let selfAddress = '';
@@ -119,6 +136,8 @@ export async function startChronos(config: ChronosConfig, logger: Logger, deps: 
     logger.info({ jobs: scheduler.allJobs().length }, 'leading: schedules running');
   };
   const abdicate = async (): Promise<void> => {
+    if (reviveTimer) clearTimeout(reviveTimer);
+    reviveTimer = undefined;
     scheduler.stop();
     offerLoop?.stop();
     await client?.stop();
