@@ -3,6 +3,9 @@
 
 export interface GraphJob { name: string; parents?: readonly string[]; schedule?: string; scheduleTimeZone?: string }
 
+/** The jobs by name: a Map, or a read-only view over the caller's own store of jobs. */
+export interface JobLookup<J extends GraphJob = GraphJob> { has(name: string): boolean; get(name: string): J | undefined; values(): Iterable<J> }
+
 /** Children of `name` in the order the jobs are given. */
 export function childrenOf(jobs: Iterable<GraphJob>, name: string): string[] {
   const out: string[] = [];
@@ -14,7 +17,7 @@ export function childrenOf(jobs: Iterable<GraphJob>, name: string): string[] {
  * Why `candidate` (new or replacing the job of the same name) cannot join the graph: a parent that does not exist,
  * itself as parent, or a cycle. Undefined when it can.
  */
-export function dependencyError(jobs: ReadonlyMap<string, GraphJob>, candidate: GraphJob): string | undefined {
+export function dependencyError(jobs: JobLookup, candidate: GraphJob): string | undefined {
   const parents = candidate.parents ?? [];
   for (const p of parents) {
     if (p === candidate.name) return `Job '${candidate.name}' cannot be its own parent`;
@@ -42,7 +45,7 @@ export type Rewire =
  * How Chronos rewires the children of a deleted job: children of a dependent job inherit its parents in its place;
  * dependent children of a scheduled job become scheduled jobs with the deleted job's schedule and time zone.
  */
-export function rewireOnDelete(jobs: ReadonlyMap<string, GraphJob>, deleted: string): Rewire[] {
+export function rewireOnDelete(jobs: JobLookup, deleted: string): Rewire[] {
   const job = jobs.get(deleted);
   if (!job) return [];
   const out: Rewire[] = [];

@@ -19,7 +19,8 @@ const FORM = /^(R\d*)\/(.*)\/(P.*)$/;
 const EARLIEST_START_MS = 1000;
 
 /**
- * Parses a schedule. An empty start means "now" (Chronos: now − 1 s, i.e. due at once). `timeZone` (the job's
+ * Parses a schedule. An empty start means now (Chronos writes now − 1 s; with collapsed catch-up runs that would
+ * make `R2//PT1S` consume two instants at once, so we start exactly now). `timeZone` (the job's
  * scheduleTimeZone) re-reads the start's wall-clock fields in that zone, as Chronos' withZoneRetainFields does.
  */
 export function parseSchedule(text: string, now: number, timeZone = ''): ParseResult {
@@ -29,7 +30,7 @@ export function parseSchedule(text: string, now: number, timeZone = ''): ParseRe
   const recurrences = rep === 'R' ? -1 : Number(rep.slice(1));
   if (!Number.isSafeInteger(recurrences)) return { ok: false, message: `Cannot parse schedule '${text}': bad repetition count '${rep}'` };
   let start = startText === ''
-    ? DateTime.fromMillis(now - 1000, { zone: 'utc' })
+    ? DateTime.fromMillis(now, { zone: 'utc' })
     : DateTime.fromISO(startText, { zone: 'utc', setZone: true });
   if (!start.isValid) return { ok: false, message: `Cannot parse schedule '${text}': bad start '${startText}' (${start.invalidExplanation ?? start.invalidReason})` };
   if (timeZone !== '') {

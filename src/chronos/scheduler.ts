@@ -8,7 +8,7 @@ import type { OfferPlanner } from '../framework/offer-loop.ts';
 import type { OfferBudget } from '../framework/offer-matcher.ts';
 import type { Store, StoreOp } from '../state/store.ts';
 import { offerSatisfies } from './constraints.ts';
-import { childrenOf, dependencyError, parentCompleted, rewireOnDelete } from './graph.ts';
+import { childrenOf, dependencyError, parentCompleted, rewireOnDelete, type JobLookup } from './graph.ts';
 import { keepCounters, type Job, type JobCounters } from './job.ts';
 import type { ChronosMetrics } from './metrics.ts';
 import { appendBounded, countFailure, countSuccess, outcomeOf, retryAfterFailure, type Outcome, type RunRecord } from './runs.ts';
@@ -69,6 +69,12 @@ export class ChronosScheduler implements OfferPlanner {
   /** Parsed schedules, keyed by job name and valid while the job's schedule text is unchanged. */
   private readonly parsed = new Map<string, { text: string; tz: string; schedule: Schedule }>();
   private timer?: NodeJS.Timeout;
+  /** The jobs as the graph functions read them, without copying. */
+  private readonly lookup: JobLookup<Job> = {
+    has: (n) => this.jobs.has(n),
+    get: (n) => this.jobs.get(n)?.job,
+    values: () => [...this.jobs.values()].map((r) => r.job),
+  };
   private writes: Promise<unknown> = Promise.resolve();
   private running = false;
 
@@ -130,7 +136,7 @@ export class ChronosScheduler implements OfferPlanner {
   /** Creates or replaces a job (already validated on its own). Rejects unknown parents and cycles. */
   async upsert(job: Job, given: Set<string>): Promise<void> {
     const previous = this.jobs.get(job.name);
-    const err = dependencyError(new Map([...this.jobs].map(([k, v]) => [k, v.job])), job);
+    const err = dependencyError(this.lookup, job);
     if (err) throw new BadRequest(err);
     const next = keepCounters(job, given, previous?.job);
     const record: JobRecord = { job: next, parentsDone: previous && sameSet(previous.job.parents, next.parents) ? previous.parentsDone : [] };
@@ -145,7 +151,7 @@ export class ChronosScheduler implements OfferPlanner {
   async remove(name: string): Promise<void> {
     const record = this.requireJob(name);
     const ops: StoreOp[] = [];
-    for (const rw of rewireOnDelete(new Map([...this.jobs].map(([k, v]) => [k, v.job])), name)) {
+    for (const rw of rewireOnDelete(this.lookup, name)) {
       const child = this.jobs.get(rw.name)!;
       let job: Job;
       if (rw.kind === 'parents') job = { ...child.job, parents: rw.parents };

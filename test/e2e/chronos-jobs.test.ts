@@ -102,3 +102,40 @@ test('deleting a job stops its future runs', async () => {
   await new Promise((r) => setTimeout(r, 3000));
   assert.equal(lines('doomed').length, settled);
 });
+
+test('constraints place a job on the matching agent', async () => {
+  await postJob(chronos.url, { name: 'placed', command: `echo $HOST >> ${out('placed')}`, schedule: 'R2//PT1S', constraints: [['hostname', 'EQUALS', '127.0.50.3']] });
+  await eventually(() => lines('placed').length === 2, 20_000);
+  assert.deepEqual(lines('placed'), ['127.0.50.3', '127.0.50.3']);
+});
+
+test('an async job completes through PUT /v1/scheduler/task/{taskId}, not when its process exits', async () => {
+  await postJob(chronos.url, { name: 'async-job', command: `echo $mesos_task_id >> ${out('async')}`, schedule: 'R1//PT1H', async: true });
+  await eventually(() => lines('async').length === 1, 20_000);
+  await new Promise((r) => setTimeout(r, 1000));
+  const waiting = await getJob(chronos.url, 'async-job');
+  assert.equal(waiting.successCount, 0, 'the exit of the process does not complete an async job');
+  const summary = (await call(chronos.url, 'GET', '/v1/scheduler/jobs/summary')).json();
+  assert.equal(summary.jobs.find((j: { name: string }) => j.name === 'async-job').status, 'running');
+  const taskId = lines('async')[0]!;
+  const done = await call(chronos.url, 'PUT', `/v1/scheduler/task/${encodeURIComponent(taskId)}`, { statusCode: 0 });
+  assert.equal(done.status, 204, done.text);
+  assert.equal((await getJob(chronos.url, 'async-job')).successCount, 1);
+  assert.equal((await call(chronos.url, 'PUT', `/v1/scheduler/task/${encodeURIComponent(taskId)}`, { statusCode: 0 })).status, 400, 'a task completes once');
+});
+
+test('DELETE /v1/scheduler/task/kill/{name} kills the running task (no retry, no error counted)', async () => {
+  await postJob(chronos.url, { name: 'sleeper', command: `echo started >> ${out('sleeper')}; sleep 60`, schedule: 'R1//PT1H' });
+  await eventually(() => lines('sleeper').length === 1, 20_000);
+  await eventually(async () => (await call(chronos.url, 'GET', '/v1/scheduler/jobs/summary')).json().jobs.find((j: { name: string }) => j.name === 'sleeper').status === 'running', 10_000);
+  assert.equal((await call(chronos.url, 'DELETE', '/v1/scheduler/task/kill/sleeper')).status, 204);
+  const stat = await eventually(async () => {
+    const s = (await call(chronos.url, 'GET', '/v1/scheduler/job/stat/sleeper')).json();
+    return s.taskStatHistory.length === 1 ? s : undefined;
+  }, 15_000);
+  assert.equal(stat.taskStatHistory[0].taskState, 'TASK_KILLED');
+  await new Promise((r) => setTimeout(r, 1000));
+  const job = await getJob(chronos.url, 'sleeper');
+  assert.equal(job.errorCount, 0);
+  assert.equal(lines('sleeper').length, 1, 'not retried');
+});

@@ -18,13 +18,13 @@ test('Chronos defaults fill absent fields; unknown fields are ignored', () => {
   assert.equal(j.disk, 256);
   assert.equal(j.runAsUser, 'root');
   assert.equal(j.somethingNew, undefined);
-  assert.equal(j.schedule, 'R/2026-11-25T11:59:59.000Z/PT1M');
+  assert.equal(j.schedule, 'R/2026-11-25T12:00:00.000Z/PT1M');
   assert.equal('parents' in j, false);
 });
 
 test('a job with neither schedule nor parents runs once now', () => {
   const r = parseJob({ name: 'once', command: 'true' }, 'schedule', DEFAULTS, NOW);
-  assert.ok(r.ok && r.job.schedule === 'R1/2026-11-25T11:59:59.000Z/PT24H');
+  assert.ok(r.ok && r.job.schedule === 'R1/2026-11-25T12:00:00.000Z/PT24H');
 });
 
 test('bad input is refused with a message naming the field', () => {

@@ -21,7 +21,12 @@ test('an empty start means due now', () => {
   const s = must('R//PT2S');
   assert.ok(s.start.toMillis() <= NOW);
   const d = dueAt(s, NOW, 60_000);
-  assert.ok(d?.runDue !== undefined && NOW - d.runDue <= 1000);
+  assert.equal(d?.runDue, NOW);
+  assert.equal(d?.skipped, 0);
+  // R2 with an empty start runs now and once more one period later (nothing is consumed twice).
+  const r2 = dueAt(must('R2//PT1S'), NOW, 60_000)!;
+  assert.equal(r2.next.recurrences, 1);
+  assert.equal(r2.next.start.toMillis(), NOW + 1000);
 });
 
 test('bad schedules are refused with a message naming the problem', () => {
