@@ -69,6 +69,8 @@ export class ChronosScheduler implements OfferPlanner {
   /** Parsed schedules, keyed by job name and valid while the job's schedule text is unchanged. */
   private readonly parsed = new Map<string, { text: string; tz: string; schedule: Schedule }>();
   private timer?: NodeJS.Timeout;
+  /** When the armed timer fires (epoch ms); -Infinity when none is armed. */
+  private timerAt = -Infinity;
   /** The jobs as the graph functions read them, without copying. */
   private readonly lookup: JobLookup<Job> = {
     has: (n) => this.jobs.has(n),
@@ -104,6 +106,7 @@ export class ChronosScheduler implements OfferPlanner {
     this.running = false;
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
+    this.timerAt = -Infinity;
   }
 
   /** Resolves once every write issued so far reached the store. */
@@ -144,7 +147,9 @@ export class ChronosScheduler implements OfferPlanner {
     this.parsed.delete(job.name);
     this.o.logger.info({ job: job.name, schedule: next.schedule, parents: next.parents }, previous ? 'job replaced' : 'job created');
     await this.write([{ op: 'put', key: jobKey(job.name), value: record }]);
-    this.tick();
+    // Only this job changed: step the loop now if it is due before the armed timer (avoids an O(jobs) pass per POST).
+    const schedule = next.schedule !== undefined && !next.disabled ? this.scheduleOf(next) : undefined;
+    if (schedule && schedule.recurrences !== 0 && schedule.start.toMillis() < this.timerAt) this.tick();
   }
 
   /** Deletes a job: its children are rewired as Chronos does, its tasks killed and dequeued. */
@@ -223,6 +228,7 @@ export class ChronosScheduler implements OfferPlanner {
     if (this.timer) clearTimeout(this.timer);
     const next = this.advance();
     if (this.wantsOffers()) this.o.wake();
+    this.timerAt = next;
     this.timer = setTimeout(() => this.tick(), Math.max(1, next - this.o.clock.now()));
     this.timer.unref?.();
   }
@@ -349,7 +355,8 @@ export class ChronosScheduler implements OfferPlanner {
       if (this.blocked(t)) continue;
       for (const budget of offers) {
         if (!offerSatisfies(budget.offer, job.constraints)) continue;
-        const fit = budget.take({ cpus: job.cpus, mem: job.mem, disk: job.disk, acceptedRoles: [this.o.role] });
+        // A role's reservation first, then the shared pool, as Chronos uses both.
+        const fit = budget.take({ cpus: job.cpus, mem: job.mem, disk: job.disk, acceptedRoles: this.o.role === '*' ? ['*'] : [this.o.role, '*'] });
         if (!fit.ok) continue;
         const info = this.taskInfo(job, t, budget, fit.resources);
         const list = placed.get(budget.offer.id.value) ?? [];
