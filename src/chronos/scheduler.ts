@@ -9,7 +9,7 @@ import type { OfferBudget } from '../framework/offer-matcher.ts';
 import type { Store, StoreOp } from '../state/store.ts';
 import { offerSatisfies } from './constraints.ts';
 import { childrenOf, dependencyError, parentCompleted, rewireOnDelete, type JobLookup } from './graph.ts';
-import { keepCounters, type Job, type JobCounters } from './job.ts';
+import { keepCounters, type Job } from './job.ts';
 import type { ChronosMetrics } from './metrics.ts';
 import { appendBounded, countFailure, countSuccess, outcomeOf, retryAfterFailure, type Outcome, type RunRecord } from './runs.ts';
 import { dueAt, formatSchedule, parseIsoDuration, parseSchedule, type Schedule } from './schedule.ts';
@@ -154,7 +154,7 @@ export class ChronosScheduler implements OfferPlanner {
 
   /** Deletes a job: its children are rewired as Chronos does, its tasks killed and dequeued. */
   async remove(name: string): Promise<void> {
-    const record = this.requireJob(name);
+    this.requireJob(name);
     const ops: StoreOp[] = [];
     for (const rw of rewireOnDelete(this.lookup, name)) {
       const child = this.jobs.get(rw.name)!;
@@ -176,7 +176,6 @@ export class ChronosScheduler implements OfferPlanner {
     ops.push({ op: 'delete', key: jobKey(name) }, { op: 'delete', key: historyKey(name) });
     this.o.logger.info({ job: name, rewired: ops.length }, 'job deleted');
     await this.write(ops);
-    void record;
     this.tick();
   }
 
@@ -503,4 +502,3 @@ function sameSet(a: readonly string[] | undefined, b: readonly string[] | undefi
   return x.size === y.size && [...x].every((v) => y.has(v));
 }
 
-export type { JobCounters };

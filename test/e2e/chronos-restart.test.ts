@@ -26,7 +26,7 @@ test('restart keeps jobs; a run missed by more than epsilon is skipped, one insi
   const before = (await call(chronos.url, 'GET', '/v1/scheduler/jobs')).json() as Array<{ name: string; parents?: string[]; owner: string }>;
 
   await chronos.stop();
-  await new Promise((r) => setTimeout(r, 1000)); // a task launched just before the stop may still append
+  await new Promise((r) => setTimeout(r, 2000)); // a task launched just before the stop may still append
   const lastStrict = Math.max(...dues('strict'));
   const lastTolerant = Math.max(...dues('tolerant'));
   await new Promise((r) => setTimeout(r, 2 * PERIOD)); // the downtime spans at least one whole period
