@@ -127,9 +127,13 @@ export async function startChronos(config: ChronosConfig, logger: Logger, deps: 
       if (frameworkId !== stored?.value) store.put(FRAMEWORK_ID_KEY, frameworkId).catch((err: Error) => logger.error({ err: err.message }, 'could not persist the framework id'));
     });
     client.on('error', (message) => {
-      // The master refused our framework id (e.g. removed after its failover timeout): start afresh next time.
-      logger.error({ message }, 'the master refused the framework; forgetting its id');
-      void store.delete(FRAMEWORK_ID_KEY).catch(() => undefined);
+      // The master refused our framework id (e.g. removed after its failover timeout): register afresh.
+      logger.error({ message }, 'the master refused the framework; registering again with a new framework id');
+      transition = transition
+        .then(() => store.delete(FRAMEWORK_ID_KEY))
+        .then(() => abdicate())
+        .then(() => (elector.isLeader() ? lead() : undefined))
+        .catch((err: Error) => logger.error({ err: err.message }, 'could not re-register'));
     });
     client.start();
     scheduler.start();

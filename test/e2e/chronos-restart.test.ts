@@ -55,3 +55,22 @@ test('restart keeps jobs; a run missed by more than epsilon is skipped, one insi
   assert.ok(lateRuns.length >= 1 && lateRuns[0]! < restartAt - 1000 + PERIOD, `a missed run inside epsilon ran: ${dues('tolerant')}`);
   for (const n of ['strict', 'tolerant']) assert.equal(new Set(dues(n)).size, dues(n).length, `${n} ran an instant twice: ${dues(n)}`);
 });
+
+test('after the master removed Chronos (failover timeout passed) a restart registers again and jobs keep running', async (t) => {
+  const cluster = await startCluster({ agents: 1, agentIpBase: 54 });
+  t.after(() => cluster.stop());
+  const workDir = join(cluster.dir, 'chronos');
+  let chronos = await startChronosProcess(cluster.masterAddress, workDir, ['--failover-timeout', '1']);
+  t.after(() => chronos.stop());
+  const file = join(cluster.dir, 'ticks.out');
+  const count = () => (existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean).length : 0);
+  await postJob(chronos.url, { name: 'ticker', command: `echo tick >> ${file}`, schedule: 'R//PT1S' });
+  await eventually(() => count() >= 1, 20_000);
+  await chronos.stop();
+  await new Promise((r) => setTimeout(r, 3000)); // the master forgets the framework after 1 s
+  chronos = await startChronosProcess(cluster.masterAddress, workDir, ['--failover-timeout', '1']);
+  const before = count();
+  await eventually(() => count() >= before + 2, 20_000);
+  assert.match(chronos.output(), /registering again with a new framework id/);
+  assert.equal((await getJob(chronos.url, 'ticker')).name, 'ticker');
+});
