@@ -63,7 +63,7 @@ export async function startChronos(config: ChronosConfig, logger: Logger, deps: 
   });
   // Runs fall due at any instant, while offers may sit behind refuse filters from earlier declines and launches:
   // a due run revives (clearing the filters), at most every REVIVE_INTERVAL_MS, with one trailing revive.
-  const REVIVE_INTERVAL_MS = 200;
+  const REVIVE_INTERVAL_MS = 50;
   let lastRevive = 0;
   let reviveTimer: NodeJS.Timeout | undefined;
   const wake = (): void => {
