@@ -57,3 +57,26 @@ test('EQUALS, LIKE and UNLIKE constraints against offer attributes', () => {
   assert.equal(offerSatisfies(offer, [['hostname', 'UNLIKE', '10\\.0\\.0\\.5']]), false);
   assert.equal(offerSatisfies(offer, [['zone', 'UNLIKE', 'a']]), true);
 });
+
+test('property: whatever edges are proposed, the accepted graph stays acyclic and every parent exists', async () => {
+  const fc = (await import('fast-check')).default;
+  const names = ['a', 'b', 'c', 'd', 'e', 'f'];
+  fc.assert(fc.property(fc.array(fc.record({ name: fc.constantFrom(...names), parents: fc.uniqueArray(fc.constantFrom(...names), { maxLength: 3 }) }), { maxLength: 30 }), (proposals) => {
+    const g = new Map<string, GraphJob>();
+    for (const p of proposals) {
+      const candidate = p.parents.length ? { name: p.name, parents: p.parents } : { name: p.name, schedule: 'R//PT1M' };
+      if (dependencyError(g, candidate) === undefined) g.set(p.name, candidate);
+    }
+    // Kahn's algorithm consumes every job iff there is no cycle.
+    const indegree = new Map([...g.keys()].map((n) => [n, (g.get(n)!.parents ?? []).length]));
+    const ready = [...indegree].filter(([, d]) => d === 0).map(([n]) => n);
+    let seen = 0;
+    while (ready.length) {
+      const n = ready.pop()!;
+      seen++;
+      for (const [c, j] of g) if (j.parents?.includes(n)) { indegree.set(c, indegree.get(c)! - 1); if (indegree.get(c) === 0) ready.push(c); }
+    }
+    assert.equal(seen, g.size);
+    for (const j of g.values()) for (const p of j.parents ?? []) assert.ok(g.has(p));
+  }), { numRuns: 300 });
+});

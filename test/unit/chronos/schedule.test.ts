@@ -116,3 +116,21 @@ test('ISO8601 durations for epsilon', () => {
   assert.equal(parseIsoDuration('PT1M30S'), 90_000);
   assert.equal(parseIsoDuration('sixty'), undefined);
 });
+
+test('property: Rn never yields more than n runs plus skips, whatever the clock does', () => {
+  fc.assert(fc.property(fc.integer({ min: 0, max: 6 }), fc.array(fc.integer({ min: 0, max: 5000 }), { minLength: 1, maxLength: 40 }), fc.integer({ min: 0, max: 3000 }), (n, steps, eps) => {
+    let s = must(`R${n}/2026-11-25T12:00:00Z/PT1S`);
+    let now = NOW;
+    let consumed = 0;
+    for (const step of steps) {
+      now += step;
+      const d = dueAt(s, now, eps);
+      if (!d) continue;
+      consumed += d.skipped + (d.runDue === undefined ? 0 : 1);
+      assert.ok(d.next.recurrences >= 0);
+      s = d.next;
+    }
+    assert.ok(consumed <= n);
+    assert.equal(consumed + s.recurrences, n);
+  }), { numRuns: 300 });
+});
