@@ -254,3 +254,13 @@ test('disabled jobs never run', async () => {
   await h.s.runNow('off');
   assert.deepEqual(h.launch(), []);
 });
+
+test('highPriority jobs take a scarce offer first', async () => {
+  const h = harness();
+  await h.add({ name: 'normal', command: 'x', schedule: 'R1/2026-11-25T11:59:00Z/PT1H', cpus: 3 });
+  await h.add({ name: 'urgent', command: 'x', schedule: 'R1/2026-11-25T12:00:00Z/PT1H', cpus: 3, highPriority: true });
+  h.s.advance();
+  const first = h.launch();
+  assert.deepEqual(first.map((t) => t.task_id.value.split(':')[3]), ['urgent'], 'only one fits; the high-priority one wins although due later');
+  assert.deepEqual(h.launch().map((t) => t.task_id.value.split(':')[3]), ['normal']);
+});
