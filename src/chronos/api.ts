@@ -44,6 +44,13 @@ export function registerChronosApi(app: FastifyInstance, deps: ChronosApiDeps): 
     app.log.error({ err }, 'request failed');
     return fail(reply, 500, err.message);
   });
+  // Chronos' CorsFilter: browser UIs on other origins may call the API.
+  app.addHook('onSend', async (_req, reply) => {
+    reply.header('Access-Control-Allow-Origin', '*');
+    reply.header('Access-Control-Allow-Methods', 'GET, POST, PUT, DELETE, OPTIONS');
+    reply.header('Access-Control-Allow-Headers', 'Content-Type, Accept');
+  });
+  app.options('/*', (_req, reply) => reply.code(200).send());
   app.setNotFoundHandler((req, reply) => fail(reply, 404, `no such endpoint: ${req.method} ${req.url.split('?')[0]}`));
 
   const save = async (req: FastifyRequest, reply: FastifyReply, kind: JobKind) => {

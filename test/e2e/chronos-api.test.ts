@@ -110,7 +110,9 @@ test('jobs round-trip with Chronos defaults, on 3.x and 2.x paths; search, summa
 
 test('leader, ping, metrics and stats endpoints answer', async () => {
   assert.deepEqual((await call(chronos.url, 'GET', '/v1/scheduler/leader')).json(), { leader: `127.0.0.1:${chronos.port}` });
-  assert.equal((await call(chronos.url, 'GET', '/ping')).text.trim(), 'pong');
+  const ping = await fetch(`${chronos.url}/ping`);
+  assert.equal((await ping.text()).trim(), 'pong');
+  assert.equal(ping.headers.get('access-control-allow-origin'), '*', 'CORS as Chronos');
   const metrics = (await call(chronos.url, 'GET', '/metrics')).text;
   assert.match(metrics, /^chronos_jobs \d+$/m);
   const stats = await call(chronos.url, 'GET', '/v1/scheduler/stats/99thPercentile');
