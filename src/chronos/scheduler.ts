@@ -39,6 +39,8 @@ export interface ChronosSchedulerOptions {
   historyLimit: number;
   /** Delay before a failed attempt is retried (Chronos --failure_retry). */
   failureRetryMs: number;
+  /** Disable a job after this many failures in a row (Chronos --disable_after_failures); 0 = never. */
+  disableAfterFailures?: number;
   /** Mesos role whose resources tasks use. */
   role: string;
   /** Kill a task on its agent (the scheduler client's KILL). */
@@ -467,6 +469,11 @@ export class ChronosScheduler implements OfferPlanner {
       return ops;
     }
     record.job = { ...job, ...countFailure(job, now) };
+    const limit = this.o.disableAfterFailures ?? 0;
+    if (limit > 0 && record.job.errorsSinceLastSuccess >= limit) {
+      record.job = { ...record.job, disabled: true };
+      this.o.logger.warn({ job: job.name, failures: record.job.errorsSinceLastSuccess }, 'job disabled after failing too often (--disable-after-failures)');
+    }
     ops.push({ op: 'put', key: jobKey(job.name), value: record });
     // softError: dependents run even after the job finally failed.
     if (job.softError) ops.push(...this.fireChildren(job.name, now));

@@ -29,6 +29,8 @@ export interface ChronosConfig {
   failoverTimeoutSeconds: number;
   taskEpsilonMs: number;
   failureRetryMs: number;
+  /** 0 = never disable failing jobs. */
+  disableAfterFailures?: number;
   historyLimit: number;
   defaults: Omit<JobDefaults, 'epsilonMs' | 'user'>;
   declineOfferSeconds: number;
@@ -57,7 +59,7 @@ export async function startChronos(config: ChronosConfig, logger: Logger, deps: 
   let client: SchedulerClient | undefined;
   let offerLoop: OfferLoop | undefined;
   const scheduler = new ChronosScheduler({
-    store, clock, logger, metrics, historyLimit: config.historyLimit, failureRetryMs: config.failureRetryMs, role: config.role,
+    store, clock, logger, metrics, historyLimit: config.historyLimit, failureRetryMs: config.failureRetryMs, disableAfterFailures: config.disableAfterFailures ?? 0, role: config.role,
     kill: (taskId, agentId) => client ? client.kill(taskId, agentId) : Promise.reject(new Error('not subscribed')),
     wake: () => wake(),
   });

@@ -28,6 +28,7 @@ export function chronosCommand(): Command {
     .addOption(envOption('chronos', '--work-dir <dir>', 'directory for the embedded state (jobs, history, framework id)').default('./data/chronos'))
     .addOption(envOption('chronos', '--task-epsilon <seconds>', 'default epsilon of jobs: a run missed by more than this is skipped').default(60).argParser(nonNegativeNumber))
     .addOption(envOption('chronos', '--failure-retry <ms>', 'delay before a failed task is retried').default(60_000).argParser(nonNegativeNumber))
+    .addOption(envOption('chronos', '--disable-after-failures <n>', 'disable a job after this many failed runs in a row (0 = never)').default(0).argParser(nonNegativeNumber))
     .addOption(envOption('chronos', '--history-limit <n>', 'runs kept per job in the history (oldest dropped)').default(100).argParser(positiveInt))
     .addOption(envOption('chronos', '--mesos-framework-name <name>', 'framework name registered with the master').default('chronos'))
     .addOption(envOption('chronos', '--mesos-role <role>', 'Mesos role whose resources jobs use').default('*'))
@@ -46,7 +47,7 @@ export function chronosCommand(): Command {
           master: o.master, httpAddress: o.httpAddress, httpPort: o.httpPort,
           hostname: o.hostname ?? (o.httpAddress === '0.0.0.0' ? os.hostname() : o.httpAddress),
           workDir: resolve(o.workDir), frameworkName: o.mesosFrameworkName, role: o.mesosRole, user: o.user,
-          failoverTimeoutSeconds: o.failoverTimeout, taskEpsilonMs: o.taskEpsilon * 1000, failureRetryMs: o.failureRetry,
+          failoverTimeoutSeconds: o.failoverTimeout, taskEpsilonMs: o.taskEpsilon * 1000, failureRetryMs: o.failureRetry, disableAfterFailures: Math.floor(o.disableAfterFailures),
           historyLimit: o.historyLimit, declineOfferSeconds: o.declineOfferDuration / 1000,
           defaults: { cpus: o.mesosTaskCpu, mem: o.mesosTaskMem, disk: o.mesosTaskDisk },
         }, logger);

@@ -24,10 +24,10 @@ function offer(id: string, attributes = '', hostname = 'h1'): Offer {
   };
 }
 
-function harness(store = new MemoryStore(), clock = new ManualClock(T0), historyLimit = 5) {
+function harness(store = new MemoryStore(), clock = new ManualClock(T0), historyLimit = 5, disableAfterFailures = 0) {
   const killed: string[] = [];
   const s = new ChronosScheduler({
-    store, clock, logger: pino({ level: 'silent' }), metrics: new ChronosMetrics(), historyLimit, failureRetryMs: 1000, role: '*',
+    store, clock, logger: pino({ level: 'silent' }), metrics: new ChronosMetrics(), historyLimit, failureRetryMs: 1000, disableAfterFailures, role: '*',
     kill: async (id) => { killed.push(id); }, wake: () => undefined,
   });
   let n = 0;
@@ -263,4 +263,17 @@ test('highPriority jobs take a scarce offer first', async () => {
   const first = h.launch();
   assert.deepEqual(first.map((t) => t.task_id.value.split(':')[3]), ['urgent'], 'only one fits; the high-priority one wins although due later');
   assert.deepEqual(h.launch().map((t) => t.task_id.value.split(':')[3]), ['normal']);
+});
+
+test('--disable-after-failures disables a job that keeps failing', async () => {
+  const h = harness(undefined, undefined, 5, 2);
+  await h.add({ name: 'bad', command: 'false', schedule: 'R/2026-11-25T12:00:00Z/PT1S', retries: 0 });
+  for (let i = 0; i < 2; i++) {
+    h.s.advance();
+    h.end(h.launch()[0]!, 'TASK_FAILED');
+    assert.equal(h.s.job('bad')!.disabled, i === 1);
+    h.clock.advance(1000);
+  }
+  h.s.advance();
+  assert.deepEqual(h.launch(), [], 'a disabled job does not run');
 });
