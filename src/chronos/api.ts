@@ -121,6 +121,10 @@ export function registerChronosApi(app: FastifyInstance, deps: ChronosApiDeps): 
       await scheduler.killTasks(nameParam(req));
       return reply.code(204).send();
     });
+    app.delete(`${p}/task/all`, async (_req, reply) => {
+      await scheduler.purgeQueue();
+      return reply.code(204).send();
+    });
     app.put(`${p}/task/:taskId`, async (req, reply) => {
       const body = readBody(req) as { statusCode?: unknown } | null;
       const code = body && typeof body === 'object' ? body.statusCode : undefined;

@@ -195,6 +195,17 @@ export class ChronosScheduler implements OfferPlanner {
     await this.write(this.dropTasks(name, true));
   }
 
+  /** DELETE /scheduler/task/all (2.x): drop every queued task; running ones are left alone. */
+  async purgeQueue(): Promise<void> {
+    const ops: StoreOp[] = [];
+    for (const t of [...this.tasks.values()]) {
+      if (t.state !== 'queued') continue;
+      this.tasks.delete(t.taskId);
+      ops.push({ op: 'delete', key: taskKey(t.taskId) });
+    }
+    await this.write(ops);
+  }
+
   /** PUT /scheduler/job/success/{name}: count a success and fire its dependents. */
   async markSuccess(name: string): Promise<boolean> {
     const record = this.requireJob(name);

@@ -108,6 +108,15 @@ test('jobs round-trip with Chronos defaults, on 3.x and 2.x paths; search, summa
   assert.deepEqual((await getJob(chronos.url, 'etl.mail')).parents, ['etl.daily']);
 });
 
+test('without offers a due job stays queued; DELETE /scheduler/task/all purges the queue', async () => {
+  await postJob(chronos.url, { name: 'waiting', command: 'true', schedule: 'R1//PT1H' });
+  const status = async () => (await call(chronos.url, 'GET', '/v1/scheduler/jobs/summary')).json().jobs.find((j: { name: string }) => j.name === 'waiting').status;
+  assert.equal(await status(), 'queued');
+  assert.match((await call(chronos.url, 'GET', '/v1/scheduler/graph/csv')).text, /^node,waiting,fresh,queued$/m);
+  assert.equal((await call(chronos.url, 'DELETE', '/scheduler/task/all')).status, 204);
+  assert.equal(await status(), 'idle');
+});
+
 test('leader, ping, metrics and stats endpoints answer', async () => {
   assert.deepEqual((await call(chronos.url, 'GET', '/v1/scheduler/leader')).json(), { leader: `127.0.0.1:${chronos.port}` });
   const ping = await fetch(`${chronos.url}/ping`);
