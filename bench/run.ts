@@ -201,6 +201,7 @@ const only = process.argv[2];
 if (!only || only === 'allocation') benchAllocationCycle();
 if (!only || only === 'latency') await benchLaunchLatency();
 if (!only || only === 'placements') await benchPlacements();
+if (!only || only === 'chronos') results.push(...await (await import('./chronos.ts')).benchChronos());
 
 const cpu = os.cpus()[0]?.model ?? 'unknown cpu';
 console.log(`\nTrireme benchmarks — ${new Date().toISOString().slice(0, 10)} — ${os.cpus().length} × ${cpu}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${spawnSync('uname', ['-sr']).stdout.toString().trim()}\n`);

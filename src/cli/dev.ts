@@ -5,6 +5,7 @@ import { createLogger } from '../common/logger.ts';
 import { parseAttributes } from '../common/resources.ts';
 import { startMaster } from '../master/server.ts';
 import { startAgent, type RunningAgent } from '../agent/server.ts';
+import { startChronos, type RunningChronos } from '../chronos/server.ts';
 import { envOption, portArg, positiveInt, runRole } from './options.ts';
 
 /** Agent i listens on 127.0.0.(i+2): each "machine" has its own address, so ports and constraints behave as on a real cluster. */
@@ -20,6 +21,7 @@ export function devCommand(): Command {
     .addOption(envOption('dev', '--master-port <port>', 'master port on 127.0.0.1').default(5050).argParser(portArg))
     .addOption(envOption('dev', '--agent-port <port>', 'agent port (on each agent address)').default(5051).argParser(portArg))
     .addOption(envOption('dev', '--agent-resources <text>', 'resources of each agent (default: this machine shared between the agents)'))
+    .addOption(envOption('dev', '--chronos-port <port>', 'Chronos REST API port on 127.0.0.1 (0 = any free port)').default(4400).argParser(portArg))
     .action(async (o) => {
       const dataDir = resolve(o.dataDir);
       const n: number = o.agents;
@@ -32,6 +34,7 @@ export function devCommand(): Command {
           maxCompletedFrameworks: 50, maxCompletedTasksPerFramework: 1000,
         }, createLogger('master'));
         const agents: RunningAgent[] = [];
+        let chronos: RunningChronos | undefined;
         try {
           for (let i = 0; i < n; i++) {
             const ip = devAgentIp(i);
@@ -41,7 +44,13 @@ export function devCommand(): Command {
               statusUpdateRetryMs: 10_000, registrationBackoffMs: 1000,
             }, createLogger(`agent-${i + 1}`)));
           }
+          chronos = await startChronos({
+            master: `127.0.0.1:${master.port}`, httpAddress: '127.0.0.1', httpPort: o.chronosPort, hostname: '127.0.0.1', workDir: join(dataDir, 'chronos'),
+            frameworkName: 'chronos', role: '*', user: os.userInfo().username, failoverTimeoutSeconds: 604_800, taskEpsilonMs: 60_000, failureRetryMs: 60_000,
+            historyLimit: 100, declineOfferSeconds: 5, defaults: { cpus: 0.1, mem: 128, disk: 256 },
+          }, createLogger('chronos'));
         } catch (err) {
+          await chronos?.close();
           for (const a of agents) await a.close();
           await master.close();
           throw err;
@@ -51,6 +60,7 @@ export function devCommand(): Command {
           'Trireme is running:',
           `  master   ${master.url}   (state: ${master.url}/master/state, scheduler API: ${master.url}/api/v1/scheduler)`,
           ...agents.map((a, i) => `  agent ${i + 1}  ${a.url}`),
+          `  chronos  ${chronos.url}   (jobs: ${chronos.url}/v1/scheduler/jobs)`,
           `  data     ${dataDir}`,
           'Press Ctrl-C to stop.',
           '',
@@ -58,6 +68,7 @@ export function devCommand(): Command {
         process.stdout.write(lines.join('\n') + '\n');
         return {
           async close() {
+            await chronos?.close();
             for (const a of agents) await a.close();
             await master.close();
           },

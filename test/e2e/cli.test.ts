@@ -66,7 +66,7 @@ describe('trireme CLI', () => {
   it('`trireme dev` runs a master and three agents on distinct 127.0.0.x addresses', async () => {
     const dir = tempDir();
     // Port 0: the test must not collide with a developer's cluster on 5050/5051.
-    const dev = await startRole(['dev', '--data-dir', dir.path, '--master-port', '0', '--agent-port', '0'], 'master listening');
+    const dev = await startRole(['dev', '--data-dir', dir.path, '--master-port', '0', '--agent-port', '0', '--chronos-port', '0'], 'master listening');
     try {
       const state = await eventually(async () => {
         const st = await getJson(`${dev.url}/master/state`);

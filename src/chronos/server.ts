@@ -1,0 +1,172 @@
+// Wires `trireme chronos` together: store, leader election, the scheduler service, the v1 scheduler client with
+// the shared offer loop, and the REST API. Store and elector are injected so ZooKeeper can replace the defaults.
+import os from 'node:os';
+import type { Logger } from 'pino';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { createHttpServer, listen, StartupError } from '../common/http.ts';
+import { systemClock, type Clock } from '../common/clock.ts';
+import { SchedulerClient } from '../scheduler-client/client.ts';
+import { OfferLoop } from '../framework/offer-loop.ts';
+import type { Store } from '../state/store.ts';
+import { SqliteStore } from '../state/sqlite-store.ts';
+import { SoloElector } from '../state/solo-elector.ts';
+import type { LeaderElector } from '../state/leader.ts';
+import { registerChronosApi } from './api.ts';
+import { ChronosMetrics } from './metrics.ts';
+import { ChronosScheduler, FRAMEWORK_ID_KEY } from './scheduler.ts';
+import type { JobDefaults } from './job.ts';
+
+export interface ChronosConfig {
+  master: string;
+  httpAddress: string;
+  httpPort: number;
+  /** Advertised host name (leader address, framework hostname). */
+  hostname: string;
+  workDir: string;
+  frameworkName: string;
+  role: string;
+  user: string;
+  failoverTimeoutSeconds: number;
+  taskEpsilonMs: number;
+  failureRetryMs: number;
+  /** 0 = never disable failing jobs. */
+  disableAfterFailures?: number;
+  historyLimit: number;
+  defaults: Omit<JobDefaults, 'epsilonMs' | 'user'>;
+  declineOfferSeconds: number;
+}
+
+export interface ChronosDeps {
+  store?: Store;
+  elector?: LeaderElector;
+  clock?: Clock;
+}
+
+export interface RunningChronos {
+  url: string;
+  port: number;
+  scheduler: ChronosScheduler;
+  close(): Promise<void>;
+}
+
+export async function startChronos(config: ChronosConfig, logger: Logger, deps: ChronosDeps = {}): Promise<RunningChronos> {
+  const clock = deps.clock ?? systemClock;
+  const store = deps.store ?? await SqliteStore.open(config.workDir, 'chronos.db').catch((err: Error) => { throw new StartupError(`--work-dir ${config.workDir}: ${err.message}`); });
+  const elector = deps.elector ?? new SoloElector();
+  const metrics = new ChronosMetrics();
+  const defaults: JobDefaults = { ...config.defaults, epsilonMs: config.taskEpsilonMs, user: config.user };
+
+  let client: SchedulerClient | undefined;
+  let offerLoop: OfferLoop | undefined;
+  const scheduler = new ChronosScheduler({
+    store, clock, logger, metrics, historyLimit: config.historyLimit, failureRetryMs: config.failureRetryMs, disableAfterFailures: config.disableAfterFailures ?? 0, role: config.role,
+    kill: (taskId, agentId) => client ? client.kill(taskId, agentId) : Promise.reject(new Error('not subscribed')),
+    wake: () => wake(),
+  });
+  // Runs fall due at any instant, while offers may sit behind refuse filters from earlier declines and launches:
+  // a due run revives (clearing the filters), at most every REVIVE_INTERVAL_MS, with one trailing revive.
+  const REVIVE_INTERVAL_MS = 50;
+  let lastRevive = 0;
+  let reviveTimer: NodeJS.Timeout | undefined;
+  const wake = (): void => {
+    offerLoop?.wake();
+    if (!client?.connected || !scheduler.wantsOffers() || reviveTimer) return;
+    const wait = lastRevive + REVIVE_INTERVAL_MS - Date.now();
+    const revive = () => {
+      reviveTimer = undefined;
+      lastRevive = Date.now();
+      if (client?.connected && scheduler.wantsOffers()) client.revive().catch((err: Error) => logger.debug({ err: err.message }, 'revive failed'));
+    };
+    if (wait <= 0) revive();
+    else { reviveTimer = setTimeout(revive, wait); reviveTimer.unref(); }
+  };
+
+  const app = createHttpServer(logger);
+  let selfAddress = '';
+  const leaderAddress = (): string | undefined => {
+    const data = elector.leader()?.data as { address?: string } | undefined;
+    return data?.address;
+  };
+  // Non-leading instances proxy every request to the leader, as Chronos' RedirectFilter does.
+  app.addHook('preHandler', async (req: FastifyRequest, reply: FastifyReply) => {
+    if (elector.isLeader() || req.url === '/ping' || req.url === '/metrics') return;
+    const leader = leaderAddress();
+    if (!leader || leader === selfAddress) return reply.code(503).type('application/json').send(JSON.stringify({ message: 'no leading Chronos instance is known yet', status: 'Service Unavailable' }));
+    try {
+      const res = await fetch(`http://${leader}${req.url}`, {
+        method: req.method,
+        headers: { 'content-type': req.headers['content-type'] ?? 'application/json' },
+        ...(req.method !== 'GET' && req.method !== 'HEAD' && typeof req.body === 'string' ? { body: req.body } : {}),
+      });
+      const text = await res.text();
+      return reply.code(res.status).type(res.headers.get('content-type') ?? 'application/json').send(text);
+    } catch {
+      return reply.code(502).type('application/json').send(JSON.stringify({ message: 'Error proxying request to leader (maybe the leadership just changed?)', status: 'Bad Gateway' }));
+    }
+  });
+  registerChronosApi(app, { scheduler, metrics, defaults, clock, leader: leaderAddress });
+
+  const port = await listen(app, config.httpAddress, config.httpPort, 'chronos');
+  selfAddress = `${config.hostname}:${port}`;
+  const url = `http://${selfAddress}`;
+
+  const lead = async (): Promise<void> => {
+    await scheduler.load();
+    const stored = await store.get<string>(FRAMEWORK_ID_KEY);
+    client = new SchedulerClient({
+      master: config.master, logger: logger.child({ component: 'scheduler-client' }),
+      frameworkInfo: {
+        user: config.user, name: config.frameworkName, failover_timeout: config.failoverTimeoutSeconds, checkpoint: true,
+        role: config.role, hostname: config.hostname, webui_url: url, ...(stored ? { id: { value: stored.value } } : {}),
+      },
+    });
+    offerLoop = new OfferLoop(client, scheduler, { logger, refuseSeconds: config.declineOfferSeconds });
+    offerLoop.start();
+    client.setKnownTasks(() => scheduler.knownTasks());
+    client.on('update', (status) => scheduler.update(status));
+    client.on('subscribed', ({ frameworkId, reconnected }) => {
+      logger.info({ frameworkId, reconnected }, 'subscribed to the master');
+      if (frameworkId !== stored?.value) store.put(FRAMEWORK_ID_KEY, frameworkId).catch((err: Error) => logger.error({ err: err.message }, 'could not persist the framework id'));
+    });
+    client.on('error', (message) => {
+      // The master refused our framework id (e.g. removed after its failover timeout): register afresh.
+      logger.error({ message }, 'the master refused the framework; registering again with a new framework id');
+      transition = transition
+        .then(() => store.delete(FRAMEWORK_ID_KEY))
+        .then(() => abdicate())
+        .then(() => (elector.isLeader() ? lead() : undefined))
+        .catch((err: Error) => logger.error({ err: err.message }, 'could not re-register'));
+    });
+    client.start();
+    scheduler.start();
+    logger.info({ jobs: scheduler.allJobs().length }, 'leading: schedules running');
+  };
+  const abdicate = async (): Promise<void> => {
+    if (reviveTimer) clearTimeout(reviveTimer);
+    reviveTimer = undefined;
+    scheduler.stop();
+    offerLoop?.stop();
+    await client?.stop();
+    client = undefined; offerLoop = undefined;
+  };
+  let transition: Promise<void> = Promise.resolve();
+  elector.onChange((_leader, isSelf) => {
+    transition = transition.then(() => (isSelf && !client ? lead() : !isSelf && client ? abdicate() : undefined)).catch((err: Error) => logger.error({ err: err.message }, 'leadership change failed'));
+  });
+  await elector.start({ id: `${selfAddress}-${process.pid}-${Date.now()}`, data: { address: selfAddress, hostname: os.hostname() } });
+  await transition;
+
+  logger.info({ url, master: config.master, workDir: config.workDir }, 'chronos listening');
+  return {
+    url, port, scheduler,
+    async close() {
+      await transition;
+      await elector.stop();
+      await transition;
+      await abdicate();
+      await scheduler.flush();
+      await app.close();
+      if (!deps.store) await store.close();
+    },
+  };
+}
