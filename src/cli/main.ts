@@ -4,6 +4,7 @@ import { TRIREME_VERSION } from '../common/version.ts';
 import { masterCommand } from './master.ts';
 import { agentCommand } from './agent.ts';
 import { devCommand } from './dev.ts';
+import { marathonCommand } from './marathon.ts';
 import { normalizeArgv } from './options.ts';
 
 const program = new Command('trireme')
@@ -15,5 +16,6 @@ const program = new Command('trireme')
 program.addCommand(masterCommand());
 program.addCommand(agentCommand());
 program.addCommand(devCommand());
+program.addCommand(marathonCommand());
 
 await program.parseAsync(normalizeArgv(process.argv));

@@ -1,0 +1,88 @@
+// The JSON Marathon shows for apps, tasks, deployments and the queue (read-only fields included).
+import type { AppDefinition } from './app-definition.ts';
+import type { Deployment, Instance } from './model.ts';
+import type { MarathonScheduler, QueueEntry } from './scheduler.ts';
+
+export function taskJson(i: Instance, app?: AppDefinition): Record<string, unknown> {
+  return {
+    id: i.taskId, appId: i.appId, host: i.host, ports: i.ports, servicePorts: i.servicePorts, slaveId: i.agentId,
+    stagedAt: i.stagedAt, startedAt: i.startedAt, state: i.state, version: i.version, ipAddresses: i.ipAddresses, localVolumes: [],
+    ...(app && app.healthChecks.length > 0 ? { healthCheckResults: [] } : {}),
+  };
+}
+
+export interface AppEmbed { tasks: boolean; counts: boolean; deployments: boolean; lastTaskFailure: boolean; taskStats: boolean; readiness: boolean }
+
+export function appJson(app: AppDefinition, m: MarathonScheduler, embed: AppEmbed): Record<string, unknown> {
+  const tasks = [...m.instances.values()].filter((i) => i.appId === app.id);
+  const out: Record<string, unknown> = { ...app };
+  if (embed.counts) {
+    out.tasksStaged = tasks.filter((t) => t.state === 'TASK_STAGING' || t.state === 'TASK_STARTING').length;
+    out.tasksRunning = tasks.filter((t) => t.state === 'TASK_RUNNING').length;
+    // Health checks are another component's job; until they run, no task is reported healthy or unhealthy.
+    out.tasksHealthy = 0;
+    out.tasksUnhealthy = 0;
+  }
+  if (embed.deployments) out.deployments = m.deploymentsOf(app.id).map((d) => ({ id: d.id }));
+  if (embed.readiness) out.readinessCheckResults = [];
+  if (embed.tasks) out.tasks = tasks.map((t) => taskJson(t, app));
+  if (embed.lastTaskFailure) {
+    const f = m.lastFailures.get(app.id);
+    if (f) out.lastTaskFailure = f;
+  }
+  if (embed.taskStats) out.taskStats = {};
+  return out;
+}
+
+export function deploymentJson(d: Deployment): Record<string, unknown> {
+  return {
+    id: d.id, version: d.version, affectedApps: d.affectedApps, affectedPods: d.affectedPods, steps: d.steps,
+    currentActions: d.currentActions, currentStep: d.currentStep, totalSteps: d.totalSteps,
+  };
+}
+
+export function queueJson(entries: QueueEntry[], now: number, withLastOffers: boolean): Record<string, unknown> {
+  return {
+    queue: entries.map((e) => {
+      const until = e.delay?.until ?? 0;
+      const u = e.unplaced;
+      const reasons = Object.entries(u?.reasons ?? {});
+      return {
+        count: e.count,
+        delay: { timeLeftSeconds: Math.max(0, Math.ceil((until - now) / 1000)), overdue: until <= now },
+        since: e.since,
+        app: e.app,
+        processedOffersSummary: {
+          processedOffersCount: u?.processedOffers ?? 0,
+          unusedOffersCount: u?.lastOffers.length ?? 0,
+          ...(u ? { lastUnusedOfferAt: u.at } : {}),
+          rejectSummaryLastOffers: reasons.map(([reason, declined]) => ({ reason, declined, processed: u!.processedOffers })),
+          rejectSummaryLaunchAttempt: reasons.map(([reason, declined]) => ({ reason, declined, processed: u!.processedOffers })),
+        },
+        ...(withLastOffers ? {
+          lastUnusedOffers: (u?.lastOffers ?? []).map((o) => ({
+            offer: { id: o.offerId, agentId: o.agentId, hostname: o.hostname },
+            timestamp: u!.at,
+            reason: o.reasons,
+          })),
+        } : {}),
+      };
+    }),
+  };
+}
+
+/** Marathon's text/plain task listing: per app and service port, a line of host:port pairs. */
+export function tasksText(apps: AppDefinition[], instances: Instance[]): string {
+  let out = '';
+  for (const app of apps) {
+    const tasks = instances.filter((i) => i.appId === app.id && i.state === 'TASK_RUNNING');
+    const name = app.id.replace(/^\//, '').replace(/\//g, '_');
+    const count = Math.max(app.portDefinitions.length, ...tasks.map((t) => t.ports.length), 0);
+    if (count === 0) { out += `${name}\t \t${tasks.map((t) => t.host).join('\t')}\t\n`; continue; }
+    for (let p = 0; p < count; p++) {
+      const service = app.portDefinitions[p]?.port ?? 0;
+      out += `${name}\t${service}\t${tasks.map((t) => `${t.host}:${t.ports[p] ?? ''}`).join('\t')}\t\n`;
+    }
+  }
+  return out;
+}
