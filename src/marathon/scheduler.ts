@@ -66,6 +66,8 @@ export class MarathonScheduler {
   private tick?: NodeJS.Timeout;
   private convergeScheduled = false;
   private lastVersion = 0;
+  /** A deployment started: offers filtered by earlier declines should come back. */
+  private reviveRequested = false;
 
   constructor(private readonly opts: SchedulerOptions) {}
 
@@ -277,6 +279,7 @@ export class MarathonScheduler {
       original, target,
     };
     this.deployments.set(d.id, d);
+    this.reviveRequested = true;
     await this.opts.repository.saveDeployment(d);
     this.opts.events.publish('deployment_info', { plan: planJson(d), currentStep: d.steps[0] });
     this.scheduleConverge();
@@ -309,6 +312,8 @@ export class MarathonScheduler {
   private converge(): void {
     const now = this.opts.clock.now();
     const converged = new Set<string>();
+    let reviveNeeded = this.reviveRequested;
+    this.reviveRequested = false;
     for (const appId of new Set([...this.apps.keys(), ...this.destroying])) {
       const app = this.apps.get(appId) ?? null;
       const decision = decideApp(app, this.activeInstancesOf(appId), now);
@@ -319,6 +324,7 @@ export class MarathonScheduler {
       for (const i of decision.kill) void this.requestKill(i);
       if (decision.launch > 0 && app) {
         if (!this.queueSince.has(appId)) this.queueSince.set(appId, new Date(now).toISOString());
+        if (decision.launch > (this.wanted.get(appId) ?? 0)) reviveNeeded = true;
         this.wanted.set(appId, decision.launch);
       } else {
         this.wanted.delete(appId);
@@ -338,7 +344,9 @@ export class MarathonScheduler {
     for (const d of [...this.deployments.values()]) {
       if (d.affectedApps.every((id) => converged.has(id) || (!this.apps.has(id) && !this.destroying.has(id) && d.target[id] === null))) void this.finishDeployment(d, true);
     }
-    this.offerLoop?.wake();
+    // New demand: revive so that offers declined with a filter earlier come back at once (as Marathon does).
+    if (reviveNeeded && this.pendingLaunches().length > 0 && this.client?.connected) this.client.revive().catch((err: Error) => this.opts.logger.debug({ err: err.message }, 'revive failed'));
+    else this.offerLoop?.wake();
   }
 
   /** Marks the instance as going away (its end is no failure; a replacement may start at once) and kills it. */
