@@ -46,6 +46,8 @@ export interface SchedulerOptions {
   clock: Clock;
   ids: IdGenerator;
   logger: Logger;
+  /** Implicit reconciliation period (default 10 minutes). */
+  reconciliationIntervalMs?: number;
 }
 
 export class MarathonScheduler {
@@ -64,6 +66,7 @@ export class MarathonScheduler {
   private client?: SchedulerClient;
   private offerLoop?: OfferLoop;
   private tick?: NodeJS.Timeout;
+  private reconcileTimer?: NodeJS.Timeout;
   private convergeScheduled = false;
   private lastVersion = 0;
   /** A deployment started: offers filtered by earlier declines should come back. */
@@ -92,7 +95,6 @@ export class MarathonScheduler {
     client.setKnownTasks(() => [...this.instances.values()].map((i) => ({ task_id: { value: i.taskId }, agent_id: { value: i.agentId } })));
     client.on('subscribed', ({ frameworkId }) => {
       void this.opts.repository.saveFrameworkId(frameworkId).catch((err: Error) => this.opts.logger.error({ err: err.message }, 'could not persist the framework id'));
-      this.opts.events.publish('subscribe_event', { clientIp: '', callbackUrl: '' });
       // Implicit reconciliation: the master tells us about every task it knows for us; unknown ones get killed.
       client.reconcile([]).catch((err: Error) => this.opts.logger.warn({ err: err.message }, 'implicit reconciliation failed'));
       this.scheduleConverge();
@@ -107,11 +109,17 @@ export class MarathonScheduler {
     this.offerLoop.start();
     this.tick = setInterval(() => this.converge(), 1000);
     this.tick.unref();
+    // Periodic implicit reconciliation, as Marathon's --reconciliation_interval (10 minutes).
+    this.reconcileTimer = setInterval(() => {
+      if (client.connected) client.reconcile([]).catch((err: Error) => this.opts.logger.warn({ err: err.message }, 'periodic reconciliation failed'));
+    }, this.opts.reconciliationIntervalMs ?? 600_000);
+    this.reconcileTimer.unref();
     this.scheduleConverge();
   }
 
   detach(): void {
     if (this.tick) clearInterval(this.tick);
+    if (this.reconcileTimer) clearInterval(this.reconcileTimer);
     this.offerLoop?.stop();
     this.client?.removeAllListeners('update');
     this.client = undefined;

@@ -130,6 +130,25 @@ describe('marathon REST API', () => {
     assert.equal((await api(base, 'DELETE', '/v2/queue/nope/delay')).status, 404);
   });
 
+  it('a crashing app is relaunched with growing backoff, shown in /v2/queue and resettable', async () => {
+    const created = await api(base, 'POST', '/v2/apps', { id: '/crash', cmd: 'exit 1', cpus: 0.1, mem: 16, backoffSeconds: 2, backoffFactor: 3, maxLaunchDelaySeconds: 60 });
+    assert.equal(created.status, 201);
+    // Second failure: 2 × 3 = 6 s, more than backoffSeconds alone could give.
+    const entry = await eventually(async () => {
+      const q = (await api(base, 'GET', '/v2/queue')).body.queue.find((e: any) => e.app.id === '/crash');
+      return q && !q.delay.overdue && q.delay.timeLeftSeconds > 2 ? q : undefined;
+    }, 30_000);
+    assert.equal(entry.count, 1);
+    const app = (await api(base, 'GET', '/v2/apps/crash')).body.app;
+    assert.equal(app.lastTaskFailure.state, 'TASK_FAILED');
+    assert.equal(app.lastTaskFailure.appId, '/crash');
+    assert.equal((await api(base, 'DELETE', '/v2/queue/crash/delay')).status, 204);
+    const reset = (await api(base, 'GET', '/v2/queue')).body.queue.find((e: any) => e.app.id === '/crash');
+    assert.ok(!reset || reset.delay.overdue, JSON.stringify(reset));
+    assert.equal((await api(base, 'DELETE', '/v2/apps/crash?force=true')).status, 200);
+    await eventually(async () => !(await api(base, 'GET', '/v2/tasks')).body.tasks.some((t: any) => t.appId === '/crash') || undefined);
+  });
+
   it('serves /ping, /v2/info, /v2/leader, /metrics', async () => {
     const ping = await fetch(`${base}/ping`);
     assert.equal(await ping.text(), 'pong');
