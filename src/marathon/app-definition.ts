@@ -203,7 +203,8 @@ export class AppValidationError extends Error {
   }
 }
 
-function detailsOf(err: z.ZodError): ValidationDetail[] {
+/** zod issues as Marathon's details, one entry per path (unknown keys each get their own path). */
+export function detailsOf(err: z.ZodError): ValidationDetail[] {
   const byPath = new Map<string, string[]>();
   for (const issue of err.issues) {
     const paths = issue.code === 'unrecognized_keys'

@@ -3,6 +3,7 @@
 import type { Store } from '../state/store.ts';
 import type { AppDefinition } from './app-definition.ts';
 import type { Deployment, Instance } from './model.ts';
+import type { GroupRecord } from './groups.ts';
 
 const enc = (id: string) => encodeURIComponent(id);
 
@@ -12,6 +13,7 @@ export interface MarathonState {
   versions: Map<string, string[]>;
   instances: Instance[];
   deployments: Deployment[];
+  groups: GroupRecord[];
 }
 
 export class MarathonRepository {
@@ -31,7 +33,8 @@ export class MarathonRepository {
     for (const list of versions.values()) list.sort();
     const instances = (await this.store.list<Instance>(`${this.prefix}/instances/`)).map((e) => e.value);
     const deployments = (await this.store.list<Deployment>(`${this.prefix}/deployments/`)).map((e) => e.value);
-    return { ...(fw ? { frameworkId: fw.value } : {}), apps, versions, instances, deployments };
+    const groups = (await this.store.list<GroupRecord>(`${this.prefix}/groups/`)).map((e) => e.value);
+    return { ...(fw ? { frameworkId: fw.value } : {}), apps, versions, instances, deployments, groups };
   }
 
   /** Writes run one after another in call order; the returned promise settles with this write. */
@@ -67,6 +70,9 @@ export class MarathonRepository {
   deleteInstance(taskId: string): Promise<boolean> { return this.enqueue(() => this.store.delete(`${this.prefix}/instances/${enc(taskId)}`)); }
   saveDeployment(d: Deployment): Promise<number> { return this.enqueue(() => this.store.put(`${this.prefix}/deployments/${enc(d.id)}`, d)); }
   deleteDeployment(id: string): Promise<boolean> { return this.enqueue(() => this.store.delete(`${this.prefix}/deployments/${enc(id)}`)); }
+
+  saveGroup(g: GroupRecord): Promise<number> { return this.enqueue(() => this.store.put(`${this.prefix}/groups/${enc(g.id)}`, g)); }
+  deleteGroup(id: string): Promise<boolean> { return this.enqueue(() => this.store.delete(`${this.prefix}/groups/${enc(id)}`)); }
 
   /** Resolves once every write queued so far is done. */
   async flush(): Promise<void> { await this.writes; }

@@ -14,6 +14,7 @@ import type { EventBus } from './events.ts';
 import { planLaunches, type QueuedApp, type Unplaced } from './launch-planner.ts';
 import { isActive, type Deployment, type DeploymentAction, type Instance, type LaunchDelay, type TaskFailure } from './model.ts';
 import { taskIdFor } from './path-id.ts';
+import type { GroupRecord } from './groups.ts';
 import type { MarathonRepository, MarathonState } from './repository.ts';
 import { taskInfoFor } from './task-builder.ts';
 
@@ -25,6 +26,9 @@ export class AppLockedError extends Error {
 }
 
 export class NotFoundError extends Error {}
+
+/** One app change of a deployment: `next` null removes the app; `restart` forces new tasks. */
+export interface AppChange { id: string; next: AppDefinition | null; restart?: boolean }
 
 /** A task that ran at least this long resets its app's launch backoff when it ends. */
 const RAN_WELL_MS = 30_000;
@@ -56,6 +60,8 @@ export class MarathonScheduler {
   readonly instances = new Map<string, Instance>();
   readonly deployments = new Map<string, Deployment>();
   readonly lastFailures = new Map<string, TaskFailure>();
+  /** Groups created explicitly (/v2/groups), kept while empty. */
+  readonly groups = new Map<string, GroupRecord>();
   private readonly delays = new Map<string, LaunchDelay>();
   private readonly wanted = new Map<string, number>();
   private readonly queueSince = new Map<string, string>();
@@ -81,6 +87,7 @@ export class MarathonScheduler {
   restore(state: MarathonState): void {
     for (const app of state.apps) this.apps.set(app.id, app);
     for (const [id, list] of state.versions) this.versions.set(id, list);
+    for (const g of state.groups) this.groups.set(g.id, g);
     for (const i of state.instances) this.instances.set(i.taskId, i);
     for (const d of state.deployments) {
       this.deployments.set(d.id, d);
@@ -166,48 +173,59 @@ export class MarathonScheduler {
 
   /**
    * Creates or changes an app (`next` already validated; versions are stamped here) and starts its deployment.
-   * `create` refuses an existing id (409 from the caller).
    */
   async putApp(next: AppDefinition, opts: { force: boolean; restart?: boolean }): Promise<{ app: AppDefinition; deployment: Deployment }> {
-    const current = this.apps.get(next.id);
-    this.checkLock([next.id], opts.force);
-    const version = this.newVersion();
-    const withPorts = this.assignServicePorts(next);
-    const configChanged = !current || opts.restart === true || isConfigChange(current, withPorts);
-    const app: AppDefinition = {
-      ...withPorts, version,
-      versionInfo: {
-        lastConfigChangeAt: configChanged ? version : current!.versionInfo.lastConfigChangeAt,
-        lastScalingAt: version,
-      },
-    };
-    let action: DeploymentAction['action'];
-    if (!current) action = 'StartApplication';
-    else if (opts.restart) action = 'RestartApplication';
-    else if (configChanged) action = 'RestartApplication';
-    else action = 'ScaleApplication';
-    this.apps.set(app.id, app);
-    this.destroying.delete(app.id);
-    this.versions.set(app.id, [...(this.versions.get(app.id) ?? []), version]);
-    if (configChanged) { this.delays.delete(app.id); this.unplaced.delete(app.id); }
-    await this.opts.repository.saveApp(app);
-    const deployment = await this.startDeployment(version, [{ app: app.id, action }], { [app.id]: current ?? null }, { [app.id]: app });
-    return { app, deployment };
+    const deployment = await this.applyChanges([{ id: next.id, next, ...(opts.restart ? { restart: true } : {}) }], opts.force);
+    return { app: this.apps.get(next.id)!, deployment };
   }
 
   async deleteApp(appId: string, force: boolean): Promise<Deployment> {
-    const current = this.apps.get(appId);
-    if (!current) throw new NotFoundError(`App '${appId}' does not exist`);
-    this.checkLock([appId], force);
-    this.apps.delete(appId);
-    this.destroying.add(appId);
-    this.delays.delete(appId);
-    this.wanted.delete(appId);
-    this.unplaced.delete(appId);
-    const versions = this.versions.get(appId) ?? [];
-    this.versions.delete(appId);
-    await this.opts.repository.deleteApp(appId, versions);
-    return this.startDeployment(this.newVersion(), [{ app: appId, action: 'StopApplication' }], { [appId]: current }, { [appId]: null });
+    return this.applyChanges([{ id: appId, next: null }], force);
+  }
+
+  /**
+   * Several app changes as one deployment (a group change): `next` null removes the app. Refused with
+   * AppLockedError when a running deployment holds any of them (unless forced), NotFoundError for a missing app
+   * to remove.
+   */
+  async applyChanges(changes: AppChange[], force: boolean): Promise<Deployment> {
+    for (const c of changes) if (c.next === null && !this.apps.has(c.id)) throw new NotFoundError(`App '${c.id}' does not exist`);
+    this.checkLock(changes.map((c) => c.id), force);
+    const version = this.newVersion();
+    const actions: DeploymentAction[] = [];
+    const original: Record<string, unknown> = {};
+    const target: Record<string, unknown> = {};
+    for (const { id, next, restart } of changes) {
+      const current = this.apps.get(id);
+      original[id] = current ?? null;
+      if (next === null) {
+        this.apps.delete(id);
+        this.destroying.add(id);
+        this.delays.delete(id);
+        this.wanted.delete(id);
+        this.unplaced.delete(id);
+        const versions = this.versions.get(id) ?? [];
+        this.versions.delete(id);
+        await this.opts.repository.deleteApp(id, versions);
+        target[id] = null;
+        actions.push({ app: id, action: 'StopApplication' });
+        continue;
+      }
+      const withPorts = this.assignServicePorts(next);
+      const configChanged = !current || restart === true || isConfigChange(current, withPorts);
+      const app: AppDefinition = {
+        ...withPorts, version,
+        versionInfo: { lastConfigChangeAt: configChanged ? version : current!.versionInfo.lastConfigChangeAt, lastScalingAt: version },
+      };
+      this.apps.set(id, app);
+      this.destroying.delete(id);
+      this.versions.set(id, [...(this.versions.get(id) ?? []), version]);
+      if (configChanged) { this.delays.delete(id); this.unplaced.delete(id); }
+      await this.opts.repository.saveApp(app);
+      target[id] = app;
+      actions.push({ app: id, action: !current ? 'StartApplication' : configChanged ? 'RestartApplication' : 'ScaleApplication' });
+    }
+    return this.startDeployment(version, actions, original, target);
   }
 
   /** Kills tasks on request; `scale` lowers the app's instances instead of letting them be replaced. */
@@ -238,6 +256,12 @@ export class MarathonScheduler {
     }
     this.scheduleConverge();
     return { killed, ...(deployment ? { deployment } : {}) };
+  }
+
+  /** Records explicit groups (kept while empty) and forgets removed ones. */
+  async saveGroups(put: GroupRecord[], remove: string[]): Promise<void> {
+    for (const id of remove) { this.groups.delete(id); await this.opts.repository.deleteGroup(id); }
+    for (const g of put) { this.groups.set(g.id, g); await this.opts.repository.saveGroup(g); }
   }
 
   resetDelay(appId: string): boolean {

@@ -13,6 +13,7 @@ import { SqliteStore } from '../state/sqlite-store.ts';
 import type { Store } from '../state/store.ts';
 import { registerAppsApi } from './api/apps-api.ts';
 import { registerClusterApi } from './api/cluster-api.ts';
+import { registerGroupsApi } from './api/groups-api.ts';
 import { installErrorHandler } from './api/common.ts';
 import { marathonMetrics, registerServiceApi } from './api/service-api.ts';
 import { EventBus } from './events.ts';
@@ -70,6 +71,7 @@ export async function startMarathon(config: MarathonConfig, logger: Logger, deps
   const registry = marathonMetrics(scheduler, events);
   registerAppsApi(app, scheduler, repository, events);
   registerClusterApi(app, scheduler, clock);
+  registerGroupsApi(app, scheduler);
   let client: SchedulerClient | undefined;
   const marathonConfig: Record<string, unknown> = {
     master: config.master, failover_timeout: config.failoverTimeoutSeconds, framework_name: config.frameworkName, hostname: config.hostname,

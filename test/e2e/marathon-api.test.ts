@@ -149,6 +149,44 @@ describe('marathon REST API', () => {
     await eventually(async () => !(await api(base, 'GET', '/v2/tasks')).body.tasks.some((t: any) => t.appId === '/crash') || undefined);
   });
 
+  it('groups: nested creation, tree view, scaleBy, deletion, 422 paths into nested apps', async () => {
+    const bad = await api(base, 'POST', '/v2/groups', { id: '/prod', groups: [{ id: 'db', apps: [{ id: 'pg', cmd: 'x', cpus: -1 }] }] });
+    assert.equal(bad.status, 422);
+    assert.deepEqual(bad.body.details.map((d: any) => d.path), ['/groups/0/apps/0/cpus']);
+    const created = await api(base, 'POST', '/v2/groups', {
+      id: '/prod', apps: [{ id: 'web', cmd: 'sleep 300', cpus: 0.1, mem: 16 }],
+      groups: [{ id: 'db', apps: [{ id: 'pg', cmd: 'sleep 300', cpus: 0.1, mem: 16 }] }],
+    });
+    assert.equal(created.status, 201, created.text);
+    assert.equal(created.headers.get('location'), '/v2/groups/prod');
+    assert.equal((await api(base, 'POST', '/v2/groups', { id: '/prod' })).status, 409);
+    const tree = (await api(base, 'GET', '/v2/groups/prod')).body;
+    assert.equal(tree.id, '/prod');
+    assert.deepEqual(tree.apps.map((a: any) => a.id), ['/prod/web']);
+    assert.deepEqual(tree.groups.map((g: any) => g.id), ['/prod/db']);
+    assert.deepEqual(tree.groups[0].apps.map((a: any) => a.id), ['/prod/db/pg']);
+    const root = (await api(base, 'GET', '/v2/groups')).body;
+    assert.equal(root.id, '/');
+    assert.ok(root.groups.some((g: any) => g.id === '/prod'));
+    await eventually(async () => {
+      const apps = (await api(base, 'GET', '/v2/apps?id=/prod/')).body.apps;
+      return apps.length === 2 && apps.every((a: any) => a.tasksRunning === 1 && a.deployments.length === 0) || undefined;
+    }, 30_000);
+
+    const scaled = await api(base, 'PUT', '/v2/groups/prod', { scaleBy: 2 });
+    assert.equal(scaled.status, 200, scaled.text);
+    await eventually(async () => {
+      const apps = (await api(base, 'GET', '/v2/apps?id=/prod/')).body.apps;
+      return apps.every((a: any) => a.instances === 2 && a.tasksRunning === 2) || undefined;
+    }, 30_000);
+
+    const removed = await api(base, 'DELETE', '/v2/groups/prod');
+    assert.equal(removed.status, 200);
+    assert.equal((await api(base, 'GET', '/v2/groups/prod')).status, 404);
+    assert.equal((await api(base, 'GET', '/v2/apps/prod/db/pg')).status, 404);
+    await eventually(async () => !(await api(base, 'GET', '/v2/tasks')).body.tasks.some((t: any) => t.appId.startsWith('/prod/')) || undefined, 20_000);
+  });
+
   it('serves /ping, /v2/info, /v2/leader, /metrics', async () => {
     const ping = await fetch(`${base}/ping`);
     assert.equal(await ping.text(), 'pong');
@@ -174,7 +212,7 @@ describe('marathon REST API', () => {
 });
 
 describe('marathon validation fuzz', () => {
-  it('no JSON body sent to POST /v2/apps or PUT/PATCH /v2/apps/{id} yields a 5xx', async () => {
+  it('no JSON body sent to POST /v2/apps, PUT/PATCH /v2/apps/{id}, POST /v2/groups or PUT /v2/groups/{id} yields a 5xx', async () => {
     // A master without agents: bodies that happen to be valid apps create apps that never launch anything.
     const dir = tempDir();
     const master = await startRole(['master', '--ip', '127.0.0.1', '--port', '0', '--work-dir', `${dir.path}/master`], 'master listening');
@@ -190,15 +228,15 @@ describe('marathon validation fuzz', () => {
         appish.map((o) => JSON.stringify({ id: 'fuzz', cmd: 'true', instances: 0, ...o })),
         fc.string().map((s) => `{"id": ${s}`),
       );
-      await fc.assert(fc.asyncProperty(body, fc.constantFrom('POST', 'PUT', 'PATCH'), async (text, method) => {
-        const path = method === 'POST' ? '/v2/apps' : '/v2/apps/fuzz';
-        const r = await api(marathon.url, method, path, text);
+      const target = fc.constantFrom(['POST', '/v2/apps'], ['PUT', '/v2/apps/fuzz'], ['PATCH', '/v2/apps/fuzz'], ['POST', '/v2/groups'], ['PUT', '/v2/groups/fuzzg']);
+      await fc.assert(fc.asyncProperty(body, target, async (text, [method, path]) => {
+        const r = await api(marathon.url, method!, path!, text);
         assert.ok(r.status < 500, `${method} ${path} ${text} → ${r.status} ${r.text}`);
         assert.ok(r.status !== 400 || r.body?.message, 'a 400 has a message');
         if (r.status === 422) assert.ok(Array.isArray(r.body.details) && r.body.details.length > 0, r.text);
         // Keep the next case independent of this one (an app may have been created).
-        if (r.status === 201 || r.status === 200) await api(marathon.url, 'DELETE', '/v2/apps/fuzz?force=true');
-      }), { numRuns: 300 });
+        if (r.status === 201 || r.status === 200) await api(marathon.url, 'DELETE', '/v2/groups?force=true');
+      }), { numRuns: 400 });
       // Still healthy afterwards.
       assert.equal((await api(marathon.url, 'GET', '/v2/apps')).status, 200);
     } finally {
