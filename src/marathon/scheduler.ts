@@ -15,6 +15,7 @@ import { planLaunches, type QueuedApp, type Unplaced } from './launch-planner.ts
 import { isActive, type Deployment, type DeploymentAction, type Instance, type LaunchDelay, type TaskFailure } from './model.ts';
 import { taskIdFor } from './path-id.ts';
 import type { GroupRecord } from './groups.ts';
+import { InstanceIndex } from './instance-index.ts';
 import type { MarathonRepository, MarathonState } from './repository.ts';
 import { taskInfoFor } from './task-builder.ts';
 
@@ -57,7 +58,7 @@ export interface SchedulerOptions {
 export class MarathonScheduler {
   readonly apps = new Map<string, AppDefinition>();
   readonly versions = new Map<string, string[]>();
-  readonly instances = new Map<string, Instance>();
+  readonly instances = new InstanceIndex();
   readonly deployments = new Map<string, Deployment>();
   readonly lastFailures = new Map<string, TaskFailure>();
   /** Groups created explicitly (/v2/groups), kept while empty. */
@@ -338,7 +339,7 @@ export class MarathonScheduler {
   }
 
   private activeInstancesOf(appId: string): Instance[] {
-    return [...this.instances.values()].filter((i) => i.appId === appId && isActive(i.state));
+    return this.instances.ofApp(appId).filter((i) => isActive(i.state));
   }
 
   private converge(): void {

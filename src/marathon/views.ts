@@ -14,7 +14,7 @@ export function taskJson(i: Instance, app?: AppDefinition): Record<string, unkno
 export interface AppEmbed { tasks: boolean; counts: boolean; deployments: boolean; lastTaskFailure: boolean; taskStats: boolean; readiness: boolean }
 
 export function appJson(app: AppDefinition, m: MarathonScheduler, embed: AppEmbed): Record<string, unknown> {
-  const tasks = [...m.instances.values()].filter((i) => i.appId === app.id);
+  const tasks = m.instances.ofApp(app.id);
   const out: Record<string, unknown> = { ...app };
   if (embed.counts) {
     out.tasksStaged = tasks.filter((t) => t.state === 'TASK_STAGING' || t.state === 'TASK_STARTING').length;
@@ -74,8 +74,13 @@ export function queueJson(entries: QueueEntry[], now: number, withLastOffers: bo
 /** Marathon's text/plain task listing: per app and service port, a line of host:port pairs. */
 export function tasksText(apps: AppDefinition[], instances: Instance[]): string {
   let out = '';
+  const byApp = new Map<string, Instance[]>();
+  for (const i of instances) {
+    const list = byApp.get(i.appId);
+    if (list) list.push(i); else byApp.set(i.appId, [i]);
+  }
   for (const app of apps) {
-    const tasks = instances.filter((i) => i.appId === app.id && i.state === 'TASK_RUNNING');
+    const tasks = (byApp.get(app.id) ?? []).filter((i) => i.state === 'TASK_RUNNING');
     const name = app.id.replace(/^\//, '').replace(/\//g, '_');
     const count = Math.max(app.portDefinitions.length, ...tasks.map((t) => t.ports.length), 0);
     if (count === 0) { out += `${name}\t \t${tasks.map((t) => t.host).join('\t')}\t\n`; continue; }

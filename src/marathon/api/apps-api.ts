@@ -88,7 +88,7 @@ export function registerAppsApi(app: FastifyInstance, m: MarathonScheduler, repo
       return sendJson(reply, 200, v);
     }
     if (tail[0] === 'tasks' && tail.length === 1) {
-      const tasks = [...m.instances.values()].filter((i) => i.appId === id);
+      const tasks = m.instances.ofApp(id);
       if (wantsText(req)) return reply.code(200).type('text/plain; charset=utf-8').send(tasksText([current], tasks));
       return sendJson(reply, 200, { tasks: tasks.map((t) => taskJson(t, current)) });
     }
@@ -147,7 +147,7 @@ export function registerAppsApi(app: FastifyInstance, m: MarathonScheduler, repo
     const current = must(id);
     const scale = flag(req, 'scale');
     const wipe = flag(req, 'wipe');
-    let tasks = [...m.instances.values()].filter((i) => i.appId === id);
+    let tasks = m.instances.ofApp(id);
     if (tail.length === 2) {
       const one = tasks.find((t) => t.taskId === tail[1]);
       if (!one) throw new NotFoundError(`Task '${tail[1]}' does not exist`);
