@@ -102,7 +102,7 @@ export class MarathonScheduler {
     this.client = client;
     client.setKnownTasks(() => [...this.instances.values()].map((i) => ({ task_id: { value: i.taskId }, agent_id: { value: i.agentId } })));
     client.on('subscribed', ({ frameworkId }) => {
-      void this.opts.repository.saveFrameworkId(frameworkId).catch((err: Error) => this.opts.logger.error({ err: err.message }, 'could not persist the framework id'));
+      this.persist(this.opts.repository.saveFrameworkId(frameworkId));
       // Implicit reconciliation: the master tells us about every task it knows for us; unknown ones get killed.
       client.reconcile([]).catch((err: Error) => this.opts.logger.warn({ err: err.message }, 'implicit reconciliation failed'));
       this.scheduleConverge();
@@ -169,7 +169,7 @@ export class MarathonScheduler {
     const held = [...new Set(appIds.flatMap((id) => this.deploymentsOf(id)))];
     if (held.length === 0) return;
     if (!force) throw new AppLockedError(held.map((d) => d.id));
-    for (const d of held) void this.finishDeployment(d, false);
+    for (const d of held) this.persist(this.finishDeployment(d, false));
   }
 
   /**
@@ -352,9 +352,9 @@ export class MarathonScheduler {
       const decision = decideApp(app, this.activeInstancesOf(appId), now);
       for (const i of decision.expunge) {
         this.instances.delete(i.taskId);
-        void this.opts.repository.deleteInstance(i.taskId);
+        this.persist(this.opts.repository.deleteInstance(i.taskId));
       }
-      for (const i of decision.kill) void this.requestKill(i);
+      for (const i of decision.kill) this.persist(this.requestKill(i));
       if (decision.launch > 0 && app) {
         if (!this.queueSince.has(appId)) this.queueSince.set(appId, new Date(now).toISOString());
         if (decision.launch > (this.wanted.get(appId) ?? 0)) reviveNeeded = true;
@@ -375,7 +375,7 @@ export class MarathonScheduler {
       if (i.killRequestedAt && isActive(i.state) && now - (this.lastKillSent.get(i.taskId) ?? 0) > KILL_RETRY_MS) this.sendKill(i);
     }
     for (const d of [...this.deployments.values()]) {
-      if (d.affectedApps.every((id) => converged.has(id) || (!this.apps.has(id) && !this.destroying.has(id) && d.target[id] === null))) void this.finishDeployment(d, true);
+      if (d.affectedApps.every((id) => converged.has(id) || (!this.apps.has(id) && !this.destroying.has(id) && d.target[id] === null))) this.persist(this.finishDeployment(d, true));
     }
     // New demand: revive so that offers declined with a filter earlier come back at once (as Marathon does).
     if (reviveNeeded && this.pendingLaunches().length > 0 && this.client?.connected) this.client.revive().catch((err: Error) => this.opts.logger.debug({ err: err.message }, 'revive failed'));
@@ -439,7 +439,7 @@ export class MarathonScheduler {
         unreachableSince: null, ipAddresses: [], attributes: launch.attributes,
       };
       this.instances.set(instance.taskId, instance);
-      void this.opts.repository.saveInstance(instance);
+      this.persist(this.opts.repository.saveInstance(instance));
       const left = (this.wanted.get(app.id) ?? 0) - 1;
       if (left > 0) this.wanted.set(app.id, left); else { this.wanted.delete(app.id); this.unplaced.delete(app.id); }
       out.set(launch.offerId, [...(out.get(launch.offerId) ?? []), taskInfoFor(launch)]);
@@ -453,7 +453,7 @@ export class MarathonScheduler {
       const i = this.instances.get(t.task_id.value);
       if (!i) continue;
       this.instances.delete(i.taskId);
-      void this.opts.repository.deleteInstance(i.taskId);
+      this.persist(this.opts.repository.deleteInstance(i.taskId));
     }
     this.scheduleConverge();
   }
@@ -486,10 +486,10 @@ export class MarathonScheduler {
     if (gone) {
       this.instances.delete(taskId);
       this.lastKillSent.delete(taskId);
-      void this.opts.repository.deleteInstance(taskId);
+      this.persist(this.opts.repository.deleteInstance(taskId));
       if (i.killRequestedAt === null) this.recordFailure(i, status, now);
-    } else {
-      void this.opts.repository.saveInstance(i);
+    } else if (previous !== status.state) {
+      this.persist(this.opts.repository.saveInstance(i));
     }
     this.scheduleConverge();
   }
@@ -518,6 +518,11 @@ export class MarathonScheduler {
       instanceId: i.taskId, condition: conditionOf(state), runSpecId: i.appId, agentId: i.agentId, host: i.host,
       runSpecVersion: i.version, message,
     });
+  }
+
+  /** A write nobody waits for: a failure is logged (and the state is rewritten at the next change). */
+  private persist(write: Promise<unknown>): void {
+    write.catch((err: Error) => this.opts.logger.error({ err: err.message }, 'could not persist Marathon state'));
   }
 
   /** Resolves once every state change so far is on disk. */

@@ -82,7 +82,9 @@ export async function startMarathon(config: MarathonConfig, logger: Logger, deps
   const self = { id: ids.uuid(), get data() { return { address }; } };
   registerServiceApi(app, scheduler, events, {
     address: () => address, leader: leaderAddress, isLeader: () => elector.isLeader(), config: marathonConfig,
-    abdicate: async () => { await elector.stop(); await elector.start({ id: ids.uuid(), data: { address } }); },
+    abdicate: async () => {
+      try { await elector.stop(); await elector.start({ id: ids.uuid(), data: { address } }); } catch (err) { logger.error({ err }, 'abdication failed'); }
+    },
   }, registry);
   // Until it leads, an instance has no scheduler connection and refuses changes.
   app.addHook('onRequest', async (req, reply) => {
@@ -120,7 +122,7 @@ export async function startMarathon(config: MarathonConfig, logger: Logger, deps
     await c?.stop();
   };
   elector.onChange((_leader, isSelf) => {
-    if (isSelf) becomeLeader(); else void stopLeading();
+    if (isSelf) becomeLeader(); else stopLeading().catch((err: Error) => logger.error({ err: err.message }, 'stopping the scheduler failed'));
   });
   await elector.start(self);
   if (elector.isLeader()) becomeLeader();

@@ -208,6 +208,11 @@ describe('marathon REST API', () => {
       const i = (await api(base, 'GET', '/v2/info')).body;
       return i.elected && i.frameworkId === info.frameworkId ? i : undefined;
     });
+    await new Promise((r) => setTimeout(r, 300)); // the abdication happens just after the answer
+    const after = await api(base, 'POST', '/v2/apps', { id: '/after-abdication', cmd: 'sleep 300', cpus: 0.1, mem: 16 });
+    assert.equal(after.status, 201);
+    await eventually(async () => (await api(base, 'GET', '/v2/apps/after-abdication')).body.app.tasksRunning === 1 || undefined, 30_000);
+    assert.equal((await api(base, 'DELETE', '/v2/apps/after-abdication')).status, 200);
   });
 });
 
