@@ -48,6 +48,7 @@ export interface RunningMarathon {
 }
 
 export async function startMarathon(config: MarathonConfig, logger: Logger, deps: MarathonDeps = {}): Promise<RunningMarathon> {
+  const startedAt = performance.now();
   let detector: MasterDetector;
   try { detector = createDetector(config.master); } catch (err) { throw new StartupError(`--master: ${(err as Error).message}`); }
   const clock = deps.clock ?? systemClock;
@@ -126,7 +127,7 @@ export async function startMarathon(config: MarathonConfig, logger: Logger, deps
   });
   await elector.start(self);
   if (elector.isLeader()) becomeLeader();
-  logger.info({ url, master: config.master, workDir: config.store === 'sqlite' ? config.workDir : undefined, frameworkId }, 'marathon listening');
+  logger.info({ url, master: config.master, workDir: config.store === 'sqlite' ? config.workDir : undefined, frameworkId, apps: scheduler.apps.size, tasks: scheduler.instances.size, startupMs: Math.round(performance.now() - startedAt) }, 'marathon listening');
   return {
     url, port, scheduler,
     async close() {

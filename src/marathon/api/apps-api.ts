@@ -60,7 +60,7 @@ export function registerAppsApi(app: FastifyInstance, m: MarathonScheduler, repo
       .filter((a) => !q.cmd || (a.cmd ?? '').includes(q.cmd))
       .filter((a) => !q.id || a.id.toLowerCase().includes(q.id.toLowerCase()))
       .filter((a) => !selector || !selector.ok || matchesLabelSelector(selector.terms, a.labels))
-      .sort((a, b) => a.id.localeCompare(b.id));
+      .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     return sendJson(reply, 200, { apps: apps.map((a) => appJson(a, m, embed)) });
   });
 
