@@ -196,6 +196,8 @@ export class MarathonScheduler {
     const actions: DeploymentAction[] = [];
     const original: Record<string, unknown> = {};
     const target: Record<string, unknown> = {};
+    // Every write of the change and its deployment goes into one commit; the answer waits for it.
+    const writes: Promise<void>[] = [];
     for (const { id, next, restart } of changes) {
       const current = this.apps.get(id);
       original[id] = current ?? null;
@@ -207,7 +209,7 @@ export class MarathonScheduler {
         this.unplaced.delete(id);
         const versions = this.versions.get(id) ?? [];
         this.versions.delete(id);
-        await this.opts.repository.deleteApp(id, versions);
+        writes.push(this.opts.repository.deleteApp(id, versions));
         target[id] = null;
         actions.push({ app: id, action: 'StopApplication' });
         continue;
@@ -222,11 +224,11 @@ export class MarathonScheduler {
       this.destroying.delete(id);
       this.versions.set(id, [...(this.versions.get(id) ?? []), version]);
       if (configChanged) { this.delays.delete(id); this.unplaced.delete(id); }
-      await this.opts.repository.saveApp(app);
+      writes.push(this.opts.repository.saveApp(app));
       target[id] = app;
       actions.push({ app: id, action: !current ? 'StartApplication' : configChanged ? 'RestartApplication' : 'ScaleApplication' });
     }
-    return this.startDeployment(version, actions, original, target);
+    return this.startDeployment(version, actions, original, target, writes);
   }
 
   /** Kills tasks on request; `scale` lowers the app's instances instead of letting them be replaced. */
@@ -240,6 +242,7 @@ export class MarathonScheduler {
       const version = this.newVersion();
       const original: Record<string, unknown> = {};
       const target: Record<string, unknown> = {};
+      const writes: Promise<void>[] = [];
       for (const [appId, n] of byApp) {
         const app = this.apps.get(appId);
         if (!app) continue;
@@ -248,12 +251,12 @@ export class MarathonScheduler {
         target[appId] = scaled;
         this.apps.set(appId, scaled);
         this.versions.set(appId, [...(this.versions.get(appId) ?? []), version]);
-        await this.opts.repository.saveApp(scaled);
+        writes.push(this.opts.repository.saveApp(scaled));
       }
-      for (const i of killed) await this.requestKill(i);
-      deployment = await this.startDeployment(version, Object.keys(target).map((app) => ({ app, action: 'ScaleApplication' as const })), original, target);
+      for (const i of killed) writes.push(this.requestKill(i));
+      deployment = await this.startDeployment(version, Object.keys(target).map((app) => ({ app, action: 'ScaleApplication' as const })), original, target, writes);
     } else {
-      for (const i of killed) await this.requestKill(i);
+      await Promise.all(killed.map((i) => this.requestKill(i)));
     }
     this.scheduleConverge();
     return { killed, ...(deployment ? { deployment } : {}) };
@@ -282,12 +285,13 @@ export class MarathonScheduler {
     const actions: DeploymentAction[] = [];
     const original: Record<string, unknown> = {};
     const target: Record<string, unknown> = {};
+    const writes: Promise<void>[] = [];
     for (const appId of d.affectedApps) {
       const before = d.original[appId] as AppDefinition | null;
       const now = this.apps.get(appId) ?? null;
       original[appId] = now;
       if (before === null) {
-        if (now) { this.apps.delete(appId); this.destroying.add(appId); await this.opts.repository.deleteApp(appId, this.versions.get(appId) ?? []); this.versions.delete(appId); }
+        if (now) { this.apps.delete(appId); this.destroying.add(appId); writes.push(this.opts.repository.deleteApp(appId, this.versions.get(appId) ?? [])); this.versions.delete(appId); }
         target[appId] = null;
         actions.push({ app: appId, action: 'StopApplication' });
       } else {
@@ -295,17 +299,18 @@ export class MarathonScheduler {
         this.apps.set(appId, restored);
         this.destroying.delete(appId);
         this.versions.set(appId, [...(this.versions.get(appId) ?? []), version]);
-        await this.opts.repository.saveApp(restored);
+        writes.push(this.opts.repository.saveApp(restored));
         target[appId] = restored;
         actions.push({ app: appId, action: now ? 'RestartApplication' : 'StartApplication' });
       }
     }
-    return this.startDeployment(version, actions, original, target);
+    return this.startDeployment(version, actions, original, target, writes);
   }
 
   // ---------- deployments ----------
 
-  private async startDeployment(version: string, actions: DeploymentAction[], original: Record<string, unknown>, target: Record<string, unknown>): Promise<Deployment> {
+  /** Records and announces a deployment and starts acting on it; resolves once it and `writes` are committed. */
+  private async startDeployment(version: string, actions: DeploymentAction[], original: Record<string, unknown>, target: Record<string, unknown>, writes: Promise<void>[] = []): Promise<Deployment> {
     const d: Deployment = {
       id: this.opts.ids.uuid(), version, affectedApps: actions.map((a) => a.app), affectedPods: [],
       steps: [{ actions }], currentActions: actions.map((a) => ({ ...a, readinessCheckResults: [] })), currentStep: 1, totalSteps: 1,
@@ -313,9 +318,10 @@ export class MarathonScheduler {
     };
     this.deployments.set(d.id, d);
     this.reviveRequested = true;
-    await this.opts.repository.saveDeployment(d);
+    writes.push(this.opts.repository.saveDeployment(d));
     this.opts.events.publish('deployment_info', { plan: planJson(d), currentStep: d.steps[0] });
     this.scheduleConverge();
+    await Promise.all(writes);
     return d;
   }
 
