@@ -61,6 +61,8 @@ export class MarathonScheduler {
   readonly instances = new InstanceIndex();
   readonly deployments = new Map<string, Deployment>();
   readonly lastFailures = new Map<string, TaskFailure>();
+  /** Bumped whenever a deployment starts or ends (app JSON lists the app's deployments). */
+  deploymentsRevision = 0;
   /** Groups created explicitly (/v2/groups), kept while empty. */
   readonly groups = new Map<string, GroupRecord>();
   private readonly delays = new Map<string, LaunchDelay>();
@@ -317,6 +319,7 @@ export class MarathonScheduler {
       original, target,
     };
     this.deployments.set(d.id, d);
+    this.deploymentsRevision++;
     this.reviveRequested = true;
     writes.push(this.opts.repository.saveDeployment(d));
     this.opts.events.publish('deployment_info', { plan: planJson(d), currentStep: d.steps[0] });
@@ -327,6 +330,7 @@ export class MarathonScheduler {
 
   private async finishDeployment(d: Deployment, success: boolean): Promise<void> {
     if (!this.deployments.delete(d.id)) return;
+    this.deploymentsRevision++;
     await this.opts.repository.deleteDeployment(d.id);
     if (success) {
       this.opts.events.publish('deployment_step_success', { plan: planJson(d), currentStep: d.steps[0] });
@@ -482,6 +486,7 @@ export class MarathonScheduler {
     const nowIso = new Date(now).toISOString();
     const previous = i.state;
     i.state = status.state;
+    this.instances.touch(i.appId);
     if (status.message) i.message = status.message;
     if (status.state === 'TASK_RUNNING' && !i.startedAt) i.startedAt = nowIso;
     if (status.state === 'TASK_UNREACHABLE') i.unreachableSince ??= nowIso;
@@ -503,6 +508,7 @@ export class MarathonScheduler {
   private recordFailure(i: Instance, status: TaskStatus, now: number): void {
     const app = this.apps.get(i.appId);
     if (!app) return;
+    this.instances.touch(app.id);
     this.lastFailures.set(app.id, {
       appId: app.id, host: i.host, message: status.message ?? '', state: status.state, taskId: i.taskId,
       timestamp: new Date(now).toISOString(), version: i.version, slaveId: i.agentId,

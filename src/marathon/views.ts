@@ -34,6 +34,35 @@ export function appJson(app: AppDefinition, m: MarathonScheduler, embed: AppEmbe
   return out;
 }
 
+/**
+ * App JSON as text, cached per app until the app, its instances, the deployments or the embed options change:
+ * listing 1,000 apps with 10,000 tasks then costs string joins, not 11,000 objects serialised per request.
+ */
+export class AppJsonCache {
+  private readonly cache = new Map<string, { key: string; json: string }>();
+
+  constructor(private readonly m: MarathonScheduler) {}
+
+  text(app: AppDefinition, embed: AppEmbed): string {
+    const key = `${app.version}|${this.m.instances.revision(app.id)}|${this.m.deploymentsRevision}|${embedKey(embed)}`;
+    const cacheKey = `${app.id}|${embedKey(embed)}`;
+    const hit = this.cache.get(cacheKey);
+    if (hit && hit.key === key) return hit.json;
+    const json = JSON.stringify(appJson(app, this.m, embed));
+    this.cache.set(cacheKey, { key, json });
+    if (this.cache.size > this.m.apps.size * 4 + 64) this.prune();
+    return json;
+  }
+
+  private prune(): void {
+    for (const k of this.cache.keys()) if (!this.m.apps.has(k.slice(0, k.indexOf('|')))) this.cache.delete(k);
+  }
+}
+
+function embedKey(e: AppEmbed): string {
+  return `${+e.tasks}${+e.counts}${+e.deployments}${+e.lastTaskFailure}${+e.taskStats}${+e.readiness}`;
+}
+
 export function deploymentJson(d: Deployment): Record<string, unknown> {
   return {
     id: d.id, version: d.version, affectedApps: d.affectedApps, affectedPods: d.affectedPods, steps: d.steps,

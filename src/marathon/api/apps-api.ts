@@ -6,7 +6,7 @@ import type { EventBus } from '../events.ts';
 import { resolvePathId } from '../path-id.ts';
 import type { MarathonRepository } from '../repository.ts';
 import { NotFoundError, type MarathonScheduler } from '../scheduler.ts';
-import { appJson, taskJson, type AppEmbed } from '../views.ts';
+import { AppJsonCache, appJson, taskJson, type AppEmbed } from '../views.ts';
 import { BadRequestError, flag, jsonBody, queryList, sendJson, wantsText } from './common.ts';
 import { matchesLabelSelector, parseLabelSelector } from './label-selector.ts';
 import { tasksText } from '../views.ts';
@@ -38,6 +38,7 @@ function deploymentResult(d: { id: string; version: string }) {
 }
 
 export function registerAppsApi(app: FastifyInstance, m: MarathonScheduler, repo: MarathonRepository, events: EventBus): void {
+  const cache = new AppJsonCache(m);
   const must = (id: string): AppDefinition => {
     const found = m.apps.get(id);
     if (!found) throw new NotFoundError(`App '${id}' does not exist`);
@@ -61,7 +62,7 @@ export function registerAppsApi(app: FastifyInstance, m: MarathonScheduler, repo
       .filter((a) => !q.id || a.id.toLowerCase().includes(q.id.toLowerCase()))
       .filter((a) => !selector || !selector.ok || matchesLabelSelector(selector.terms, a.labels))
       .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-    return sendJson(reply, 200, { apps: apps.map((a) => appJson(a, m, embed)) });
+    return reply.code(200).type('application/json; charset=utf-8').send(`{"apps":[${apps.map((a) => cache.text(a, embed)).join(',')}]}`);
   });
 
   app.post('/v2/apps', async (req, reply) => {
