@@ -4,7 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { eventually, startCluster, tempDir, startRole, type RoleProcess, type TestCluster } from '../helpers/processes.ts';
-import { api, startMarathonRole } from '../helpers/marathon.ts';
+import { api, openEvents, startMarathonRole } from '../helpers/marathon.ts';
 
 describe('marathon REST API', () => {
   let cluster: TestCluster;
@@ -185,6 +185,52 @@ describe('marathon REST API', () => {
     assert.equal((await api(base, 'GET', '/v2/groups/prod')).status, 404);
     assert.equal((await api(base, 'GET', '/v2/apps/prod/db/pg')).status, 404);
     await eventually(async () => !(await api(base, 'GET', '/v2/tasks')).body.tasks.some((t: any) => t.appId.startsWith('/prod/')) || undefined, 20_000);
+  });
+
+  it('PUT creates, suspend keeps the app without tasks, task kills with host/scale and /v2/tasks/delete, destroy ends with app_terminated_event', async () => {
+    const stream = await openEvents(base, '?event_type=app_terminated_event&event_type=event_stream_attached');
+    try {
+      await stream.attached;
+      const created = await api(base, 'PUT', '/v2/apps/ops', { cmd: 'sleep 300', cpus: 0.1, mem: 16, instances: 3 });
+      assert.equal(created.status, 201, created.text);
+      assert.equal(created.headers.get('location'), '/v2/apps/ops');
+      const running = async (n: number) => eventually(async () => {
+        const a = (await api(base, 'GET', '/v2/apps/ops')).body.app;
+        return a.tasksRunning === n && a.tasks.length === n && a.deployments.length === 0 ? a : undefined;
+      }, 30_000);
+      const app = await running(3);
+      const text = await (await fetch(`${base}/v2/apps/ops/tasks`, { headers: { Accept: 'text/plain' } })).text();
+      assert.equal(text.trim().split('\t').filter((x) => /^127\.0\.31\.2:\d+$/.test(x)).length, 3, text);
+      const runningOnly = (await api(base, 'GET', '/v2/tasks?status=running')).body.tasks.filter((t: any) => t.appId === '/ops');
+      assert.equal(runningOnly.length, 3);
+      assert.equal((await api(base, 'GET', '/v2/tasks?status=staging')).body.tasks.filter((t: any) => t.appId === '/ops').length, 0);
+
+      // Kill one with scale: instances drop to 2, nothing replaces it.
+      const one = app.tasks[0].id;
+      const scaled = await api(base, 'POST', '/v2/tasks/delete?scale=true', { ids: [one] });
+      assert.equal(scaled.status, 200, scaled.text);
+      assert.ok(scaled.body.deploymentId);
+      const two = await running(2);
+      assert.equal(two.instances, 2);
+      assert.ok(!two.tasks.some((t: any) => t.id === one));
+      // Kill all on a host with scale: the app is left with 0 instances.
+      const none = await api(base, 'DELETE', '/v2/apps/ops/tasks?host=127.0.31.2&scale=true');
+      assert.equal(none.status, 200, none.text);
+      assert.ok(none.body.deploymentId);
+      assert.equal((await running(0)).instances, 0);
+      // Resume, then suspend by PATCH.
+      await api(base, 'PATCH', '/v2/apps/ops', { instances: 2 });
+      await running(2);
+      const suspend = await api(base, 'PUT', '/v2/apps/ops', { instances: 0 });
+      assert.equal(suspend.status, 200);
+      const suspended = await running(0);
+      assert.equal(suspended.id, '/ops', 'a suspended app stays');
+      const destroyed = await api(base, 'DELETE', '/v2/apps/ops');
+      assert.equal(destroyed.status, 200);
+      await eventually(() => stream.events.some((e) => e.type === 'app_terminated_event' && e.data.appId === '/ops') || undefined, 20_000);
+    } finally {
+      stream.close();
+    }
   });
 
   it('serves /ping, /v2/info, /v2/leader, /metrics', async () => {
