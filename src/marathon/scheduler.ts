@@ -86,8 +86,17 @@ export class MarathonScheduler {
   get frameworkId(): string | undefined { return this.client?.frameworkId; }
   get connected(): boolean { return this.client?.connected ?? false; }
 
-  /** Loads the persisted state (before the client subscribes, so reconciliation knows every task). */
-  restore(state: MarathonState): void {
+  /**
+   * Loads the persisted state (before the client subscribes, so reconciliation knows every task). `replace`
+   * first forgets what is in memory (a re-elected leader reloading what another leader wrote).
+   */
+  restore(state: MarathonState, opts: { replace?: boolean } = {}): void {
+    if (opts.replace) {
+      for (const m of [this.apps, this.versions, this.deployments, this.lastFailures, this.groups, this.delays, this.wanted, this.queueSince, this.unplaced, this.lastKillSent]) m.clear();
+      for (const i of [...this.instances.values()]) this.instances.delete(i.taskId);
+      this.destroying.clear();
+      this.deploymentsRevision++;
+    }
     for (const app of state.apps) this.apps.set(app.id, app);
     for (const [id, list] of state.versions) this.versions.set(id, list);
     for (const g of state.groups) this.groups.set(g.id, g);

@@ -98,8 +98,16 @@ export async function startMarathon(config: MarathonConfig, logger: Logger, deps
   marathonConfig.webui_url = `http://${address}`;
   const url = `http://${address}`;
 
-  const becomeLeader = () => {
+  // State loaded at start is current until another instance may have led (HA): then it is reloaded on election.
+  let stateFresh = true;
+  const becomeLeader = async () => {
     if (client) return;
+    if (!stateFresh) {
+      const reloaded = await repository.load();
+      scheduler.restore(reloaded, { replace: true });
+      frameworkId = reloaded.frameworkId ?? frameworkId;
+    }
+    stateFresh = true;
     const frameworkInfo: FrameworkInfo = {
       user: config.mesosUser, name: config.frameworkName, failover_timeout: config.failoverTimeoutSeconds, checkpoint: true,
       hostname: config.hostname, webui_url: url,
@@ -121,16 +129,22 @@ export async function startMarathon(config: MarathonConfig, logger: Logger, deps
     client = undefined;
     scheduler.detach();
     await c?.stop();
+    await scheduler.flush();
+    stateFresh = false;
   };
+  // Leadership changes are handled one after another, in the order the elector reports them.
+  let transition: Promise<void> = Promise.resolve();
   elector.onChange((_leader, isSelf) => {
-    if (isSelf) becomeLeader(); else stopLeading().catch((err: Error) => logger.error({ err: err.message }, 'stopping the scheduler failed'));
+    transition = transition.then(() => (isSelf ? becomeLeader() : stopLeading()))
+      .catch((err: Error) => logger.error({ err: err.message }, isSelf ? 'taking over leadership failed' : 'stopping the scheduler failed'));
   });
   await elector.start(self);
-  if (elector.isLeader()) becomeLeader();
+  await transition;
   logger.info({ url, master: config.master, workDir: config.store === 'sqlite' ? config.workDir : undefined, frameworkId, apps: scheduler.apps.size, tasks: scheduler.instances.size, startupMs: Math.round(performance.now() - startedAt) }, 'marathon listening');
   return {
     url, port, scheduler,
     async close() {
+      await transition;
       await stopLeading();
       await elector.stop();
       await app.close();

@@ -248,13 +248,16 @@ describe('marathon REST API', () => {
     const metrics = await (await fetch(`${base}/metrics`)).text();
     assert.match(metrics, /^marathon_apps_active_gauge \d+$/m);
     assert.match(metrics, /^marathon_events_total\{type="deployment_info"\} \d+$/m);
-    // Abdicating: the (only) instance is elected again and keeps its framework id.
+    // Abdicating: the (only) instance is elected again, reloads its state and keeps its framework id.
+    const appsBefore = (await api(base, 'GET', '/v2/apps')).body.apps.map((a: any) => [a.id, a.version]);
+    assert.ok(appsBefore.length > 0);
     assert.deepEqual((await api(base, 'DELETE', '/v2/leader')).body, { message: 'Leadership abdicated' });
     await eventually(async () => {
       const i = (await api(base, 'GET', '/v2/info')).body;
       return i.elected && i.frameworkId === info.frameworkId ? i : undefined;
     });
     await new Promise((r) => setTimeout(r, 300)); // the abdication happens just after the answer
+    assert.deepEqual((await api(base, 'GET', '/v2/apps')).body.apps.map((a: any) => [a.id, a.version]), appsBefore);
     const after = await api(base, 'POST', '/v2/apps', { id: '/after-abdication', cmd: 'sleep 300', cpus: 0.1, mem: 16 });
     assert.equal(after.status, 201);
     await eventually(async () => (await api(base, 'GET', '/v2/apps/after-abdication')).body.app.tasksRunning === 1 || undefined, 30_000);
