@@ -341,11 +341,14 @@ export class MarathonScheduler {
     if (!this.deployments.delete(d.id)) return;
     this.deploymentsRevision++;
     await this.opts.repository.deleteDeployment(d.id);
+    // Marathon announces every deployment's outcome as a change of the root group as well.
     if (success) {
       this.opts.events.publish('deployment_step_success', { plan: planJson(d), currentStep: d.steps[0] });
       this.opts.events.publish('deployment_success', { id: d.id, plan: planJson(d) });
+      this.opts.events.publish('group_change_success', { groupId: '/', version: d.version });
     } else {
       this.opts.events.publish('deployment_failed', { id: d.id, plan: planJson(d), reason: 'cancelled' });
+      this.opts.events.publish('group_change_failed', { groupId: '/', version: d.version, reason: 'deployment cancelled' });
     }
   }
 

@@ -163,7 +163,7 @@ describe('marathon apps on a real cluster', () => {
       await stream.attached;
       const created = await api(base, 'POST', '/v2/apps', { id: 'sse', cmd: 'sleep 300', cpus: 0.1, mem: 16 });
       const deploymentId = created.body.deployments[0].id;
-      await eventually(() => stream.events.some((e) => e.type === 'deployment_success' && e.data.id === deploymentId) || undefined, 30_000);
+      await eventually(() => stream.events.some((e) => e.type === 'group_change_success' && e.data.version === created.body.version) || undefined, 30_000);
       const types = stream.events.map((e) => e.type);
       const at = (pred: (e: any) => boolean) => stream.events.findIndex(pred);
       const post = at((e) => e.type === 'api_post_event' && e.data.appDefinition.id === '/sse');
@@ -174,6 +174,7 @@ describe('marathon apps on a real cluster', () => {
       // Marathon posts api_post_event once the deployment is started, so it may follow deployment_info.
       assert.ok(post >= 0 && info >= 0 && runningAt > info && step > runningAt && success > step, types.join(','));
       assert.ok(types.includes('instance_changed_event'));
+      assert.ok(at((e) => e.type === 'group_change_success' && e.data.version === created.body.version) > step);
       for (const e of stream.events) {
         assert.equal(e.data.eventType, e.type);
         assert.ok(!Number.isNaN(Date.parse(e.data.timestamp)));
