@@ -47,6 +47,7 @@ export function requestedHostPorts(app: AppDefinition): number[] {
 }
 
 export function marathonReason(reason: string): string {
+  if (reason.startsWith('unfulfilled role')) return 'UnfulfilledRole';
   if (reason.startsWith('insufficient cpus')) return 'InsufficientCpus';
   if (reason.startsWith('insufficient mem')) return 'InsufficientMemory';
   if (reason.startsWith('insufficient disk')) return 'InsufficientDisk';
@@ -75,7 +76,12 @@ export function planLaunches(queue: readonly QueuedApp[], offers: readonly Offer
         const verdict = constraintsOk(app.constraints, place, placed);
         if (!verdict.ok) { reasons.set(budget, verdict.reason); continue; }
         const fit = budget.take(request);
-        if (!fit.ok) { reasons.set(budget, fit.reason); continue; }
+        if (!fit.ok) {
+          // Enough resources, only under roles the app does not accept: Marathon's UnfulfilledRole.
+          const roleOnly = app.acceptedResourceRoles !== null && budget.fits({ ...request, acceptedRoles: undefined }).ok;
+          reasons.set(budget, roleOnly ? `unfulfilled role: ${fit.reason}` : fit.reason);
+          continue;
+        }
         chosen = { budget, resources: fit.resources, ports: fit.ports };
         break;
       }

@@ -165,6 +165,8 @@ describe('marathon REST API', () => {
     assert.deepEqual(tree.apps.map((a: any) => a.id), ['/prod/web']);
     assert.deepEqual(tree.groups.map((g: any) => g.id), ['/prod/db']);
     assert.deepEqual(tree.groups[0].apps.map((a: any) => a.id), ['/prod/db/pg']);
+    assert.deepEqual((await api(base, 'GET', '/v2/apps/prod/*')).body['*'].map((a: any) => a.id), ['/prod/db/pg', '/prod/web']);
+    assert.deepEqual((await api(base, 'GET', '/v2/apps/prod/db/*')).body['*'].map((a: any) => a.id), ['/prod/db/pg']);
     const root = (await api(base, 'GET', '/v2/groups')).body;
     assert.equal(root.id, '/');
     assert.ok(root.groups.some((g: any) => g.id === '/prod'));

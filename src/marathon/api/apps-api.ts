@@ -4,6 +4,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { mergeUpdate, parseApp, type AppDefinition } from '../app-definition.ts';
 import type { EventBus } from '../events.ts';
 import { resolvePathId } from '../path-id.ts';
+import { isInGroup } from '../groups.ts';
 import type { MarathonRepository } from '../repository.ts';
 import { NotFoundError, type MarathonScheduler } from '../scheduler.ts';
 import { AppJsonCache, appJson, taskJson, type AppEmbed } from '../views.ts';
@@ -78,7 +79,16 @@ export function registerAppsApi(app: FastifyInstance, m: MarathonScheduler, repo
   });
 
   app.get('/v2/apps/*', async (req, reply) => {
-    const { id: rawId, tail } = splitAppPath((req.params as { '*': string })['*']);
+    const rest = (req.params as { '*': string })['*'];
+    if (rest === '*' || rest.endsWith('/*')) {
+      // GET /v2/apps/prod/* lists the apps under a group (Marathon answers {"*": [...]}).
+      const group = rest === '*' ? '/' : resolvePathId(rest.slice(0, -2));
+      if (!group) throw new NotFoundError(`Group '/${rest.slice(0, -2)}' does not exist`);
+      const embed = embedOf(req, 'apps', {});
+      const apps = [...m.apps.values()].filter((a) => isInGroup(a.id, group) && a.id !== group).sort((a, b) => (a.id < b.id ? -1 : 1));
+      return reply.code(200).type('application/json; charset=utf-8').send(`{"*":[${apps.map((a) => cache.text(a, embed)).join(',')}]}`);
+    }
+    const { id: rawId, tail } = splitAppPath(rest);
     const id = validId(rawId);
     const current = must(id);
     if (tail.length === 0) return sendJson(reply, 200, { app: appJson(current, m, embedOf(req, 'app', { tasks: true, lastTaskFailure: true })) });

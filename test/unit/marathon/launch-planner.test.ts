@@ -56,6 +56,15 @@ test('resources short: the reason names the resource; placed instances count for
   assert.deepEqual(plan.unplaced.get('/test')!.reasons, { UnfulfilledConstraint: 2 });
 });
 
+test('resources only under roles the app does not accept: UnfulfilledRole', () => {
+  const a = app({ instances: 1, acceptedResourceRoles: ['web'] });
+  const plan = planLaunches([{ app: a, count: 1, placed: [] }], [offer(1)], ids, evaluateConstraints);
+  assert.deepEqual(plan.unplaced.get('/test')!.reasons, { UnfulfilledRole: 1 });
+  const reserved = planLaunches([{ app: a, count: 1, placed: [] }], [offer(2, 'cpus(web):1;mem(web):64;ports(web):[31000-31000]')], ids, evaluateConstraints);
+  assert.equal(reserved.launches.length, 1);
+  assert.ok(reserved.launches[0]!.resources.every((r) => r.role === 'web' || r.reservations?.some((x) => x.role === 'web')), JSON.stringify(reserved.launches[0]!.resources));
+});
+
 test('the constraint hook decides placement (any function of that shape)', () => {
   const a = app({ instances: 2 });
   const onlyTwo = (_c: unknown, o: { hostname: string }) => (o.hostname === '10.0.0.2' ? { ok: true as const } : { ok: false as const, reason: 'not 2' });
