@@ -19,6 +19,8 @@ export function marathonCommand(): Command {
     .addOption(envOption('marathon', '--mesos-role <role>', 'role Marathon subscribes with (default: "*")'))
     .addOption(envOption('marathon', '--mesos-user <user>', 'user tasks run as when an app sets none').default(process.env.USER ?? 'root'))
     .addOption(envOption('marathon', '--failover-timeout <duration>', 'how long the master keeps Marathon\'s tasks while it is away').default(604_800_000, '1weeks').argParser(durationArg))
+    .addOption(envOption('marathon', '--reconciliation-interval <duration>', 'period of the implicit task reconciliation with the master').default(600_000, '10mins').argParser(durationArg))
+    .addOption(envOption('marathon', '--decline-offer-duration <duration>', 'how long the master keeps a declined offer from Marathon (new demand revives at once)').default(5000, '5secs').argParser(durationArg))
     .addOption(envOption('marathon', '--zk <url>', 'ZooKeeper state and leader election (zk://host:port/marathon; not available yet)'))
     .action(async (o) => {
       if (o.zk) {
@@ -32,6 +34,7 @@ export function marathonCommand(): Command {
         hostname: o.hostname ?? (httpAddress === '0.0.0.0' ? os.hostname() : httpAddress), workDir: resolve(o.workDir),
         store: o.internalStoreBackend === 'in_memory' ? 'in_memory' : 'sqlite', frameworkName: o.frameworkName, mesosRole: o.mesosRole,
         mesosUser: o.mesosUser, failoverTimeoutSeconds: o.failoverTimeout / 1000,
+        reconciliationIntervalMs: o.reconciliationInterval, declineOfferSeconds: o.declineOfferDuration / 1000,
       }, logger));
     });
 }

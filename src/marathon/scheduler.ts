@@ -53,6 +53,8 @@ export interface SchedulerOptions {
   logger: Logger;
   /** Implicit reconciliation period (default 10 minutes). */
   reconciliationIntervalMs?: number;
+  /** Filter on declined offers (default 5 s; new demand revives offers anyway). */
+  declineOfferSeconds?: number;
 }
 
 export class MarathonScheduler {
@@ -124,7 +126,7 @@ export class MarathonScheduler {
       plan: (offers) => this.planOffers(offers),
       launchFailed: (tasks) => this.launchFailed(tasks),
     };
-    this.offerLoop = new OfferLoop(client, planner, { logger: this.opts.logger, refuseSeconds: 5 });
+    this.offerLoop = new OfferLoop(client, planner, { logger: this.opts.logger, refuseSeconds: this.opts.declineOfferSeconds ?? 5 });
     this.offerLoop.start();
     this.tick = setInterval(() => this.converge(), 1000);
     this.tick.unref();

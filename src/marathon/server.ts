@@ -31,6 +31,8 @@ export interface MarathonConfig {
   mesosRole?: string;
   mesosUser: string;
   failoverTimeoutSeconds: number;
+  reconciliationIntervalMs?: number;
+  declineOfferSeconds?: number;
 }
 
 export interface MarathonDeps {
@@ -56,7 +58,11 @@ export async function startMarathon(config: MarathonConfig, logger: Logger, deps
   const store: Store = deps.store ?? (config.store === 'in_memory' ? new MemoryStore() : await SqliteStore.open(config.workDir, 'marathon.db').catch((err: Error) => { throw new StartupError(`--work-dir: ${err.message}`); }));
   const repository = new MarathonRepository(store);
   const events = new EventBus(clock);
-  const scheduler = new MarathonScheduler({ repository, events, clock, ids, logger });
+  const scheduler = new MarathonScheduler({
+    repository, events, clock, ids, logger,
+    ...(config.reconciliationIntervalMs !== undefined ? { reconciliationIntervalMs: config.reconciliationIntervalMs } : {}),
+    ...(config.declineOfferSeconds !== undefined ? { declineOfferSeconds: config.declineOfferSeconds } : {}),
+  });
   const state = await repository.load();
   scheduler.restore(state);
   let frameworkId = state.frameworkId;
@@ -77,7 +83,8 @@ export async function startMarathon(config: MarathonConfig, logger: Logger, deps
   const marathonConfig: Record<string, unknown> = {
     master: config.master, failover_timeout: config.failoverTimeoutSeconds, framework_name: config.frameworkName, hostname: config.hostname,
     mesos_role: config.mesosRole ?? null, mesos_user: config.mesosUser, local_port_min: 10000, local_port_max: 20000, executor: '//cmd',
-    checkpoint: true, task_launch_timeout: 300000, reconciliation_interval: 600000, leader_proxy_connection_timeout_ms: 5000,
+    checkpoint: true, task_launch_timeout: 300000, reconciliation_interval: config.reconciliationIntervalMs ?? 600000,
+    decline_offer_duration: (config.declineOfferSeconds ?? 5) * 1000, leader_proxy_connection_timeout_ms: 5000,
     leader_proxy_read_timeout_ms: 10000, mesos_leader_ui_url: `http://${config.master}/`, webui_url: null, features: [],
   };
   const self = { id: ids.uuid(), get data() { return { address }; } };

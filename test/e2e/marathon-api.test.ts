@@ -245,6 +245,7 @@ describe('marathon REST API', () => {
     assert.match(info.frameworkId, /-0000$/);
     assert.equal(info.marathon_config.master, cluster.masterAddress);
     assert.equal(info.marathon_config.failover_timeout, 604800);
+    assert.equal(info.marathon_config.reconciliation_interval, 600000);
     assert.equal(info.http_config.http_port, marathon.port);
     assert.deepEqual((await api(base, 'GET', '/v2/leader')).body, { leader: `127.0.0.1:${marathon.port}` });
     const metrics = await (await fetch(`${base}/metrics`)).text();

@@ -23,6 +23,9 @@ describe('trireme marathon CLI', () => {
       const zk = await runCli(['marathon', '--master', '127.0.0.1:5050', '--zk', 'zk://127.0.0.1:2181/marathon']);
       assert.equal(zk.code, 1);
       assert.match(oneLine(zk.stderr), /--zk: ZooKeeper support for Marathon is not available yet/);
+      const duration = await runCli(['marathon', '--master', '127.0.0.1:5050', '--reconciliation-interval', 'soon']);
+      assert.equal(duration.code, 1);
+      assert.match(oneLine(duration.stderr), /--reconciliation-interval.*bad duration 'soon'/);
       const port = await runCli(['marathon', '--master', '127.0.0.1:5050', '--http-port', '70000']);
       assert.equal(port.code, 1);
       assert.match(oneLine(port.stderr), /'70000' is not a port number/);
