@@ -180,7 +180,8 @@ export interface AppDefinition {
   labels: Record<string, string>;
   acceptedResourceRoles: string[] | null;
   ipAddress: Record<string, unknown> | null;
-  networks?: ParsedApp['networks'];
+  /** Marathon 1.5+ shows the network mode always: host, or derived from a legacy docker.network. */
+  networks: NonNullable<ParsedApp['networks']>;
   residency: Record<string, unknown> | null;
   secrets: Record<string, { source: string }>;
   taskKillGracePeriodSeconds: number | null;
@@ -295,11 +296,18 @@ export function parseApp(body: unknown, baseGroup = '/'): AppDefinition {
     backoffSeconds: a.backoffSeconds, backoffFactor: a.backoffFactor, maxLaunchDelaySeconds: a.maxLaunchDelaySeconds,
     container, healthChecks: a.healthChecks.map((hc) => ({ ...hc, ...(hc.protocol.includes('HTTP') ? { path: hc.path ?? '/' } : {}), ...(hc.port === undefined && hc.protocol !== 'COMMAND' ? { portIndex: hc.portIndex ?? 0 } : {}) })),
     readinessChecks: a.readinessChecks, dependencies, upgradeStrategy: a.upgradeStrategy, labels: a.labels,
-    acceptedResourceRoles: a.acceptedResourceRoles ?? null, ipAddress: a.ipAddress ?? null, ...(a.networks ? { networks: a.networks } : {}),
+    acceptedResourceRoles: a.acceptedResourceRoles ?? null, ipAddress: a.ipAddress ?? null, networks: a.networks ?? defaultNetworks(container),
     residency: a.residency ?? null, secrets: a.secrets, taskKillGracePeriodSeconds: a.taskKillGracePeriodSeconds ?? null,
     unreachableStrategy: unreachable, killSelection: a.killSelection, portDefinitions, requirePorts: a.requirePorts,
     version: '', versionInfo: { lastScalingAt: '', lastConfigChangeAt: '' },
   };
+}
+
+function defaultNetworks(container: Container | null): NonNullable<ParsedApp['networks']> {
+  const legacy = container?.docker?.network;
+  if (legacy === 'BRIDGE') return [{ mode: 'container/bridge' }];
+  if (legacy === 'USER') return [{ mode: 'container' }];
+  return [{ mode: 'host' }];
 }
 
 /** Fields a client sent that are not read-only: what a partial update (PUT/PATCH) overrides. */
@@ -317,6 +325,8 @@ export function mergeUpdate(current: AppDefinition, update: Record<string, unkno
   if ('uris' in update) delete base.fetch;
   if ('fetch' in update) delete base.uris;
   else delete base.uris;
+  // A new container without networks re-derives the default network mode from it.
+  if ('container' in update && !('networks' in update)) delete base.networks;
   if ('cmd' in update && update.cmd != null) base.args = null;
   if ('args' in update && update.args != null) base.cmd = null;
   // Stored nulls mean "absent" on input.

@@ -27,6 +27,7 @@ test('applies Marathon 1.x defaults to a minimal app', () => {
   assert.deepEqual(app.constraints, []);
   assert.equal(app.args, null);
   assert.equal(app.container, null);
+  assert.deepEqual(app.networks, [{ mode: 'host' }]);
 });
 
 test('resolves relative and dotted ids and rejects invalid ones', () => {
@@ -50,6 +51,7 @@ test('cmd, args and container: one of them is needed, cmd and args exclude each 
   assert.equal(parseApp({ id: 'x', args: ['sleep', '1'] }).cmd, null);
   const docker = parseApp({ id: 'x', container: { type: 'DOCKER', docker: { image: 'nginx', network: 'BRIDGE', portMappings: [{ containerPort: 80, hostPort: 0 }] } } });
   assert.deepEqual(docker.portDefinitions, [], 'bridged containers use portMappings instead');
+  assert.deepEqual(docker.networks, [{ mode: 'container/bridge' }]);
   assert.equal(docker.container?.docker?.privileged, false);
 });
 
