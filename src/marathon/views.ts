@@ -11,6 +11,29 @@ export function taskJson(i: Instance, app?: AppDefinition): Record<string, unkno
   };
 }
 
+/** Marathon's taskStats: counts and life times for all tasks, by config version and since the last scaling. */
+export function taskStats(app: AppDefinition, tasks: Instance[], now: number): Record<string, unknown> {
+  const summary = (list: Instance[]) => {
+    const lives = list.filter((t) => t.startedAt).map((t) => (now - Date.parse(t.startedAt!)) / 1000).sort((a, b) => a - b);
+    return {
+      stats: {
+        counts: {
+          staged: list.filter((t) => t.state === 'TASK_STAGING' || t.state === 'TASK_STARTING').length,
+          running: list.filter((t) => t.state === 'TASK_RUNNING').length, healthy: 0, unhealthy: 0,
+        },
+        ...(lives.length > 0 ? { lifeTime: { averageSeconds: lives.reduce((a, b) => a + b, 0) / lives.length, medianSeconds: lives[Math.floor(lives.length / 2)] } } : {}),
+      },
+    };
+  };
+  const groups: Record<string, Instance[]> = {
+    startedAfterLastScaling: tasks.filter((t) => t.stagedAt >= app.versionInfo.lastScalingAt),
+    withLatestConfig: tasks.filter((t) => t.configVersion === app.versionInfo.lastConfigChangeAt),
+    withOutdatedConfig: tasks.filter((t) => t.configVersion !== app.versionInfo.lastConfigChangeAt),
+    totalSummary: tasks,
+  };
+  return Object.fromEntries(Object.entries(groups).filter(([, list]) => list.length > 0).map(([k, list]) => [k, summary(list)]));
+}
+
 export interface AppEmbed { tasks: boolean; counts: boolean; deployments: boolean; lastTaskFailure: boolean; taskStats: boolean; readiness: boolean }
 
 export function appJson(app: AppDefinition, m: MarathonScheduler, embed: AppEmbed): Record<string, unknown> {
@@ -30,7 +53,7 @@ export function appJson(app: AppDefinition, m: MarathonScheduler, embed: AppEmbe
     const f = m.lastFailures.get(app.id);
     if (f) out.lastTaskFailure = f;
   }
-  if (embed.taskStats) out.taskStats = {};
+  if (embed.taskStats) out.taskStats = taskStats(app, tasks, Date.now());
   return out;
 }
 
@@ -44,6 +67,8 @@ export class AppJsonCache {
   constructor(private readonly m: MarathonScheduler) {}
 
   text(app: AppDefinition, embed: AppEmbed): string {
+    // Life times change with the clock: never cached.
+    if (embed.taskStats) return JSON.stringify(appJson(app, this.m, embed));
     const key = `${app.version}|${this.m.instances.revision(app.id)}|${this.m.deploymentsRevision}|${embedKey(embed)}`;
     const cacheKey = `${app.id}|${embedKey(embed)}`;
     const hit = this.cache.get(cacheKey);
