@@ -56,15 +56,19 @@ export function marathonReason(reason: string): string {
   return 'UnfulfilledConstraint';
 }
 
-export function planLaunches(queue: readonly QueuedApp[], offers: readonly OfferBudget[], newTaskId: (appId: string) => string, constraintsOk: ConstraintHook): LaunchPlan {
+/** At most this many launches per offer cycle: tasks that need no resources cannot make a cycle run forever. */
+export const MAX_LAUNCHES_PER_CYCLE = 1000;
+
+export function planLaunches(queue: readonly QueuedApp[], offers: readonly OfferBudget[], newTaskId: (appId: string) => string, constraintsOk: ConstraintHook, maxLaunches = MAX_LAUNCHES_PER_CYCLE): LaunchPlan {
   const launches: Launch[] = [];
   const unplaced = new Map<string, Unplaced>();
   for (const entry of queue) {
+    if (launches.length >= maxLaunches) break;
     const { app } = entry;
     const placed = [...entry.placed];
     const hostPorts = requestedHostPorts(app);
     const request = { cpus: app.cpus, mem: app.mem, disk: app.disk, gpus: app.gpus, ports: hostPorts, ...(app.acceptedResourceRoles ? { acceptedRoles: app.acceptedResourceRoles } : {}) };
-    for (let n = 0; n < entry.count; n++) {
+    for (let n = 0; n < entry.count && launches.length < maxLaunches; n++) {
       const reasons = new Map<OfferBudget, string>();
       // Spread: prefer the agent with the fewest instances of this app.
       const candidates = offers

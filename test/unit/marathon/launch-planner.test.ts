@@ -65,6 +65,12 @@ test('resources only under roles the app does not accept: UnfulfilledRole', () =
   assert.ok(reserved.launches[0]!.resources.every((r) => r.role === 'web' || r.reservations?.some((x) => x.role === 'web')), JSON.stringify(reserved.launches[0]!.resources));
 });
 
+test('one cycle launches at most maxLaunches, even for tasks that need nothing', () => {
+  const a = app({ instances: 1e9, cpus: 0, mem: 0, portDefinitions: [] });
+  const plan = planLaunches([{ app: a, count: 1e9, placed: [] }], [offer(1)], ids, evaluateConstraints, 50);
+  assert.equal(plan.launches.length, 50);
+});
+
 test('the constraint hook decides placement (any function of that shape)', () => {
   const a = app({ instances: 2 });
   const onlyTwo = (_c: unknown, o: { hostname: string }) => (o.hostname === '10.0.0.2' ? { ok: true as const } : { ok: false as const, reason: 'not 2' });
