@@ -75,6 +75,12 @@ export async function startMarathon(config: MarathonConfig, logger: Logger, deps
   };
   const app = createHttpServer(logger);
   installErrorHandler(app);
+  // Until it leads, an instance has no scheduler connection and refuses changes.
+  app.addHook('onRequest', async (req, reply) => {
+    if (elector.isLeader() || req.method === 'GET' || req.url === '/ping') return;
+    return reply.code(503).type('application/json').send(JSON.stringify({ message: `Leader is ${leaderAddress() ?? 'unknown'}; this instance is not the leader` }));
+  });
+
   const registry = marathonMetrics(scheduler, events);
   registerAppsApi(app, scheduler, repository, events);
   registerClusterApi(app, scheduler, clock);
@@ -94,12 +100,6 @@ export async function startMarathon(config: MarathonConfig, logger: Logger, deps
       try { await elector.stop(); await elector.start({ id: ids.uuid(), data: { address } }); } catch (err) { logger.error({ err }, 'abdication failed'); }
     },
   }, registry);
-  // Until it leads, an instance has no scheduler connection and refuses changes.
-  app.addHook('onRequest', async (req, reply) => {
-    if (elector.isLeader() || req.method === 'GET' || req.url === '/ping') return;
-    return reply.code(503).type('application/json').send(JSON.stringify({ message: `Leader is ${leaderAddress() ?? 'unknown'}; this instance is not the leader` }));
-  });
-
   const port = await listen(app, config.httpAddress, config.httpPort, 'marathon');
   address = `${config.hostname}:${port}`;
   marathonConfig.webui_url = `http://${address}`;
