@@ -5,6 +5,7 @@ import { createLogger } from '../common/logger.ts';
 import { parseAttributes } from '../common/resources.ts';
 import { startMaster } from '../master/server.ts';
 import { startAgent, type RunningAgent } from '../agent/server.ts';
+import { startMarathon, type RunningMarathon } from '../marathon/server.ts';
 import { startChronos, type RunningChronos } from '../chronos/server.ts';
 import { envOption, portArg, positiveInt, runRole } from './options.ts';
 
@@ -15,11 +16,12 @@ export function devAgentIp(index: number): string {
 
 export function devCommand(): Command {
   return new Command('dev')
-    .description('run a whole cluster on this machine: a master and N agents (each on its own 127.0.0.x address), with durable state')
+    .description('run a whole cluster on this machine: a master, N agents (each on its own 127.0.0.x address) and Marathon, with durable state')
     .addOption(envOption('dev', '--agents <n>', 'number of agents').default(3).argParser(positiveInt))
     .addOption(envOption('dev', '--data-dir <dir>', 'where state and sandboxes live').default('./data'))
     .addOption(envOption('dev', '--master-port <port>', 'master port on 127.0.0.1').default(5050).argParser(portArg))
     .addOption(envOption('dev', '--agent-port <port>', 'agent port (on each agent address)').default(5051).argParser(portArg))
+    .addOption(envOption('dev', '--marathon-port <port>', 'Marathon REST API port on 127.0.0.1 (0 = any free port)').default(8080).argParser(portArg))
     .addOption(envOption('dev', '--agent-resources <text>', 'resources of each agent (default: this machine shared between the agents)'))
     .addOption(envOption('dev', '--chronos-port <port>', 'Chronos REST API port on 127.0.0.1 (0 = any free port)').default(4400).argParser(portArg))
     .action(async (o) => {
@@ -34,6 +36,7 @@ export function devCommand(): Command {
           maxCompletedFrameworks: 50, maxCompletedTasksPerFramework: 1000,
         }, createLogger('master'));
         const agents: RunningAgent[] = [];
+        let marathon: RunningMarathon | undefined;
         let chronos: RunningChronos | undefined;
         try {
           for (let i = 0; i < n; i++) {
@@ -44,6 +47,11 @@ export function devCommand(): Command {
               statusUpdateRetryMs: 10_000, registrationBackoffMs: 1000,
             }, createLogger(`agent-${i + 1}`)));
           }
+          marathon = await startMarathon({
+            master: `127.0.0.1:${master.port}`, httpAddress: '127.0.0.1', httpPort: o.marathonPort, hostname: '127.0.0.1',
+            workDir: join(dataDir, 'marathon'), store: 'sqlite', frameworkName: 'marathon', mesosUser: process.env.USER ?? 'root',
+            failoverTimeoutSeconds: 7 * 24 * 3600,
+          }, createLogger('marathon'));
           chronos = await startChronos({
             master: `127.0.0.1:${master.port}`, httpAddress: '127.0.0.1', httpPort: o.chronosPort, hostname: '127.0.0.1', workDir: join(dataDir, 'chronos'),
             frameworkName: 'chronos', role: '*', user: os.userInfo().username, failoverTimeoutSeconds: 604_800, taskEpsilonMs: 60_000, failureRetryMs: 60_000,
@@ -51,6 +59,7 @@ export function devCommand(): Command {
           }, createLogger('chronos'));
         } catch (err) {
           await chronos?.close();
+          await marathon?.close();
           for (const a of agents) await a.close();
           await master.close();
           throw err;
@@ -60,7 +69,8 @@ export function devCommand(): Command {
           'Trireme is running:',
           `  master   ${master.url}   (state: ${master.url}/master/state, scheduler API: ${master.url}/api/v1/scheduler)`,
           ...agents.map((a, i) => `  agent ${i + 1}  ${a.url}`),
-          `  chronos  ${chronos.url}   (jobs: ${chronos.url}/v1/scheduler/jobs)`,
+          `  marathon ${marathon!.url}   (REST API: ${marathon!.url}/v2/apps, events: ${marathon!.url}/v2/events)`,
+          `  chronos  ${chronos!.url}   (jobs: ${chronos!.url}/v1/scheduler/jobs)`,
           `  data     ${dataDir}`,
           'Press Ctrl-C to stop.',
           '',
@@ -69,6 +79,7 @@ export function devCommand(): Command {
         return {
           async close() {
             await chronos?.close();
+            await marathon?.close();
             for (const a of agents) await a.close();
             await master.close();
           },

@@ -5,6 +5,7 @@ import { masterCommand } from './master.ts';
 import { agentCommand } from './agent.ts';
 import { devCommand } from './dev.ts';
 import { chronosCommand } from './chronos.ts';
+import { marathonCommand } from './marathon.ts';
 import { normalizeArgv } from './options.ts';
 
 const program = new Command('trireme')
@@ -17,5 +18,6 @@ program.addCommand(masterCommand());
 program.addCommand(agentCommand());
 program.addCommand(devCommand());
 program.addCommand(chronosCommand());
+program.addCommand(marathonCommand());
 
 await program.parseAsync(normalizeArgv(process.argv));

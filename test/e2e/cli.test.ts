@@ -63,10 +63,10 @@ describe('trireme CLI', () => {
     }
   });
 
-  it('`trireme dev` runs a master and three agents on distinct 127.0.0.x addresses', async () => {
+  it('`trireme dev` runs a master, three agents on distinct 127.0.0.x addresses, and Marathon', async () => {
     const dir = tempDir();
     // Port 0: the test must not collide with a developer's cluster on 5050/5051.
-    const dev = await startRole(['dev', '--data-dir', dir.path, '--master-port', '0', '--agent-port', '0', '--chronos-port', '0'], 'master listening');
+    const dev = await startRole(['dev', '--data-dir', dir.path, '--master-port', '0', '--agent-port', '0', '--marathon-port', '0', '--chronos-port', '0'], 'master listening');
     try {
       const state = await eventually(async () => {
         const st = await getJson(`${dev.url}/master/state`);
@@ -77,6 +77,10 @@ describe('trireme CLI', () => {
       for (const s of state.slaves) assert.equal(s.resources.ports, '[31000-32000]');
       await eventually(() => dev.output().includes('Trireme is running'));
       assert.match(dev.output(), /agent 3 +http:\/\/127\.0\.0\.4:\d+/);
+      const marathonUrl = /marathon (http:\/\/127\.0\.0\.1:\d+)/.exec(dev.output())![1]!;
+      assert.equal(await (await fetch(`${marathonUrl}/ping`)).text(), 'pong');
+      const info = await eventually(async () => { const i = await getJson(`${marathonUrl}/v2/info`); return i.frameworkId ? i : undefined; });
+      assert.ok((await getJson(`${dev.url}/master/frameworks`)).frameworks.some((f: any) => f.id === info.frameworkId && f.name === 'marathon'));
     } finally {
       await dev.stop();
       dir.remove();

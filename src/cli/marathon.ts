@@ -1,0 +1,40 @@
+import { Command, Option } from 'commander';
+import os from 'node:os';
+import { resolve } from 'node:path';
+import { createLogger } from '../common/logger.ts';
+import { startMarathon } from '../marathon/server.ts';
+import { durationArg, envOption, portArg, runRole } from './options.ts';
+
+export function marathonCommand(): Command {
+  return new Command('marathon')
+    .description('run Marathon: long-running services with the Marathon v2 REST API, on the Mesos scheduler API')
+    .addOption(envOption('marathon', '--master <host:port>', 'master address (comma list tried in turn)').makeOptionMandatory())
+    .addOption(envOption('marathon', '--http-port <port>', 'port of the REST API (0 = any free port)').default(8080).argParser(portArg))
+    .addOption(envOption('marathon', '--http-address <ip>', 'address to listen on').default('0.0.0.0'))
+    .addOption(new Option('--ip <ip>', 'same as --http-address').hideHelp())
+    .addOption(envOption('marathon', '--hostname <name>', 'hostname advertised to the master and clients').default(undefined, 'the listen address, or this machine\'s hostname'))
+    .addOption(envOption('marathon', '--work-dir <dir>', 'directory of the state store (SQLite)').default('./data/marathon'))
+    .addOption(envOption('marathon', '--internal-store-backend <kind>', 'sqlite (in --work-dir) or in_memory (nothing survives a restart)').choices(['sqlite', 'in_memory']).default('sqlite'))
+    .addOption(envOption('marathon', '--framework-name <name>', 'framework name registered with the master').default('marathon'))
+    .addOption(envOption('marathon', '--mesos-role <role>', 'role Marathon subscribes with (default: "*")'))
+    .addOption(envOption('marathon', '--mesos-user <user>', 'user tasks run as when an app sets none').default(process.env.USER ?? 'root'))
+    .addOption(envOption('marathon', '--failover-timeout <duration>', 'how long the master keeps Marathon\'s tasks while it is away').default(604_800_000, '1weeks').argParser(durationArg))
+    .addOption(envOption('marathon', '--reconciliation-interval <duration>', 'period of the implicit task reconciliation with the master').default(600_000, '10mins').argParser(durationArg))
+    .addOption(envOption('marathon', '--decline-offer-duration <duration>', 'how long the master keeps a declined offer from Marathon (new demand revives at once)').default(5000, '5secs').argParser(durationArg))
+    .addOption(envOption('marathon', '--zk <url>', 'ZooKeeper state and leader election (zk://host:port/marathon; not available yet)'))
+    .action(async (o) => {
+      if (o.zk) {
+        process.stderr.write('trireme: --zk: ZooKeeper support for Marathon is not available yet; run without --zk (state goes to --work-dir)\n');
+        process.exit(1);
+      }
+      const logger = createLogger('marathon');
+      const httpAddress: string = o.ip ?? o.httpAddress;
+      await runRole(() => startMarathon({
+        master: o.master, httpAddress, httpPort: o.httpPort,
+        hostname: o.hostname ?? (httpAddress === '0.0.0.0' ? os.hostname() : httpAddress), workDir: resolve(o.workDir),
+        store: o.internalStoreBackend === 'in_memory' ? 'in_memory' : 'sqlite', frameworkName: o.frameworkName, mesosRole: o.mesosRole,
+        mesosUser: o.mesosUser, failoverTimeoutSeconds: o.failoverTimeout / 1000,
+        reconciliationIntervalMs: o.reconciliationInterval, declineOfferSeconds: o.declineOfferDuration / 1000,
+      }, logger));
+    });
+}

@@ -1,0 +1,109 @@
+// /v2/groups: the app tree by path. Groups are derived from app ids plus explicitly created groups; a group
+// change is one deployment over all the apps it touches. Dependency ordering is not applied yet (one step).
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { AppDefinition } from '../app-definition.ts';
+import { groupIds, isInGroup, parseGroup } from '../groups.ts';
+import { parentOf, resolvePathId } from '../path-id.ts';
+import { NotFoundError, type AppChange, type MarathonScheduler } from '../scheduler.ts';
+import { appJson } from '../views.ts';
+import { BadRequestError, flag, jsonBody, queryList, sendJson } from './common.ts';
+
+export function registerGroupsApi(app: FastifyInstance, m: MarathonScheduler): void {
+  const allGroups = () => groupIds(m.apps.keys(), m.groups.keys());
+
+  const groupJson = (id: string, all: Set<string>, embedApps: boolean, embedGroups: boolean): Record<string, unknown> => {
+    const apps = [...m.apps.values()].filter((a) => parentOf(a.id) === id).sort((a, b) => a.id.localeCompare(b.id));
+    const children = [...all].filter((g) => g !== '/' && parentOf(g) === id).sort();
+    const versions = [...m.apps.values()].filter((a) => isInGroup(a.id, id)).map((a) => a.version);
+    const record = m.groups.get(id);
+    if (record) versions.push(record.version);
+    return {
+      id,
+      apps: embedApps ? apps.map((a) => appJson(a, m, { tasks: false, counts: true, deployments: true, lastTaskFailure: false, taskStats: false, readiness: false })) : [],
+      groups: embedGroups ? children.map((c) => groupJson(c, all, embedApps, embedGroups)) : [],
+      pods: [],
+      dependencies: record?.dependencies ?? [],
+      version: versions.sort().at(-1) ?? new Date(0).toISOString(),
+      enforceRole: false,
+    };
+  };
+
+  const idFrom = (req: FastifyRequest): string => {
+    const rest = (req.params as { '*'?: string })['*'] ?? '';
+    if (rest.replace(/\/+$/, '') === '') return '/';
+    const id = resolvePathId(rest);
+    if (!id) throw new NotFoundError(`Group '/${rest}' does not exist`);
+    return id;
+  };
+
+  const show = async (req: FastifyRequest, reply: import('fastify').FastifyReply) => {
+    const id = idFrom(req);
+    const all = allGroups();
+    if (!all.has(id)) throw new NotFoundError(`Group '${id}' does not exist`);
+    const embed = queryList(req, 'embed');
+    const embedApps = embed.length === 0 || embed.includes('group.apps');
+    const embedGroups = embed.length === 0 || embed.includes('group.groups');
+    return sendJson(reply, 200, groupJson(id, all, embedApps, embedGroups));
+  };
+  app.get('/v2/groups', show);
+  app.get('/v2/groups/*', show);
+
+  /** The app changes a group body asks for, and the groups to record. */
+  const changesFor = (body: unknown, pathId: string, replacing: boolean): { groupId: string; changes: AppChange[]; groups: Array<{ id: string; dependencies: string[] }> } => {
+    const parsed = parseGroup(body, pathId);
+    const changes: AppChange[] = [];
+    if (parsed.scaleBy !== undefined) {
+      for (const a of m.apps.values()) {
+        if (isInGroup(a.id, parsed.id)) changes.push({ id: a.id, next: { ...a, instances: Math.round(a.instances * parsed.scaleBy) } });
+      }
+      return { groupId: parsed.id, changes, groups: [] };
+    }
+    if (parsed.version !== undefined) throw new BadRequestError('rolling a group back to a version is not supported yet');
+    const declared = new Map<string, AppDefinition>(parsed.apps.map((a) => [a.id, a]));
+    for (const a of declared.values()) changes.push({ id: a.id, next: a });
+    if (replacing && parsed.listsApps) {
+      for (const id of m.apps.keys()) if (isInGroup(id, parsed.id) && !declared.has(id)) changes.push({ id, next: null });
+    }
+    return { groupId: parsed.id, changes, groups: parsed.groups };
+  };
+
+  const record = async (groups: Array<{ id: string; dependencies: string[] }>, version: string) =>
+    m.saveGroups(groups.filter((g) => g.id !== '/').map((g) => ({ ...g, version })), []);
+
+  app.post('/v2/groups', async (req, reply) => {
+    const body = jsonBody(req);
+    const { groupId, changes, groups } = changesFor(body, '/', false);
+    if (allGroups().has(groupId)) return sendJson(reply, 409, { message: `Group ${groupId} is already created. Use PUT to change this group.` });
+    const taken = changes.find((c) => m.apps.has(c.id));
+    if (taken) return sendJson(reply, 409, { message: `An app with id [${taken.id}] already exists.` });
+    const d = await m.applyChanges(changes, flag(req, 'force'));
+    await record(groups, d.version);
+    reply.header('Location', `/v2/groups${groupId}`).header('Marathon-Deployment-Id', d.id);
+    return sendJson(reply, 201, { deploymentId: d.id, version: d.version });
+  });
+
+  const update = async (req: FastifyRequest, reply: import('fastify').FastifyReply) => {
+    const pathId = idFrom(req);
+    const body = jsonBody(req);
+    const existed = allGroups().has(pathId);
+    const { changes, groups } = changesFor(body, pathId, true);
+    const d = await m.applyChanges(changes, flag(req, 'force'));
+    await record(groups, d.version);
+    reply.header('Marathon-Deployment-Id', d.id);
+    return sendJson(reply, existed ? 200 : 201, { deploymentId: d.id, version: d.version });
+  };
+  app.put('/v2/groups', update);
+  app.put('/v2/groups/*', update);
+
+  const remove = async (req: FastifyRequest, reply: import('fastify').FastifyReply) => {
+    const id = idFrom(req);
+    if (!allGroups().has(id)) throw new NotFoundError(`Group '${id}' does not exist`);
+    const changes: AppChange[] = [...m.apps.keys()].filter((a) => isInGroup(a, id)).map((a) => ({ id: a, next: null }));
+    const d = await m.applyChanges(changes, flag(req, 'force'));
+    await m.saveGroups([], [...m.groups.keys()].filter((g) => isInGroup(g, id)));
+    reply.header('Marathon-Deployment-Id', d.id);
+    return sendJson(reply, 200, { deploymentId: d.id, version: d.version });
+  };
+  app.delete('/v2/groups', remove);
+  app.delete('/v2/groups/*', remove);
+}

@@ -1,0 +1,572 @@
+// Marathon's core: the apps, their instances and deployments in memory (persisted through MarathonRepository),
+// fed by API changes and Mesos status updates. After every change it asks decideApp what each app needs and
+// carries that out: kills through the scheduler client, launches through the OfferLoop and planLaunches.
+import type { Logger } from 'pino';
+import type { Clock, IdGenerator } from '../common/clock.ts';
+import { OfferLoop, type OfferPlanner } from '../framework/offer-loop.ts';
+import type { OfferBudget } from '../framework/offer-matcher.ts';
+import { isTerminalState, type TaskInfo, type TaskState, type TaskStatus } from '../proto/mesos.ts';
+import type { SchedulerClient } from '../scheduler-client/client.ts';
+import { isConfigChange, type AppDefinition } from './app-definition.ts';
+import { decideApp, launchDelaySeconds } from './app-convergence.ts';
+import { evaluateConstraints } from './constraints-placeholder.ts';
+import type { EventBus } from './events.ts';
+import { planLaunches, type QueuedApp, type Unplaced } from './launch-planner.ts';
+import { isActive, type Deployment, type DeploymentAction, type Instance, type LaunchDelay, type TaskFailure } from './model.ts';
+import { taskIdFor } from './path-id.ts';
+import type { GroupRecord } from './groups.ts';
+import { InstanceIndex } from './instance-index.ts';
+import type { MarathonRepository, MarathonState } from './repository.ts';
+import { taskInfoFor } from './task-builder.ts';
+
+/** A change refused because deployments hold the app (answered 409 with their ids). */
+export class AppLockedError extends Error {
+  constructor(readonly deploymentIds: string[]) {
+    super(`App is locked by one or more deployments. Override with the option '?force=true'. View details at '/v2/deployments/${deploymentIds[0]}'.`);
+  }
+}
+
+export class NotFoundError extends Error {}
+
+/** One app change of a deployment: `next` null removes the app; `restart` forces new tasks. */
+export interface AppChange { id: string; next: AppDefinition | null; restart?: boolean }
+
+/** A task that ran at least this long resets its app's launch backoff when it ends. */
+const RAN_WELL_MS = 30_000;
+/** Kills not confirmed after this long are sent again. */
+const KILL_RETRY_MS = 10_000;
+const SERVICE_PORTS = { min: 10_000, max: 20_000 };
+
+export interface QueueEntry {
+  app: AppDefinition;
+  count: number;
+  delay: LaunchDelay | undefined;
+  since: string;
+  unplaced?: Unplaced & { at: string };
+}
+
+export interface SchedulerOptions {
+  repository: MarathonRepository;
+  events: EventBus;
+  clock: Clock;
+  ids: IdGenerator;
+  logger: Logger;
+  /** Implicit reconciliation period (default 10 minutes). */
+  reconciliationIntervalMs?: number;
+  /** Filter on declined offers (default 5 s; new demand revives offers anyway). */
+  declineOfferSeconds?: number;
+}
+
+export class MarathonScheduler {
+  readonly apps = new Map<string, AppDefinition>();
+  readonly versions = new Map<string, string[]>();
+  readonly instances = new InstanceIndex();
+  readonly deployments = new Map<string, Deployment>();
+  readonly lastFailures = new Map<string, TaskFailure>();
+  /** Bumped whenever a deployment starts or ends (app JSON lists the app's deployments). */
+  deploymentsRevision = 0;
+  /** Groups created explicitly (/v2/groups), kept while empty. */
+  readonly groups = new Map<string, GroupRecord>();
+  private readonly delays = new Map<string, LaunchDelay>();
+  private readonly wanted = new Map<string, number>();
+  private readonly queueSince = new Map<string, string>();
+  private readonly unplaced = new Map<string, Unplaced & { at: string }>();
+  /** Apps being destroyed: removed from `apps`, their tasks still being killed. */
+  private readonly destroying = new Set<string>();
+  private readonly lastKillSent = new Map<string, number>();
+  private client?: SchedulerClient;
+  private offerLoop?: OfferLoop;
+  private tick?: NodeJS.Timeout;
+  private reconcileTimer?: NodeJS.Timeout;
+  private convergeScheduled = false;
+  private lastVersion = 0;
+  /** A deployment started: offers filtered by earlier declines should come back. */
+  private reviveRequested = false;
+
+  constructor(private readonly opts: SchedulerOptions) {}
+
+  get frameworkId(): string | undefined { return this.client?.frameworkId; }
+  get connected(): boolean { return this.client?.connected ?? false; }
+
+  /**
+   * Loads the persisted state (before the client subscribes, so reconciliation knows every task). `replace`
+   * first forgets what is in memory (a re-elected leader reloading what another leader wrote).
+   */
+  restore(state: MarathonState, opts: { replace?: boolean } = {}): void {
+    if (opts.replace) {
+      for (const m of [this.apps, this.versions, this.deployments, this.lastFailures, this.groups, this.delays, this.wanted, this.queueSince, this.unplaced, this.lastKillSent]) m.clear();
+      for (const i of [...this.instances.values()]) this.instances.delete(i.taskId);
+      this.destroying.clear();
+      this.deploymentsRevision++;
+    }
+    for (const app of state.apps) this.apps.set(app.id, app);
+    for (const [id, list] of state.versions) this.versions.set(id, list);
+    for (const g of state.groups) this.groups.set(g.id, g);
+    for (const i of state.instances) this.instances.set(i.taskId, i);
+    for (const d of state.deployments) {
+      this.deployments.set(d.id, d);
+      for (const [appId, target] of Object.entries(d.target)) if (target === null && !this.apps.has(appId)) this.destroying.add(appId);
+    }
+    for (const i of state.instances) if (!this.apps.has(i.appId)) this.destroying.add(i.appId);
+  }
+
+  /** Starts driving the cluster through a subscribed-or-subscribing client. */
+  attach(client: SchedulerClient): void {
+    this.client = client;
+    client.setKnownTasks(() => [...this.instances.values()].map((i) => ({ task_id: { value: i.taskId }, agent_id: { value: i.agentId } })));
+    client.on('subscribed', ({ frameworkId }) => {
+      this.persist(this.opts.repository.saveFrameworkId(frameworkId));
+      // Implicit reconciliation: the master tells us about every task it knows for us; unknown ones get killed.
+      client.reconcile([]).catch((err: Error) => this.opts.logger.warn({ err: err.message }, 'implicit reconciliation failed'));
+      this.scheduleConverge();
+    });
+    client.on('update', (status) => this.onStatus(status));
+    const planner: OfferPlanner = {
+      wantsOffers: () => this.pendingLaunches().length > 0,
+      plan: (offers) => this.planOffers(offers),
+      launchFailed: (tasks) => this.launchFailed(tasks),
+    };
+    this.offerLoop = new OfferLoop(client, planner, { logger: this.opts.logger, refuseSeconds: this.opts.declineOfferSeconds ?? 5 });
+    this.offerLoop.start();
+    this.tick = setInterval(() => this.converge(), 1000);
+    this.tick.unref();
+    // Periodic implicit reconciliation, as Marathon's --reconciliation_interval (10 minutes).
+    this.reconcileTimer = setInterval(() => {
+      if (client.connected) client.reconcile([]).catch((err: Error) => this.opts.logger.warn({ err: err.message }, 'periodic reconciliation failed'));
+    }, this.opts.reconciliationIntervalMs ?? 600_000);
+    this.reconcileTimer.unref();
+    this.scheduleConverge();
+  }
+
+  detach(): void {
+    if (this.tick) clearInterval(this.tick);
+    if (this.reconcileTimer) clearInterval(this.reconcileTimer);
+    this.offerLoop?.stop();
+    this.client?.removeAllListeners('update');
+    this.client = undefined;
+  }
+
+  // ---------- versions and ids ----------
+
+  /** A fresh ISO version, strictly later than every earlier one. */
+  newVersion(): string {
+    const now = Math.max(this.opts.clock.now(), this.lastVersion + 1);
+    this.lastVersion = now;
+    return new Date(now).toISOString();
+  }
+
+  /** Gives port-0 port definitions a service port from 10000-20000 that no other app uses. */
+  assignServicePorts(app: AppDefinition): AppDefinition {
+    if (!app.portDefinitions.some((p) => p.port === 0)) return app;
+    const used = new Set<number>();
+    for (const other of this.apps.values()) if (other.id !== app.id) for (const p of other.portDefinitions) used.add(p.port);
+    for (const p of app.portDefinitions) used.add(p.port);
+    let next = SERVICE_PORTS.min;
+    const portDefinitions = app.portDefinitions.map((p) => {
+      if (p.port !== 0) return p;
+      while (used.has(next) && next < SERVICE_PORTS.max) next++;
+      used.add(next);
+      return { ...p, port: next };
+    });
+    return { ...app, portDefinitions };
+  }
+
+  // ---------- changes from the API ----------
+
+  /** The deployments that hold an app. */
+  deploymentsOf(appId: string): Deployment[] {
+    return [...this.deployments.values()].filter((d) => d.affectedApps.includes(appId));
+  }
+
+  private checkLock(appIds: string[], force: boolean): void {
+    const held = [...new Set(appIds.flatMap((id) => this.deploymentsOf(id)))];
+    if (held.length === 0) return;
+    if (!force) throw new AppLockedError(held.map((d) => d.id));
+    for (const d of held) this.persist(this.finishDeployment(d, false));
+  }
+
+  /**
+   * Creates or changes an app (`next` already validated; versions are stamped here) and starts its deployment.
+   */
+  async putApp(next: AppDefinition, opts: { force: boolean; restart?: boolean }): Promise<{ app: AppDefinition; deployment: Deployment }> {
+    const deployment = await this.applyChanges([{ id: next.id, next, ...(opts.restart ? { restart: true } : {}) }], opts.force);
+    return { app: this.apps.get(next.id)!, deployment };
+  }
+
+  async deleteApp(appId: string, force: boolean): Promise<Deployment> {
+    return this.applyChanges([{ id: appId, next: null }], force);
+  }
+
+  /**
+   * Several app changes as one deployment (a group change): `next` null removes the app. Refused with
+   * AppLockedError when a running deployment holds any of them (unless forced), NotFoundError for a missing app
+   * to remove.
+   */
+  async applyChanges(changes: AppChange[], force: boolean): Promise<Deployment> {
+    for (const c of changes) if (c.next === null && !this.apps.has(c.id)) throw new NotFoundError(`App '${c.id}' does not exist`);
+    this.checkLock(changes.map((c) => c.id), force);
+    const version = this.newVersion();
+    const actions: DeploymentAction[] = [];
+    const original: Record<string, unknown> = {};
+    const target: Record<string, unknown> = {};
+    // Every write of the change and its deployment goes into one commit; the answer waits for it.
+    const writes: Promise<void>[] = [];
+    for (const { id, next, restart } of changes) {
+      const current = this.apps.get(id);
+      original[id] = current ?? null;
+      if (next === null) {
+        this.apps.delete(id);
+        this.destroying.add(id);
+        this.delays.delete(id);
+        this.wanted.delete(id);
+        this.unplaced.delete(id);
+        const versions = this.versions.get(id) ?? [];
+        this.versions.delete(id);
+        writes.push(this.opts.repository.deleteApp(id, versions));
+        target[id] = null;
+        actions.push({ app: id, action: 'StopApplication' });
+        continue;
+      }
+      const withPorts = this.assignServicePorts(next);
+      const configChanged = !current || restart === true || isConfigChange(current, withPorts);
+      const app: AppDefinition = {
+        ...withPorts, version,
+        versionInfo: { lastConfigChangeAt: configChanged ? version : current!.versionInfo.lastConfigChangeAt, lastScalingAt: version },
+      };
+      this.apps.set(id, app);
+      this.destroying.delete(id);
+      this.versions.set(id, [...(this.versions.get(id) ?? []), version]);
+      if (configChanged) { this.delays.delete(id); this.unplaced.delete(id); }
+      writes.push(this.opts.repository.saveApp(app));
+      target[id] = app;
+      actions.push({ app: id, action: !current ? 'StartApplication' : configChanged ? 'RestartApplication' : 'ScaleApplication' });
+    }
+    return this.startDeployment(version, actions, original, target, writes);
+  }
+
+  /** Kills tasks on request; `scale` lowers the app's instances instead of letting them be replaced. */
+  async killTasks(taskIds: string[], opts: { scale: boolean; wipe: boolean; force?: boolean }): Promise<{ killed: Instance[]; deployment?: Deployment }> {
+    const killed = taskIds.map((id) => this.instances.get(id)).filter((i): i is Instance => i !== undefined && isActive(i.state));
+    let deployment: Deployment | undefined;
+    if (opts.scale) {
+      const byApp = new Map<string, number>();
+      for (const i of killed) byApp.set(i.appId, (byApp.get(i.appId) ?? 0) + 1);
+      this.checkLock([...byApp.keys()], opts.force ?? false);
+      const version = this.newVersion();
+      const original: Record<string, unknown> = {};
+      const target: Record<string, unknown> = {};
+      const writes: Promise<void>[] = [];
+      for (const [appId, n] of byApp) {
+        const app = this.apps.get(appId);
+        if (!app) continue;
+        const scaled: AppDefinition = { ...app, instances: Math.max(0, app.instances - n), version, versionInfo: { ...app.versionInfo, lastScalingAt: version } };
+        original[appId] = app;
+        target[appId] = scaled;
+        this.apps.set(appId, scaled);
+        this.versions.set(appId, [...(this.versions.get(appId) ?? []), version]);
+        writes.push(this.opts.repository.saveApp(scaled));
+      }
+      for (const i of killed) writes.push(this.requestKill(i));
+      deployment = await this.startDeployment(version, Object.keys(target).map((app) => ({ app, action: 'ScaleApplication' as const })), original, target, writes);
+    } else {
+      await Promise.all(killed.map((i) => this.requestKill(i)));
+    }
+    this.scheduleConverge();
+    return { killed, ...(deployment ? { deployment } : {}) };
+  }
+
+  /** Records explicit groups (kept while empty) and forgets removed ones. */
+  async saveGroups(put: GroupRecord[], remove: string[]): Promise<void> {
+    for (const id of remove) { this.groups.delete(id); await this.opts.repository.deleteGroup(id); }
+    for (const g of put) { this.groups.set(g.id, g); await this.opts.repository.saveGroup(g); }
+  }
+
+  resetDelay(appId: string): boolean {
+    if (!this.apps.has(appId)) return false;
+    this.delays.delete(appId);
+    this.scheduleConverge();
+    return true;
+  }
+
+  /** DELETE /v2/deployments/{id}: force just forgets it; otherwise a new deployment restores the originals. */
+  async cancelDeployment(id: string, force: boolean): Promise<Deployment | undefined> {
+    const d = this.deployments.get(id);
+    if (!d) throw new NotFoundError(`DeploymentPlan ${id} does not exist`);
+    await this.finishDeployment(d, false);
+    if (force) return undefined;
+    const version = this.newVersion();
+    const actions: DeploymentAction[] = [];
+    const original: Record<string, unknown> = {};
+    const target: Record<string, unknown> = {};
+    const writes: Promise<void>[] = [];
+    for (const appId of d.affectedApps) {
+      const before = d.original[appId] as AppDefinition | null;
+      const now = this.apps.get(appId) ?? null;
+      original[appId] = now;
+      if (before === null) {
+        if (now) { this.apps.delete(appId); this.destroying.add(appId); writes.push(this.opts.repository.deleteApp(appId, this.versions.get(appId) ?? [])); this.versions.delete(appId); }
+        target[appId] = null;
+        actions.push({ app: appId, action: 'StopApplication' });
+      } else {
+        const restored: AppDefinition = { ...before, version, versionInfo: { lastScalingAt: version, lastConfigChangeAt: now && !isConfigChange(now, before) ? now.versionInfo.lastConfigChangeAt : version } };
+        this.apps.set(appId, restored);
+        this.destroying.delete(appId);
+        this.versions.set(appId, [...(this.versions.get(appId) ?? []), version]);
+        writes.push(this.opts.repository.saveApp(restored));
+        target[appId] = restored;
+        actions.push({ app: appId, action: now ? 'RestartApplication' : 'StartApplication' });
+      }
+    }
+    return this.startDeployment(version, actions, original, target, writes);
+  }
+
+  // ---------- deployments ----------
+
+  /** Records and announces a deployment and starts acting on it; resolves once it and `writes` are committed. */
+  private async startDeployment(version: string, actions: DeploymentAction[], original: Record<string, unknown>, target: Record<string, unknown>, writes: Promise<void>[] = []): Promise<Deployment> {
+    const d: Deployment = {
+      id: this.opts.ids.uuid(), version, affectedApps: actions.map((a) => a.app), affectedPods: [],
+      steps: [{ actions }], currentActions: actions.map((a) => ({ ...a, readinessCheckResults: [] })), currentStep: 1, totalSteps: 1,
+      original, target,
+    };
+    this.deployments.set(d.id, d);
+    this.deploymentsRevision++;
+    this.reviveRequested = true;
+    writes.push(this.opts.repository.saveDeployment(d));
+    this.opts.events.publish('deployment_info', { plan: planJson(d), currentStep: d.steps[0] });
+    this.scheduleConverge();
+    await Promise.all(writes);
+    return d;
+  }
+
+  private async finishDeployment(d: Deployment, success: boolean): Promise<void> {
+    if (!this.deployments.delete(d.id)) return;
+    this.deploymentsRevision++;
+    await this.opts.repository.deleteDeployment(d.id);
+    // Marathon announces every deployment's outcome as a change of the root group as well.
+    if (success) {
+      this.opts.events.publish('deployment_step_success', { plan: planJson(d), currentStep: d.steps[0] });
+      this.opts.events.publish('deployment_success', { id: d.id, plan: planJson(d) });
+      this.opts.events.publish('group_change_success', { groupId: '/', version: d.version });
+    } else {
+      this.opts.events.publish('deployment_failed', { id: d.id, plan: planJson(d), reason: 'cancelled' });
+      this.opts.events.publish('group_change_failed', { groupId: '/', version: d.version, reason: 'deployment cancelled' });
+    }
+  }
+
+  // ---------- convergence ----------
+
+  scheduleConverge(): void {
+    if (this.convergeScheduled) return;
+    this.convergeScheduled = true;
+    setImmediate(() => { this.convergeScheduled = false; this.converge(); });
+  }
+
+  private activeInstancesOf(appId: string): Instance[] {
+    return this.instances.ofApp(appId).filter((i) => isActive(i.state));
+  }
+
+  private converge(): void {
+    const now = this.opts.clock.now();
+    const converged = new Set<string>();
+    let reviveNeeded = this.reviveRequested;
+    this.reviveRequested = false;
+    for (const appId of new Set([...this.apps.keys(), ...this.destroying])) {
+      const app = this.apps.get(appId) ?? null;
+      const decision = decideApp(app, this.activeInstancesOf(appId), now);
+      for (const i of decision.expunge) {
+        this.instances.delete(i.taskId);
+        this.persist(this.opts.repository.deleteInstance(i.taskId));
+      }
+      for (const i of decision.kill) this.persist(this.requestKill(i));
+      if (decision.launch > 0 && app) {
+        if (!this.queueSince.has(appId)) this.queueSince.set(appId, new Date(now).toISOString());
+        if (decision.launch > (this.wanted.get(appId) ?? 0)) reviveNeeded = true;
+        this.wanted.set(appId, decision.launch);
+      } else {
+        this.wanted.delete(appId);
+        this.queueSince.delete(appId);
+        this.unplaced.delete(appId);
+      }
+      if (decision.converged) converged.add(appId);
+      if (!app && decision.converged) {
+        this.destroying.delete(appId);
+        this.opts.events.publish('app_terminated_event', { appId });
+      }
+    }
+    // Re-send kills the master has not confirmed.
+    for (const i of this.instances.values()) {
+      if (i.killRequestedAt && isActive(i.state) && now - (this.lastKillSent.get(i.taskId) ?? 0) > KILL_RETRY_MS) this.sendKill(i);
+    }
+    for (const d of [...this.deployments.values()]) {
+      if (d.affectedApps.every((id) => converged.has(id) || (!this.apps.has(id) && !this.destroying.has(id) && d.target[id] === null))) this.persist(this.finishDeployment(d, true));
+    }
+    // New demand: revive so that offers declined with a filter earlier come back at once (as Marathon does).
+    if (reviveNeeded && this.pendingLaunches().length > 0 && this.client?.connected) this.client.revive().catch((err: Error) => this.opts.logger.debug({ err: err.message }, 'revive failed'));
+    else this.offerLoop?.wake();
+  }
+
+  /** Marks the instance as going away (its end is no failure; a replacement may start at once) and kills it. */
+  private async requestKill(i: Instance): Promise<void> {
+    if (i.killRequestedAt !== null) return;
+    i.killRequestedAt = new Date(this.opts.clock.now()).toISOString();
+    await this.opts.repository.saveInstance(i);
+    this.sendKill(i);
+  }
+
+  private sendKill(i: Instance): void {
+    this.lastKillSent.set(i.taskId, this.opts.clock.now());
+    const app = this.apps.get(i.appId);
+    this.client?.kill(i.taskId, i.agentId, app?.taskKillGracePeriodSeconds ?? undefined)
+      .catch((err: Error) => this.opts.logger.warn({ err: err.message, taskId: i.taskId }, 'kill not sent'));
+  }
+
+  // ---------- launch queue and offers ----------
+
+  /** Apps with instances to launch now (not delayed). */
+  private pendingLaunches(): QueuedApp[] {
+    const now = this.opts.clock.now();
+    const out: QueuedApp[] = [];
+    for (const [appId, count] of this.wanted) {
+      const app = this.apps.get(appId);
+      if (!app || count <= 0) continue;
+      if ((this.delays.get(appId)?.until ?? 0) > now) continue;
+      const placed = this.activeInstancesOf(appId).filter((i) => i.killRequestedAt === null)
+        .map((i) => ({ hostname: i.host, attributes: i.attributes ?? [] }));
+      out.push({ app, count, placed });
+    }
+    return out;
+  }
+
+  /** The launch queue as /v2/queue shows it. */
+  queue(): QueueEntry[] {
+    return [...this.wanted].flatMap(([appId, count]) => {
+      const app = this.apps.get(appId);
+      if (!app) return [];
+      const unplaced = this.unplaced.get(appId);
+      return [{ app, count, delay: this.delays.get(appId), since: this.queueSince.get(appId) ?? app.version, ...(unplaced ? { unplaced } : {}) }];
+    });
+  }
+
+  private planOffers(offers: OfferBudget[]): Map<string, TaskInfo[]> {
+    const queue = this.pendingLaunches();
+    const plan = planLaunches(queue, offers, (appId) => taskIdFor(appId, this.opts.ids.uuid()), evaluateConstraints);
+    const at = new Date(this.opts.clock.now()).toISOString();
+    for (const [appId, u] of plan.unplaced) this.unplaced.set(appId, { ...u, at });
+    const out = new Map<string, TaskInfo[]>();
+    for (const launch of plan.launches) {
+      const app = launch.app;
+      const instance: Instance = {
+        taskId: launch.taskId, appId: app.id, agentId: launch.agentId, host: launch.host, ports: launch.ports,
+        servicePorts: app.portDefinitions.map((p) => p.port), state: 'TASK_STAGING', version: app.version,
+        configVersion: app.versionInfo.lastConfigChangeAt, stagedAt: at, startedAt: null, killRequestedAt: null,
+        unreachableSince: null, ipAddresses: [], attributes: launch.attributes,
+      };
+      this.instances.set(instance.taskId, instance);
+      this.persist(this.opts.repository.saveInstance(instance));
+      const left = (this.wanted.get(app.id) ?? 0) - 1;
+      if (left > 0) this.wanted.set(app.id, left); else { this.wanted.delete(app.id); this.unplaced.delete(app.id); }
+      out.set(launch.offerId, [...(out.get(launch.offerId) ?? []), taskInfoFor(launch)]);
+      this.publishInstance(instance, 'TASK_STAGING', '');
+    }
+    return out;
+  }
+
+  private launchFailed(tasks: TaskInfo[]): void {
+    for (const t of tasks) {
+      const i = this.instances.get(t.task_id.value);
+      if (!i) continue;
+      this.instances.delete(i.taskId);
+      this.persist(this.opts.repository.deleteInstance(i.taskId));
+    }
+    this.scheduleConverge();
+  }
+
+  // ---------- status updates ----------
+
+  private onStatus(status: TaskStatus): void {
+    const taskId = status.task_id.value;
+    const i = this.instances.get(taskId);
+    const gone = isTerminalState(status.state) || status.state === 'TASK_UNKNOWN';
+    if (!i) {
+      // Not ours (anymore): a task Marathon does not know must not run.
+      if (!gone && status.agent_id) {
+        this.opts.logger.info({ taskId, state: status.state }, 'killing a task Marathon does not know');
+        this.client?.kill(taskId, status.agent_id.value).catch(() => undefined);
+      }
+      return;
+    }
+    const now = this.opts.clock.now();
+    const nowIso = new Date(now).toISOString();
+    const previous = i.state;
+    i.state = status.state;
+    this.instances.touch(i.appId);
+    if (status.message) i.message = status.message;
+    if (status.state === 'TASK_RUNNING' && !i.startedAt) i.startedAt = nowIso;
+    if (status.state === 'TASK_UNREACHABLE') i.unreachableSince ??= nowIso;
+    else i.unreachableSince = null;
+    if (status.state === 'TASK_RUNNING' && i.ipAddresses.length === 0) i.ipAddresses = [{ ipAddress: i.host, protocol: 'IPv4' }];
+    this.publishStatus(i, status);
+    if (previous !== status.state) this.publishInstance(i, status.state, status.message ?? '');
+    if (gone) {
+      this.instances.delete(taskId);
+      this.lastKillSent.delete(taskId);
+      this.persist(this.opts.repository.deleteInstance(taskId));
+      if (i.killRequestedAt === null) this.recordFailure(i, status, now);
+    } else if (previous !== status.state) {
+      this.persist(this.opts.repository.saveInstance(i));
+    }
+    this.scheduleConverge();
+  }
+
+  private recordFailure(i: Instance, status: TaskStatus, now: number): void {
+    const app = this.apps.get(i.appId);
+    if (!app) return;
+    this.instances.touch(app.id);
+    this.lastFailures.set(app.id, {
+      appId: app.id, host: i.host, message: status.message ?? '', state: status.state, taskId: i.taskId,
+      timestamp: new Date(now).toISOString(), version: i.version, slaveId: i.agentId,
+    });
+    const ranWell = i.startedAt !== null && now - Date.parse(i.startedAt) >= RAN_WELL_MS;
+    const failures = (ranWell ? 0 : this.delays.get(app.id)?.failures ?? 0) + 1;
+    this.delays.set(app.id, { failures, until: now + launchDelaySeconds(app, failures) * 1000 });
+  }
+
+  private publishStatus(i: Instance, status: TaskStatus): void {
+    this.opts.events.publish('status_update_event', {
+      slaveId: i.agentId, taskId: i.taskId, taskStatus: status.state, message: status.message ?? '', appId: i.appId, host: i.host,
+      ipAddresses: i.ipAddresses, ports: i.ports, version: i.version,
+    });
+  }
+
+  private publishInstance(i: Instance, state: TaskState, message: string): void {
+    this.opts.events.publish('instance_changed_event', {
+      instanceId: i.taskId, condition: conditionOf(state), runSpecId: i.appId, agentId: i.agentId, host: i.host,
+      runSpecVersion: i.version, message,
+    });
+  }
+
+  /** A write nobody waits for: a failure is logged (and the state is rewritten at the next change). */
+  private persist(write: Promise<unknown>): void {
+    write.catch((err: Error) => this.opts.logger.error({ err: err.message }, 'could not persist Marathon state'));
+  }
+
+  /** Resolves once every state change so far is on disk. */
+  flush(): Promise<void> { return this.opts.repository.flush(); }
+}
+
+/** Marathon's instance condition names for Mesos task states. */
+export function conditionOf(state: TaskState): string {
+  const map: Partial<Record<TaskState, string>> = {
+    TASK_STAGING: 'Staging', TASK_STARTING: 'Starting', TASK_RUNNING: 'Running', TASK_KILLING: 'Killing', TASK_FINISHED: 'Finished',
+    TASK_FAILED: 'Failed', TASK_KILLED: 'Killed', TASK_ERROR: 'Error', TASK_LOST: 'Gone', TASK_DROPPED: 'Dropped',
+    TASK_UNREACHABLE: 'Unreachable', TASK_GONE: 'Gone', TASK_GONE_BY_OPERATOR: 'GoneByOperator', TASK_UNKNOWN: 'Unknown',
+  };
+  return map[state] ?? 'Unknown';
+}
+
+/** A deployment plan as Marathon's events carry it. */
+export function planJson(d: Deployment): Record<string, unknown> {
+  const group = (apps: Record<string, unknown>) => ({ id: '/', apps: Object.values(apps).filter((a) => a !== null), groups: [], dependencies: [], version: d.version });
+  return { id: d.id, original: group(d.original), target: group(d.target), steps: d.steps, version: d.version };
+}

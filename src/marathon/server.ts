@@ -1,0 +1,162 @@
+// Wires `trireme marathon` together: store, state recovery, REST API, leader election, and, while leading, the
+// scheduler client and offer loop. The Store and LeaderElector are injected so ZooKeeper can replace them.
+import type { Logger } from 'pino';
+import { randomIds, systemClock, type Clock, type IdGenerator } from '../common/clock.ts';
+import { createHttpServer, listen, StartupError } from '../common/http.ts';
+import type { FrameworkInfo } from '../proto/mesos.ts';
+import { createDetector, type MasterDetector } from '../scheduler-client/detector.ts';
+import { SchedulerClient } from '../scheduler-client/client.ts';
+import type { LeaderElector } from '../state/leader.ts';
+import { MemoryStore } from '../state/memory-store.ts';
+import { SoloElector } from '../state/solo-elector.ts';
+import { SqliteStore } from '../state/sqlite-store.ts';
+import type { Store } from '../state/store.ts';
+import { registerAppsApi } from './api/apps-api.ts';
+import { registerClusterApi } from './api/cluster-api.ts';
+import { registerGroupsApi } from './api/groups-api.ts';
+import { installErrorHandler } from './api/common.ts';
+import { marathonMetrics, registerServiceApi } from './api/service-api.ts';
+import { EventBus } from './events.ts';
+import { MarathonRepository } from './repository.ts';
+import { MarathonScheduler } from './scheduler.ts';
+
+export interface MarathonConfig {
+  master: string;
+  httpAddress: string;
+  httpPort: number;
+  hostname: string;
+  workDir: string;
+  store: 'sqlite' | 'in_memory';
+  frameworkName: string;
+  mesosRole?: string;
+  mesosUser: string;
+  failoverTimeoutSeconds: number;
+  reconciliationIntervalMs?: number;
+  declineOfferSeconds?: number;
+}
+
+export interface MarathonDeps {
+  store?: Store;
+  elector?: LeaderElector;
+  clock?: Clock;
+  ids?: IdGenerator;
+}
+
+export interface RunningMarathon {
+  url: string;
+  port: number;
+  scheduler: MarathonScheduler;
+  close(): Promise<void>;
+}
+
+export async function startMarathon(config: MarathonConfig, logger: Logger, deps: MarathonDeps = {}): Promise<RunningMarathon> {
+  const startedAt = performance.now();
+  let detector: MasterDetector;
+  try { detector = createDetector(config.master); } catch (err) { throw new StartupError(`--master: ${(err as Error).message}`); }
+  const clock = deps.clock ?? systemClock;
+  const ids = deps.ids ?? randomIds;
+  const store: Store = deps.store ?? (config.store === 'in_memory' ? new MemoryStore() : await SqliteStore.open(config.workDir, 'marathon.db').catch((err: Error) => { throw new StartupError(`--work-dir: ${err.message}`); }));
+  const repository = new MarathonRepository(store);
+  const events = new EventBus(clock);
+  const scheduler = new MarathonScheduler({
+    repository, events, clock, ids, logger,
+    ...(config.reconciliationIntervalMs !== undefined ? { reconciliationIntervalMs: config.reconciliationIntervalMs } : {}),
+    ...(config.declineOfferSeconds !== undefined ? { declineOfferSeconds: config.declineOfferSeconds } : {}),
+  });
+  const state = await repository.load();
+  scheduler.restore(state);
+  let frameworkId = state.frameworkId;
+
+  const elector = deps.elector ?? new SoloElector();
+  let address = `${config.hostname}:${config.httpPort}`;
+  const leaderAddress = (): string | undefined => {
+    const data = elector.leader()?.data as { address?: string } | undefined;
+    return data?.address;
+  };
+  const app = createHttpServer(logger);
+  installErrorHandler(app);
+  // Until it leads, an instance has no scheduler connection and refuses changes.
+  app.addHook('onRequest', async (req, reply) => {
+    if (elector.isLeader() || req.method === 'GET' || req.url === '/ping') return;
+    return reply.code(503).type('application/json').send(JSON.stringify({ message: `Leader is ${leaderAddress() ?? 'unknown'}; this instance is not the leader` }));
+  });
+
+  const registry = marathonMetrics(scheduler, events);
+  registerAppsApi(app, scheduler, repository, events);
+  registerClusterApi(app, scheduler, clock);
+  registerGroupsApi(app, scheduler);
+  let client: SchedulerClient | undefined;
+  const marathonConfig: Record<string, unknown> = {
+    master: config.master, failover_timeout: config.failoverTimeoutSeconds, framework_name: config.frameworkName, hostname: config.hostname,
+    mesos_role: config.mesosRole ?? null, mesos_user: config.mesosUser, local_port_min: 10000, local_port_max: 20000, executor: '//cmd',
+    checkpoint: true, task_launch_timeout: 300000, reconciliation_interval: config.reconciliationIntervalMs ?? 600000,
+    decline_offer_duration: (config.declineOfferSeconds ?? 5) * 1000, leader_proxy_connection_timeout_ms: 5000,
+    leader_proxy_read_timeout_ms: 10000, mesos_leader_ui_url: `http://${config.master}/`, webui_url: null, features: [],
+  };
+  const self = { id: ids.uuid(), get data() { return { address }; } };
+  registerServiceApi(app, scheduler, events, {
+    address: () => address, leader: leaderAddress, isLeader: () => elector.isLeader(), config: marathonConfig,
+    abdicate: async () => {
+      try { await elector.stop(); await elector.start({ id: ids.uuid(), data: { address } }); } catch (err) { logger.error({ err }, 'abdication failed'); }
+    },
+  }, registry);
+  const port = await listen(app, config.httpAddress, config.httpPort, 'marathon');
+  address = `${config.hostname}:${port}`;
+  marathonConfig.webui_url = `http://${address}`;
+  const url = `http://${address}`;
+
+  // State loaded at start is current until another instance may have led (HA): then it is reloaded on election.
+  let stateFresh = true;
+  const becomeLeader = async () => {
+    if (client) return;
+    if (!stateFresh) {
+      const reloaded = await repository.load();
+      scheduler.restore(reloaded, { replace: true });
+      frameworkId = reloaded.frameworkId ?? frameworkId;
+    }
+    stateFresh = true;
+    const frameworkInfo: FrameworkInfo = {
+      user: config.mesosUser, name: config.frameworkName, failover_timeout: config.failoverTimeoutSeconds, checkpoint: true,
+      hostname: config.hostname, webui_url: url,
+      capabilities: [{ type: 'PARTITION_AWARE' }, { type: 'TASK_KILLING_STATE' }],
+      ...(config.mesosRole ? { role: config.mesosRole } : {}),
+      ...(frameworkId ? { id: { value: frameworkId } } : {}),
+    };
+    client = new SchedulerClient({ master: detector, frameworkInfo, logger: logger.child({ component: 'scheduler-client' }) });
+    client.on('subscribed', (s) => {
+      frameworkId = s.frameworkId;
+      logger.info({ frameworkId: s.frameworkId, reconnected: s.reconnected }, 'subscribed to the master');
+    });
+    client.on('error', (message) => logger.error({ message }, 'the master refused Marathon'));
+    scheduler.attach(client);
+    client.start();
+  };
+  const stopLeading = async () => {
+    const c = client;
+    client = undefined;
+    scheduler.detach();
+    await c?.stop();
+    await scheduler.flush();
+    stateFresh = false;
+  };
+  // Leadership changes are handled one after another, in the order the elector reports them.
+  let transition: Promise<void> = Promise.resolve();
+  elector.onChange((_leader, isSelf) => {
+    transition = transition.then(() => (isSelf ? becomeLeader() : stopLeading()))
+      .catch((err: Error) => logger.error({ err: err.message }, isSelf ? 'taking over leadership failed' : 'stopping the scheduler failed'));
+  });
+  await elector.start(self);
+  await transition;
+  logger.info({ url, master: config.master, workDir: config.store === 'sqlite' ? config.workDir : undefined, frameworkId, apps: scheduler.apps.size, tasks: scheduler.instances.size, startupMs: Math.round(performance.now() - startedAt) }, 'marathon listening');
+  return {
+    url, port, scheduler,
+    async close() {
+      await transition;
+      await stopLeading();
+      await elector.stop();
+      await app.close();
+      await scheduler.flush();
+      await store.close();
+    },
+  };
+}
