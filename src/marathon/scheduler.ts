@@ -9,7 +9,7 @@ import { isTerminalState, type TaskInfo, type TaskState, type TaskStatus } from 
 import type { SchedulerClient } from '../scheduler-client/client.ts';
 import { isConfigChange, type AppDefinition } from './app-definition.ts';
 import { decideApp, launchDelaySeconds } from './app-convergence.ts';
-import { evaluateConstraints } from './constraints-placeholder.ts';
+import { evaluateConstraints } from './constraints.ts';
 import type { EventBus } from './events.ts';
 import { planLaunches, type QueuedApp, type Unplaced } from './launch-planner.ts';
 import { isActive, type Deployment, type DeploymentAction, type Instance, type LaunchDelay, type TaskFailure } from './model.ts';
