@@ -18,6 +18,7 @@ import type { GroupRecord } from './groups.ts';
 import { InstanceIndex } from './instance-index.ts';
 import type { MarathonRepository, MarathonState } from './repository.ts';
 import { taskInfoFor } from './task-builder.ts';
+import { HealthMonitor, type HealthCheckResultJSON } from './health/index.ts';
 
 /** A change refused because deployments hold the app (answered 409 with their ids). */
 export class AppLockedError extends Error {
@@ -83,7 +84,49 @@ export class MarathonScheduler {
   /** A deployment started: offers filtered by earlier declines should come back. */
   private reviveRequested = false;
 
-  constructor(private readonly opts: SchedulerOptions) {}
+  /** Marathon-side health checks (HTTP/HTTPS/TCP) of running tasks, and the results of the agent-side ones. */
+  readonly health: HealthMonitor;
+
+  constructor(private readonly opts: SchedulerOptions) {
+    this.health = new HealthMonitor({
+      now: () => opts.clock.now(),
+      onResult: (taskId) => { const i = this.instances.get(taskId); if (i) this.instances.touch(i.appId); },
+      onChange: (taskId, alive) => {
+        const i = this.instances.get(taskId);
+        if (!i) return;
+        opts.events.publish('health_status_changed_event', { appId: i.appId, instanceId: taskId, taskId, version: i.version, alive });
+        // A new instance becoming healthy may let a deployment move on.
+        this.scheduleConverge();
+      },
+      onFailure: (taskId, index, cause) => {
+        const i = this.instances.get(taskId);
+        if (!i) return;
+        opts.events.publish('failed_health_check_event', { appId: i.appId, instanceId: taskId, taskId, version: i.version, healthCheck: this.apps.get(i.appId)?.healthChecks[index] ?? null, cause });
+      },
+      onUnhealthy: (taskId, reason) => {
+        const i = this.instances.get(taskId);
+        if (!i || i.killRequestedAt !== null) return;
+        opts.logger.info({ taskId, appId: i.appId, reason }, 'killing an unhealthy task');
+        opts.events.publish('unhealthy_task_kill_event', { appId: i.appId, instanceId: taskId, taskId, version: i.version, reason, host: i.host, slaveId: i.agentId });
+        // Killed by Marathon, so no launch backoff: convergence replaces it at once.
+        this.persist(this.requestKill(i));
+        this.scheduleConverge();
+      },
+    });
+  }
+
+  /** Marathon's `healthCheckResults` of a task ([] while it is not running or its app has no health checks). */
+  healthResults(taskId: string): HealthCheckResultJSON[] { return this.health.results(taskId); }
+
+  /** Whether a task passes every health check of its app (false before the first result). */
+  isHealthy(i: Instance): boolean { return this.health.alive(i.taskId) === true; }
+
+  /** Starts health checking a running task with its app's checks (no-op for apps without health checks). */
+  private trackHealth(i: Instance): void {
+    const app = this.apps.get(i.appId);
+    if (!app || app.healthChecks.length === 0 || i.state !== 'TASK_RUNNING' || this.health.results(i.taskId).length > 0) return;
+    this.health.track({ taskId: i.taskId, appId: i.appId, host: i.host, ports: i.ports, startedAt: Date.parse(i.startedAt ?? new Date(this.opts.clock.now()).toISOString()), healthChecks: app.healthChecks });
+  }
 
   get frameworkId(): string | undefined { return this.client?.frameworkId; }
   get connected(): boolean { return this.client?.connected ?? false; }
@@ -96,6 +139,7 @@ export class MarathonScheduler {
     if (opts.replace) {
       for (const m of [this.apps, this.versions, this.deployments, this.lastFailures, this.groups, this.delays, this.wanted, this.queueSince, this.unplaced, this.lastKillSent]) m.clear();
       for (const i of [...this.instances.values()]) this.instances.delete(i.taskId);
+      this.health.stop();
       this.destroying.clear();
       this.deploymentsRevision++;
     }
@@ -121,6 +165,7 @@ export class MarathonScheduler {
       this.scheduleConverge();
     });
     client.on('update', (status) => this.onStatus(status));
+    for (const i of this.instances.values()) this.trackHealth(i);
     const planner: OfferPlanner = {
       wantsOffers: () => this.pendingLaunches().length > 0,
       plan: (offers) => this.planOffers(offers),
@@ -142,6 +187,7 @@ export class MarathonScheduler {
     if (this.tick) clearInterval(this.tick);
     if (this.reconcileTimer) clearInterval(this.reconcileTimer);
     this.offerLoop?.stop();
+    this.health.stop();
     this.client?.removeAllListeners('update');
     this.client = undefined;
   }
@@ -373,8 +419,9 @@ export class MarathonScheduler {
     this.reviveRequested = false;
     for (const appId of new Set([...this.apps.keys(), ...this.destroying])) {
       const app = this.apps.get(appId) ?? null;
-      const decision = decideApp(app, this.activeInstancesOf(appId), now);
+      const decision = decideApp(app, this.activeInstancesOf(appId), now, (i) => this.isHealthy(i));
       for (const i of decision.expunge) {
+        this.health.untrack(i.taskId);
         this.instances.delete(i.taskId);
         this.persist(this.opts.repository.deleteInstance(i.taskId));
       }
@@ -508,7 +555,13 @@ export class MarathonScheduler {
     if (status.state === 'TASK_RUNNING' && i.ipAddresses.length === 0) i.ipAddresses = [{ ipAddress: i.host, protocol: 'IPv4' }];
     this.publishStatus(i, status);
     if (previous !== status.state) this.publishInstance(i, status.state, status.message ?? '');
+    if (!gone) {
+      this.trackHealth(i);
+      // The agent ran the task's COMMAND / MESOS_* check (TaskInfo.health_check).
+      if (status.healthy !== undefined) this.health.reportMesosHealth(taskId, status.healthy);
+    }
     if (gone) {
+      this.health.untrack(taskId);
       this.instances.delete(taskId);
       this.lastKillSent.delete(taskId);
       this.persist(this.opts.repository.deleteInstance(taskId));
