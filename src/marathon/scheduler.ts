@@ -18,6 +18,9 @@ import type { GroupRecord } from './groups.ts';
 import { InstanceIndex } from './instance-index.ts';
 import type { MarathonRepository, MarathonState } from './repository.ts';
 import { taskInfoFor } from './task-builder.ts';
+import { advanceSteps, heldApps, stepsForChange } from './deployment-steps.ts';
+import { DependencyCycleError } from './deployment-plan.ts';
+import { AppValidationError } from './app-definition.ts';
 import { HealthMonitor, type HealthCheckResultJSON } from './health/index.ts';
 
 /** A change refused because deployments hold the app (answered 409 with their ids). */
@@ -202,9 +205,9 @@ export class MarathonScheduler {
   }
 
   /** Gives port-0 port definitions a service port from 10000-20000 that no other app uses. */
-  assignServicePorts(app: AppDefinition): AppDefinition {
+  assignServicePorts(app: AppDefinition, alsoTaken: Iterable<number> = []): AppDefinition {
     if (!app.portDefinitions.some((p) => p.port === 0)) return app;
-    const used = new Set<number>();
+    const used = new Set<number>(alsoTaken);
     for (const other of this.apps.values()) if (other.id !== app.id) for (const p of other.portDefinitions) used.add(p.port);
     for (const p of app.portDefinitions) used.add(p.port);
     let next = SERVICE_PORTS.min;
@@ -250,17 +253,42 @@ export class MarathonScheduler {
    */
   async applyChanges(changes: AppChange[], force: boolean): Promise<Deployment> {
     for (const c of changes) if (c.next === null && !this.apps.has(c.id)) throw new NotFoundError(`App '${c.id}' does not exist`);
-    this.checkLock(changes.map((c) => c.id), force);
     const version = this.newVersion();
-    const actions: DeploymentAction[] = [];
+    // First the target state, without touching anything: its plan may be refused (a dependency cycle).
+    const planned: Array<{ id: string; current: AppDefinition | undefined; app: AppDefinition | null; configChanged: boolean }> = [];
+    const taken: number[] = [];
+    for (const { id, next, restart } of changes) {
+      const current = this.apps.get(id);
+      if (next === null) { planned.push({ id, current, app: null, configChanged: false }); continue; }
+      const withPorts = this.assignServicePorts(next, taken);
+      taken.push(...withPorts.portDefinitions.map((p) => p.port));
+      const configChanged = !current || restart === true || isConfigChange(current, withPorts);
+      const app: AppDefinition = {
+        ...withPorts, version,
+        versionInfo: { lastConfigChangeAt: configChanged ? version : current!.versionInfo.lastConfigChangeAt, lastScalingAt: version },
+      };
+      planned.push({ id, current, app, configChanged });
+    }
+    const after = new Map(this.apps);
+    for (const p of planned) if (p.app) after.set(p.id, p.app); else after.delete(p.id);
+    const fallback: DeploymentAction[] = planned.map((p) => ({ app: p.id, action: !p.app ? 'StopApplication' : !p.current ? 'StartApplication' : p.configChanged ? 'RestartApplication' : 'ScaleApplication' }));
+    let steps: Array<{ actions: DeploymentAction[] }>;
+    try {
+      steps = stepsForChange(this.apps.values(), after.values(), fallback);
+    } catch (err) {
+      if (err instanceof DependencyCycleError) throw new AppValidationError([{ path: '/', errors: [err.message] }]);
+      throw err;
+    }
+    this.checkLock(changes.map((c) => c.id), force);
+
     const original: Record<string, unknown> = {};
     const target: Record<string, unknown> = {};
     // Every write of the change and its deployment goes into one commit; the answer waits for it.
     const writes: Promise<void>[] = [];
-    for (const { id, next, restart } of changes) {
-      const current = this.apps.get(id);
+    for (const { id, current, app, configChanged } of planned) {
       original[id] = current ?? null;
-      if (next === null) {
+      target[id] = app;
+      if (app === null) {
         this.apps.delete(id);
         this.destroying.add(id);
         this.delays.delete(id);
@@ -269,25 +297,15 @@ export class MarathonScheduler {
         const versions = this.versions.get(id) ?? [];
         this.versions.delete(id);
         writes.push(this.opts.repository.deleteApp(id, versions));
-        target[id] = null;
-        actions.push({ app: id, action: 'StopApplication' });
         continue;
       }
-      const withPorts = this.assignServicePorts(next);
-      const configChanged = !current || restart === true || isConfigChange(current, withPorts);
-      const app: AppDefinition = {
-        ...withPorts, version,
-        versionInfo: { lastConfigChangeAt: configChanged ? version : current!.versionInfo.lastConfigChangeAt, lastScalingAt: version },
-      };
       this.apps.set(id, app);
       this.destroying.delete(id);
       this.versions.set(id, [...(this.versions.get(id) ?? []), version]);
       if (configChanged) { this.delays.delete(id); this.unplaced.delete(id); }
       writes.push(this.opts.repository.saveApp(app));
-      target[id] = app;
-      actions.push({ app: id, action: !current ? 'StartApplication' : configChanged ? 'RestartApplication' : 'ScaleApplication' });
     }
-    return this.startDeployment(version, actions, original, target, writes);
+    return this.startDeployment(version, fallback, original, target, writes, steps);
   }
 
   /** Kills tasks on request; `scale` lowers the app's instances instead of letting them be replaced. */
@@ -368,11 +386,14 @@ export class MarathonScheduler {
 
   // ---------- deployments ----------
 
-  /** Records and announces a deployment and starts acting on it; resolves once it and `writes` are committed. */
-  private async startDeployment(version: string, actions: DeploymentAction[], original: Record<string, unknown>, target: Record<string, unknown>, writes: Promise<void>[] = []): Promise<Deployment> {
+  /**
+   * Records and announces a deployment and starts acting on it; resolves once it and `writes` are committed.
+   * `steps` defaults to one step of all `actions`; `affectedApps` are the apps of `actions` (what it locks).
+   */
+  private async startDeployment(version: string, actions: DeploymentAction[], original: Record<string, unknown>, target: Record<string, unknown>, writes: Promise<void>[] = [], steps: Array<{ actions: DeploymentAction[] }> = [{ actions }]): Promise<Deployment> {
     const d: Deployment = {
-      id: this.opts.ids.uuid(), version, affectedApps: actions.map((a) => a.app), affectedPods: [],
-      steps: [{ actions }], currentActions: actions.map((a) => ({ ...a, readinessCheckResults: [] })), currentStep: 1, totalSteps: 1,
+      id: this.opts.ids.uuid(), version, affectedApps: [...new Set([...actions.map((a) => a.app), ...steps.flatMap((s) => s.actions.map((a) => a.app))])], affectedPods: [],
+      steps, currentActions: currentActionsOf(steps, 1), currentStep: 1, totalSteps: steps.length,
       original, target,
     };
     this.deployments.set(d.id, d);
@@ -385,13 +406,38 @@ export class MarathonScheduler {
     return d;
   }
 
+  /**
+   * Moves a deployment past the steps that are done (announcing each), and finishes it after the last. Returns
+   * whether it is still running.
+   */
+  private advanceDeployment(d: Deployment, converged: Set<string>): boolean {
+    const done = (a: DeploymentAction) => {
+      if (a.action === 'StartApplication') return true;
+      if (a.action === 'StopApplication') return !this.apps.has(a.app) && !this.destroying.has(a.app);
+      // A removed app (a later forced change) has nothing left to deploy.
+      return converged.has(a.app) || (!this.apps.has(a.app) && !this.destroying.has(a.app));
+    };
+    const { finished, currentStep } = advanceSteps(d, done);
+    if (finished.length === 0) return true;
+    for (const n of finished) this.opts.events.publish('deployment_step_success', { plan: planJson(d), currentStep: d.steps[n - 1] });
+    if (currentStep > d.steps.length) {
+      this.persist(this.finishDeployment(d, true));
+      return false;
+    }
+    d.currentStep = currentStep;
+    d.currentActions = currentActionsOf(d.steps, currentStep);
+    this.deploymentsRevision++;
+    this.persist(this.opts.repository.saveDeployment(d));
+    this.opts.events.publish('deployment_info', { plan: planJson(d), currentStep: d.steps[currentStep - 1] });
+    return true;
+  }
+
   private async finishDeployment(d: Deployment, success: boolean): Promise<void> {
     if (!this.deployments.delete(d.id)) return;
     this.deploymentsRevision++;
     await this.opts.repository.deleteDeployment(d.id);
     // Marathon announces every deployment's outcome as a change of the root group as well.
     if (success) {
-      this.opts.events.publish('deployment_step_success', { plan: planJson(d), currentStep: d.steps[0] });
       this.opts.events.publish('deployment_success', { id: d.id, plan: planJson(d) });
       this.opts.events.publish('group_change_success', { groupId: '/', version: d.version });
     } else {
@@ -414,16 +460,35 @@ export class MarathonScheduler {
 
   private converge(): void {
     const now = this.opts.clock.now();
-    const converged = new Set<string>();
     let reviveNeeded = this.reviveRequested;
     this.reviveRequested = false;
-    for (const appId of new Set([...this.apps.keys(), ...this.destroying])) {
+    const ids = [...new Set([...this.apps.keys(), ...this.destroying])];
+    const decisions = new Map(ids.map((appId) => [appId, decideApp(this.apps.get(appId) ?? null, this.activeInstancesOf(appId), now, (i) => this.isHealthy(i))]));
+    const converged = new Set(ids.filter((id) => decisions.get(id)!.converged));
+    // Destroyed apps whose last task is gone are forgotten first, so a deployment stopping them can move on now.
+    for (const appId of ids) {
+      if (this.apps.has(appId) || !converged.has(appId)) continue;
+      this.destroying.delete(appId);
+      this.opts.events.publish('app_terminated_event', { appId });
+    }
+    // Deployment steps: finished ones move on; apps of later steps wait (group dependencies).
+    const held = new Set<string>();
+    for (const d of [...this.deployments.values()]) {
+      if (this.advanceDeployment(d, converged)) for (const id of heldApps(d)) held.add(id);
+    }
+    for (const appId of ids) {
       const app = this.apps.get(appId) ?? null;
-      const decision = decideApp(app, this.activeInstancesOf(appId), now, (i) => this.isHealthy(i));
+      const decision = decisions.get(appId)!;
       for (const i of decision.expunge) {
         this.health.untrack(i.taskId);
         this.instances.delete(i.taskId);
         this.persist(this.opts.repository.deleteInstance(i.taskId));
+      }
+      if (held.has(appId)) {
+        this.wanted.delete(appId);
+        this.queueSince.delete(appId);
+        this.unplaced.delete(appId);
+        continue;
       }
       for (const i of decision.kill) this.persist(this.requestKill(i));
       if (decision.launch > 0 && app) {
@@ -435,18 +500,10 @@ export class MarathonScheduler {
         this.queueSince.delete(appId);
         this.unplaced.delete(appId);
       }
-      if (decision.converged) converged.add(appId);
-      if (!app && decision.converged) {
-        this.destroying.delete(appId);
-        this.opts.events.publish('app_terminated_event', { appId });
-      }
     }
     // Re-send kills the master has not confirmed.
     for (const i of this.instances.values()) {
       if (i.killRequestedAt && isActive(i.state) && now - (this.lastKillSent.get(i.taskId) ?? 0) > KILL_RETRY_MS) this.sendKill(i);
-    }
-    for (const d of [...this.deployments.values()]) {
-      if (d.affectedApps.every((id) => converged.has(id) || (!this.apps.has(id) && !this.destroying.has(id) && d.target[id] === null))) this.persist(this.finishDeployment(d, true));
     }
     // New demand: revive so that offers declined with a filter earlier come back at once (as Marathon does).
     if (reviveNeeded && this.pendingLaunches().length > 0 && this.client?.connected) this.client.revive().catch((err: Error) => this.opts.logger.debug({ err: err.message }, 'revive failed'));
@@ -616,6 +673,10 @@ export function conditionOf(state: TaskState): string {
     TASK_UNREACHABLE: 'Unreachable', TASK_GONE: 'Gone', TASK_GONE_BY_OPERATOR: 'GoneByOperator', TASK_UNKNOWN: 'Unknown',
   };
   return map[state] ?? 'Unknown';
+}
+
+function currentActionsOf(steps: Array<{ actions: DeploymentAction[] }>, currentStep: number): Deployment['currentActions'] {
+  return (steps[currentStep - 1]?.actions ?? []).map((a) => ({ ...a, readinessCheckResults: [] }));
 }
 
 /** A deployment plan as Marathon's events carry it. */

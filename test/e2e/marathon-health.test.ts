@@ -111,6 +111,45 @@ describe('marathon health checks and group dependencies on a real cluster', () =
     await destroy('/hc/false');
   });
 
+  it('group dependencies: /g/web starts only once /g/db is running and healthy; steps follow the plan', async () => {
+    const posted = await api(base, 'POST', '/v2/groups', {
+      id: '/g',
+      apps: [
+        { id: 'web', cmd: 'sleep 1000', cpus: 0.05, mem: 16, instances: 2, dependencies: ['db'] },
+        { id: 'db', cmd: HTTP_SERVER, cpus: 0.05, mem: 32, healthChecks: [{ protocol: 'HTTP', ...fast }] },
+      ],
+    });
+    assert.equal(posted.status, 201, posted.text);
+    const deploymentId = posted.body.deploymentId;
+    const d = (await api(base, 'GET', '/v2/deployments')).body.find((x: any) => x.id === deploymentId);
+    assert.deepEqual(d.steps, [
+      { actions: [{ action: 'StartApplication', app: '/g/db' }, { action: 'StartApplication', app: '/g/web' }] },
+      { actions: [{ action: 'ScaleApplication', app: '/g/db' }] },
+      { actions: [{ action: 'ScaleApplication', app: '/g/web' }] },
+    ]);
+    assert.equal(d.totalSteps, 3);
+    assert.deepEqual((await api(base, 'GET', '/v2/apps/g/web')).body.app.dependencies, ['/g/db']);
+    await eventually(() => stream.events.some((e) => e.type === 'deployment_success' && e.data.id === deploymentId), 30_000);
+    const at = (pred: (e: { type: string; data: any }) => boolean) => stream.events.findIndex(pred);
+    const stepOf = (app: string) => at((e) => e.type === 'deployment_step_success' && e.data.plan.id === deploymentId && e.data.currentStep.actions.some((a: any) => a.action === 'ScaleApplication' && a.app === app));
+    const dbHealthy = at((e) => e.type === 'health_status_changed_event' && e.data.appId === '/g/db' && e.data.alive === true);
+    const webFirstTask = at((e) => e.type === 'status_update_event' && e.data.appId === '/g/web');
+    assert.ok(dbHealthy >= 0 && stepOf('/g/db') > dbHealthy, 'db\'s step ends once it is healthy');
+    assert.ok(webFirstTask > stepOf('/g/db'), 'web launches only after db\'s step');
+    assert.ok(stepOf('/g/web') > webFirstTask);
+    assert.equal((await app('g/web')).tasksRunning, 2);
+
+    // A cycle is refused before anything changes.
+    const cyclic = await api(base, 'PUT', '/v2/groups/g', { id: '/g', apps: [
+      { id: 'web', cmd: 'sleep 1000', cpus: 0.05, mem: 16, instances: 2, dependencies: ['db'] },
+      { id: 'db', cmd: HTTP_SERVER, cpus: 0.05, mem: 32, dependencies: ['web'] },
+    ] });
+    assert.equal(cyclic.status, 422, cyclic.text);
+    assert.deepEqual(cyclic.body.details, [{ path: '/', errors: ['Dependency graph has cyclic dependencies: /g/db -> /g/web -> /g/db'] }]);
+    assert.deepEqual((await app('g/db')).dependencies, []);
+    assert.equal((await api(base, 'DELETE', '/v2/groups/g?force=true')).status, 200);
+  });
+
   it('bad health checks are 422 with Marathon\'s messages', async () => {
     const bad = await api(base, 'POST', '/v2/apps', { id: '/hc/bad', cmd: 'sleep 1', healthChecks: [{ protocol: 'TCP', portIndex: 3 }, { protocol: 'COMMAND' }] });
     assert.equal(bad.status, 422, bad.text);
