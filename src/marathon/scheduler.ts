@@ -247,11 +247,12 @@ export class MarathonScheduler {
   }
 
   /**
-   * Several app changes as one deployment (a group change): `next` null removes the app. Refused with
+   * Several app changes as one deployment (a group change): `next` null removes the app; `groups` are groups the
+   * change (re)declares, whose dependencies order the steps with the recorded ones. Refused with
    * AppLockedError when a running deployment holds any of them (unless forced), NotFoundError for a missing app
    * to remove.
    */
-  async applyChanges(changes: AppChange[], force: boolean): Promise<Deployment> {
+  async applyChanges(changes: AppChange[], force: boolean, groups: Array<{ id: string; dependencies: string[] }> = []): Promise<Deployment> {
     for (const c of changes) if (c.next === null && !this.apps.has(c.id)) throw new NotFoundError(`App '${c.id}' does not exist`);
     const version = this.newVersion();
     // First the target state, without touching anything: its plan may be refused (a dependency cycle).
@@ -274,7 +275,9 @@ export class MarathonScheduler {
     const fallback: DeploymentAction[] = planned.map((p) => ({ app: p.id, action: !p.app ? 'StopApplication' : !p.current ? 'StartApplication' : p.configChanged ? 'RestartApplication' : 'ScaleApplication' }));
     let steps: Array<{ actions: DeploymentAction[] }>;
     try {
-      steps = stepsForChange(this.apps.values(), after.values(), fallback);
+      const groupDependencies = new Map<string, string[]>([...this.groups.values()].map((g) => [g.id, g.dependencies]));
+      for (const g of groups) groupDependencies.set(g.id, g.dependencies);
+      steps = stepsForChange(this.apps.values(), after.values(), fallback, groupDependencies);
     } catch (err) {
       if (err instanceof DependencyCycleError) throw new AppValidationError([{ path: '/', errors: [err.message] }]);
       throw err;

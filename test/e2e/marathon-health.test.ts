@@ -148,6 +148,17 @@ describe('marathon health checks and group dependencies on a real cluster', () =
     assert.deepEqual(cyclic.body.details, [{ path: '/', errors: ['Dependency graph has cyclic dependencies: /g/db -> /g/web -> /g/db'] }]);
     assert.deepEqual((await app('g/db')).dependencies, []);
     assert.equal((await api(base, 'DELETE', '/v2/groups/g?force=true')).status, 200);
+
+    // Group-level dependencies: every app of /h/web waits for the apps of /h/db.
+    const nested = await api(base, 'POST', '/v2/groups', { id: '/h', groups: [
+      { id: 'web', dependencies: ['/h/db'], apps: [{ id: 'front', cmd: 'sleep 1000', cpus: 0.05, mem: 16 }] },
+      { id: 'db', apps: [{ id: 'main', cmd: 'sleep 1000', cpus: 0.05, mem: 16 }] },
+    ] });
+    assert.equal(nested.status, 201, nested.text);
+    const plan = (await api(base, 'GET', '/v2/deployments')).body.find((x: any) => x.id === nested.body.deploymentId);
+    assert.deepEqual(plan?.steps.slice(1), [{ actions: [{ action: 'ScaleApplication', app: '/h/db/main' }] }, { actions: [{ action: 'ScaleApplication', app: '/h/web/front' }] }]);
+    await eventually(async () => (await app('h/web/front')).tasksRunning === 1 || undefined, 30_000);
+    assert.equal((await api(base, 'DELETE', '/v2/groups/h?force=true')).status, 200);
   });
 
   it('bad health checks are 422 with Marathon\'s messages', async () => {

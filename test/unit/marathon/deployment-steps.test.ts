@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseApp, type AppDefinition } from '../../../src/marathon/app-definition.ts';
-import { advanceSteps, heldApps, stepsForChange } from '../../../src/marathon/deployment-steps.ts';
+import { advanceSteps, effectiveDependencies, heldApps, stepsForChange } from '../../../src/marathon/deployment-steps.ts';
 import { DependencyCycleError } from '../../../src/marathon/deployment-plan.ts';
 
 function app(id: string, over: Record<string, unknown> = {}, config = 'v1'): AppDefinition {
@@ -44,4 +44,15 @@ test('restarts follow dependency chains through unchanged apps; scale-only and u
 test('a dependency cycle is refused with Marathon\'s message', () => {
   assert.throws(() => stepsForChange([], [app('/a', { dependencies: ['/b'] }), app('/b', { dependencies: ['/a'] })], []),
     (err: unknown) => err instanceof DependencyCycleError && err.message === 'Dependency graph has cyclic dependencies: /a -> /b -> /a');
+});
+
+test('group dependencies: every app of a group waits for the apps of the groups (or apps) it depends on', () => {
+  const ids = ['/p/db/main', '/p/db/replica', '/p/web/front', '/p/web/api', '/other'];
+  const groups = new Map([['/p/web', ['/p/db']]]);
+  assert.deepEqual(effectiveDependencies({ id: '/p/web/front', dependencies: ['/other'] }, ids, groups), ['/other', '/p/db/main', '/p/db/replica']);
+  assert.deepEqual(effectiveDependencies({ id: '/p/db/main', dependencies: [] }, ids, groups), []);
+  // A group depending on its own parent does not make its apps wait for themselves.
+  assert.deepEqual(effectiveDependencies({ id: '/p/web/api', dependencies: [] }, ids, new Map([['/p/web', ['/p']]])), ['/p/db/main', '/p/db/replica']);
+  const steps = stepsForChange([], ids.map((id) => app(id)), [], groups);
+  assert.deepEqual(steps.slice(1).map((s) => s.actions.map((a) => a.app)), [['/other', '/p/db/main', '/p/db/replica'], ['/p/web/api', '/p/web/front']]);
 });
