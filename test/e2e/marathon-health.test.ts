@@ -88,7 +88,7 @@ describe('marathon health checks and group dependencies on a real cluster', () =
     assert.equal(kill.data.reason, '404 Not Found');
     const failures = stream.events.filter((e) => e.type === 'failed_health_check_event' && e.data.taskId === first.id);
     assert.equal(failures.length, 3, 'with maxConsecutiveFailures 2 the 3rd failure kills');
-    assert.ok(stream.events.some((e) => e.type === 'status_update_event' && e.data.taskId === first.id && e.data.taskStatus === 'TASK_KILLED'));
+    await eventually(() => stream.events.some((e) => e.type === 'status_update_event' && e.data.taskId === first.id && e.data.taskStatus === 'TASK_KILLED'), 30_000);
     // Replaced by a new task, itself unhealthy (tasksUnhealthy) until it is killed too.
     const replaced = await eventually(async () => {
       const a = await app('hc/broken');
