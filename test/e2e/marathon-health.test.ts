@@ -77,6 +77,23 @@ describe('marathon health checks and group dependencies on a real cluster', () =
     await destroy('/hc/cmd');
   });
 
+  it('HTTPS (self-signed certificate), MESOS_HTTP and MESOS_TCP checks make tasks healthy', async () => {
+    const httpsServer = 'openssl req -x509 -newkey rsa:2048 -nodes -keyout key.pem -out cert.pem -days 1 -subj /CN=task 2>/dev/null && exec python3 -c "'
+      + 'import http.server, ssl, os; s = http.server.HTTPServer((os.environ[\'HOST\'], int(os.environ[\'PORT\'])), http.server.SimpleHTTPRequestHandler); '
+      + 'c = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER); c.load_cert_chain(\'cert.pem\', \'key.pem\'); s.socket = c.wrap_socket(s.socket, server_side=True); s.serve_forever()"';
+    const apps = [
+      { id: '/hc/https', cmd: httpsServer, healthChecks: [{ protocol: 'HTTPS', ...fast }] },
+      { id: '/hc/mesos-http', cmd: HTTP_SERVER, healthChecks: [{ protocol: 'MESOS_HTTP', path: '/', delaySeconds: 0, ...fast }] },
+      { id: '/hc/mesos-tcp', cmd: HTTP_SERVER, healthChecks: [{ protocol: 'MESOS_TCP', delaySeconds: 0, ...fast }] },
+    ];
+    for (const a of apps) assert.equal((await api(base, 'POST', '/v2/apps', { ...a, cpus: 0.05, mem: 32 })).status, 201);
+    for (const a of apps) {
+      const shown = await healthy(a.id.slice(1), 1);
+      assert.equal(shown.tasks[0].healthCheckResults[0].alive, true, a.id);
+    }
+    for (const a of apps) await destroy(a.id);
+  });
+
   it('a failing HTTP check (404) kills the task after maxConsecutiveFailures + 1 failures and replaces it', async () => {
     assert.equal((await api(base, 'POST', '/v2/apps', {
       id: '/hc/broken', cmd: HTTP_SERVER, cpus: 0.05, mem: 32,
