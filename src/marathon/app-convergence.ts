@@ -35,15 +35,19 @@ function unreachableStatus(app: AppDefinition | null, i: Instance, now: number):
 
 /**
  * `instances`: the app's non-terminal instances (including those being killed). `app` null = the app is being
- * destroyed.
+ * destroyed. `healthy` says whether an instance passes its health checks; for an app with health checks an
+ * instance counts as up (capacity during a restart, converged at the end) only when RUNNING and healthy, as
+ * Marathon's deployments wait for health.
  */
-export function decideApp(app: AppDefinition | null, instances: Instance[], now: number): AppDecision {
+export function decideApp(app: AppDefinition | null, instances: Instance[], now: number, healthy: (i: Instance) => boolean = () => true): AppDecision {
   const expunge = instances.filter((i) => unreachableStatus(app, i, now) === 'expunge');
   const present = instances.filter((i) => !expunge.includes(i));
   const killing = present.filter((i) => i.killRequestedAt !== null);
   const live = present.filter((i) => i.killRequestedAt === null);
   if (!app) return { launch: 0, kill: live, expunge, converged: present.length === 0 };
 
+  const checked = app.healthChecks.length > 0;
+  const up = (i: Instance) => i.state === 'TASK_RUNNING' && (!checked || healthy(i));
   const counted = live.filter((i) => unreachableStatus(app, i, now) === 'counted');
   const current = app.versionInfo.lastConfigChangeAt;
   const fresh = counted.filter((i) => i.configVersion === current);
@@ -53,16 +57,16 @@ export function decideApp(app: AppDefinition | null, instances: Instance[], now:
 
   if (fresh.length > n) kill.push(...killOrder(fresh, app.killSelection).slice(0, fresh.length - n));
   const freshKept = Math.min(fresh.length, n);
-  const freshRunning = fresh.filter((i) => i.state === 'TASK_RUNNING' && !kill.includes(i)).length;
+  const freshRunning = fresh.filter((i) => up(i) && !kill.includes(i)).length;
 
   let oldKept = old.length;
   if (old.length > 0) {
     // Rolling replacement: keep ceil(n × minimumHealthCapacity) running, never exceed n + floor(n × maximumOverCapacity).
     const minHealthy = Math.ceil(n * app.upgradeStrategy.minimumHealthCapacity);
-    let running = freshRunning + old.filter((i) => i.state === 'TASK_RUNNING').length;
+    let running = freshRunning + old.filter(up).length;
     // Old instances beyond what is still needed (the app was scaled down too) can go at once.
     for (const i of killOrder(old, 'OLDEST_FIRST')) {
-      const isRunning = i.state === 'TASK_RUNNING';
+      const isRunning = up(i);
       if (isRunning && running - 1 < minHealthy) continue;
       kill.push(i);
       oldKept--;
@@ -76,7 +80,7 @@ export function decideApp(app: AppDefinition | null, instances: Instance[], now:
   const room = old.length > 0 ? maxTotal - (oldKept + freshKept + killing.length) : wanted;
   const launch = Math.max(0, Math.min(wanted, room));
   const converged = old.length === 0 && killing.length === 0 && kill.length === 0 && fresh.length === n
-    && fresh.every((i) => i.state === 'TASK_RUNNING');
+    && fresh.every(up);
   return { launch, kill, expunge, converged };
 }
 

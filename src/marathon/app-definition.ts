@@ -2,6 +2,8 @@
 // cross-field rules, and the 422 error shape `{message: "Object is not valid", details: [{path, errors}]}`.
 import { z } from 'zod';
 import { ID_RULE, resolvePathId } from './path-id.ts';
+import { normalizeConstraints, validateConstraints, type Constraint } from './constraints.ts';
+import { normalizeHealthCheck, validateHealthChecks, type HealthCheckDefinition } from './health/index.ts';
 
 const nonNegative = (what: string) => z.number({ error: `${what} must be a number` }).nonnegative(`${what} must be greater than or equal to 0`);
 const stringMap = z.record(z.string(), z.string({ error: 'must be a string' }));
@@ -49,20 +51,6 @@ const containerSchema = z.strictObject({
   portMappings: z.array(portMappingSchema).optional(),
 });
 
-const healthCheckSchema = z.strictObject({
-  protocol: z.enum(['HTTP', 'HTTPS', 'TCP', 'COMMAND', 'MESOS_HTTP', 'MESOS_HTTPS', 'MESOS_TCP']).default('HTTP'),
-  path: z.string().optional(),
-  portIndex: z.number().int().nonnegative().optional(),
-  port: z.number().int().min(0).max(65535).optional(),
-  command: z.strictObject({ value: z.string() }).optional(),
-  gracePeriodSeconds: z.number().int().nonnegative().default(300),
-  intervalSeconds: z.number().int().nonnegative().default(60),
-  timeoutSeconds: z.number().int().nonnegative().default(20),
-  maxConsecutiveFailures: z.number().int().nonnegative().default(3),
-  ignoreHttp1xx: z.boolean().default(false),
-  delaySeconds: z.number().int().nonnegative().default(15),
-});
-
 const readinessCheckSchema = z.strictObject({
   name: z.string().default('readinessCheck'),
   protocol: z.enum(['HTTP', 'HTTPS']).default('HTTP'),
@@ -83,10 +71,6 @@ const fetchSchema = z.strictObject({
   destPath: z.string().optional(),
 });
 
-export const CONSTRAINT_OPERATORS = ['UNIQUE', 'CLUSTER', 'GROUP_BY', 'LIKE', 'UNLIKE', 'MAX_PER', 'IS'] as const;
-
-const constraintSchema = z.array(z.string({ error: 'constraint parts must be strings' })).min(2, 'a constraint is [field, operator, value?]').max(3, 'a constraint is [field, operator, value?]');
-
 const unreachableSchema = z.union([
   z.literal('disabled'),
   z.strictObject({ inactiveAfterSeconds: z.number().nonnegative().default(300), expungeAfterSeconds: z.number().nonnegative().default(600) }),
@@ -105,13 +89,14 @@ export const appSchema = z.strictObject({
   disk: nonNegative('disk').default(0),
   gpus: z.number().int().nonnegative().default(0),
   executor: z.string().regex(/^(|\/\/cmd|\/?[^/]+(\/[^/]+)*)$/, 'executor must be "", "//cmd" or a path').default(''),
-  constraints: z.array(constraintSchema).default([]),
+  // Checked by validateConstraints / validateHealthChecks (Marathon's own rules and messages).
+  constraints: z.unknown().optional(),
   acceptedResourceRoles: z.array(z.string().min(1)).min(1, 'acceptedResourceRoles must not be empty when given').optional().nullable(),
   container: containerSchema.optional().nullable(),
   portDefinitions: z.array(portDefinitionSchema).optional(),
   ports: z.array(z.number().int().min(0).max(65535)).optional(),
   requirePorts: z.boolean().default(false),
-  healthChecks: z.array(healthCheckSchema).default([]),
+  healthChecks: z.unknown().optional(),
   readinessChecks: z.array(readinessCheckSchema).default([]),
   dependencies: z.array(z.string()).default([]),
   labels: stringMap.default({}),
@@ -165,7 +150,7 @@ export interface AppDefinition {
   disk: number;
   gpus: number;
   executor: string;
-  constraints: string[][];
+  constraints: Constraint[];
   uris: string[];
   fetch: Array<z.output<typeof fetchSchema>>;
   storeUrls: string[];
@@ -173,7 +158,7 @@ export interface AppDefinition {
   backoffFactor: number;
   maxLaunchDelaySeconds: number;
   container: Container | null;
-  healthChecks: Array<z.output<typeof healthCheckSchema>>;
+  healthChecks: HealthCheckDefinition[];
   readinessChecks: Array<z.output<typeof readinessCheckSchema>>;
   dependencies: string[];
   upgradeStrategy: { minimumHealthCapacity: number; maximumOverCapacity: number };
@@ -243,16 +228,7 @@ export function parseApp(body: unknown, baseGroup = '/'): AppDefinition {
   if (cmd === null && args === null && container === null) fail('/', 'AppDefinition must either contain one of \'cmd\' or \'args\', and/or a \'container\'');
   if (container?.type === 'DOCKER' && !container.docker) fail('/container/docker', 'a DOCKER container needs docker.image');
 
-  for (const [i, c] of a.constraints.entries()) {
-    const op = c[1]!;
-    if (!(CONSTRAINT_OPERATORS as readonly string[]).includes(op)) { fail(`/constraints/${i}`, `operator must be one of ${CONSTRAINT_OPERATORS.join(', ')}`); continue; }
-    const value = c[2];
-    if ((op === 'LIKE' || op === 'UNLIKE' || op === 'IS' || op === 'MAX_PER') && value === undefined) fail(`/constraints/${i}`, `${op} requires a value`);
-    if ((op === 'LIKE' || op === 'UNLIKE') && value !== undefined) {
-      try { new RegExp(value); } catch { fail(`/constraints/${i}`, `'${value}' is not a valid regular expression`); }
-    }
-    if ((op === 'MAX_PER' || op === 'GROUP_BY') && value !== undefined && !/^\d+$/.test(value)) fail(`/constraints/${i}`, `${op} value must be a non-negative integer`);
-  }
+  problems.push(...validateConstraints(a.constraints, '/constraints'));
 
   // Ports: portDefinitions, or the legacy `ports`, or none when a bridged container maps its own ports.
   let portDefinitions: PortDefinition[];
@@ -277,10 +253,9 @@ export function parseApp(body: unknown, baseGroup = '/'): AppDefinition {
   if (unreachable !== 'disabled' && unreachable.expungeAfterSeconds < unreachable.inactiveAfterSeconds) {
     fail('/unreachableStrategy/expungeAfterSeconds', 'expungeAfterSeconds must be greater than or equal to inactiveAfterSeconds');
   }
-  for (const [i, hc] of a.healthChecks.entries()) {
-    if (hc.protocol === 'COMMAND' && !hc.command) fail(`/healthChecks/${i}/command`, 'COMMAND health checks need a command');
-    if (hc.port !== undefined && hc.portIndex !== undefined) fail(`/healthChecks/${i}`, 'give either port or portIndex, not both');
-  }
+  const mappings = container?.portMappings ?? container?.docker?.portMappings;
+  const portCount = mappings && mappings.length > 0 ? mappings.length : portDefinitions.length;
+  problems.push(...validateHealthChecks(a.healthChecks, '/healthChecks', { portCount, docker: container?.type === 'DOCKER' }));
   const dependencies: string[] = [];
   for (const [i, d] of a.dependencies.entries()) {
     const dep = id ? resolvePathId(d, id.slice(0, id.lastIndexOf('/')) || '/') : undefined;
@@ -292,9 +267,9 @@ export function parseApp(body: unknown, baseGroup = '/'): AppDefinition {
   const fetch = a.fetch ?? (a.uris ?? []).map((uri) => ({ uri, executable: false, extract: /\.(tgz|tar\.gz|tbz2|tar\.bz2|txz|tar\.xz|zip)$/.test(uri), cache: false }));
   return {
     id: id!, cmd, args, user: a.user ?? null, env: a.env, instances: a.instances, cpus: a.cpus, mem: a.mem, disk: a.disk, gpus: a.gpus,
-    executor: a.executor, constraints: a.constraints, uris: a.uris ?? fetch.map((f) => f.uri), fetch, storeUrls: a.storeUrls,
+    executor: a.executor, constraints: normalizeConstraints((a.constraints ?? []) as string[][]), uris: a.uris ?? fetch.map((f) => f.uri), fetch, storeUrls: a.storeUrls,
     backoffSeconds: a.backoffSeconds, backoffFactor: a.backoffFactor, maxLaunchDelaySeconds: a.maxLaunchDelaySeconds,
-    container, healthChecks: a.healthChecks.map((hc) => ({ ...hc, ...(hc.protocol.includes('HTTP') ? { path: hc.path ?? '/' } : {}), ...(hc.port === undefined && hc.protocol !== 'COMMAND' ? { portIndex: hc.portIndex ?? 0 } : {}) })),
+    container, healthChecks: ((a.healthChecks ?? []) as Array<Record<string, unknown>>).map(normalizeHealthCheck),
     readinessChecks: a.readinessChecks, dependencies, upgradeStrategy: a.upgradeStrategy, labels: a.labels,
     acceptedResourceRoles: a.acceptedResourceRoles ?? null, ipAddress: a.ipAddress ?? null, networks: a.networks ?? defaultNetworks(container),
     residency: a.residency ?? null, secrets: a.secrets, taskKillGracePeriodSeconds: a.taskKillGracePeriodSeconds ?? null,

@@ -18,7 +18,9 @@ export type Constraint = [field: string, operator: string, value?: string];
 
 export type ValidationDetail = { path: string; errors: string[] };
 
-type Agent = Pick<Offer, 'hostname' | 'attributes'>;
+/** Where an instance runs, or an offer's agent: what constraints look at. */
+export type PlacedAgent = Pick<Offer, 'hostname' | 'attributes'>;
+type Agent = PlacedAgent;
 
 export const CONSTRAINT_OPERATORS = ['UNIQUE', 'CLUSTER', 'GROUP_BY', 'LIKE', 'UNLIKE', 'MAX_PER', 'IS'] as const;
 export type ConstraintOperator = (typeof CONSTRAINT_OPERATORS)[number];
@@ -169,7 +171,9 @@ export function describeConstraint(c: Constraint): string {
 }
 
 /** Whether `offer` may take one more instance; the reason names the first unmet constraint and the agent. */
-export function evaluateConstraints(constraints: Constraint[], offer: Agent, placed: Agent[]): { ok: true } | { ok: false; reason: string } {
+export type ConstraintResult = { ok: true } | { ok: false; reason: string };
+
+export function evaluateConstraints(constraints: readonly Constraint[], offer: Agent, placed: readonly Agent[]): ConstraintResult {
   for (const c of constraints) {
     if (!meets(c, offer, placed)) return { ok: false, reason: `constraint ${describeConstraint(c)} not met on ${offer.hostname}` };
   }

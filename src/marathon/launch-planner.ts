@@ -4,9 +4,10 @@ import type { OfferBudget } from '../framework/offer-matcher.ts';
 import type { ResourceJSON } from '../common/resources.ts';
 import type { AttributeJSON } from '../proto/mesos.ts';
 import type { AppDefinition } from './app-definition.ts';
-import type { ConstraintResult, PlacedTask } from './constraints-placeholder.ts';
+import type { Constraint, ConstraintResult, PlacedAgent } from './constraints.ts';
 
-export type ConstraintHook = (constraints: readonly (readonly string[])[], offer: PlacedTask, placedTasksOfApp: readonly PlacedTask[]) => ConstraintResult;
+export type PlacedTask = PlacedAgent;
+export type ConstraintHook = (constraints: readonly Constraint[], offer: PlacedTask, placedTasksOfApp: readonly PlacedTask[]) => ConstraintResult;
 
 export interface QueuedApp {
   app: AppDefinition;
@@ -47,6 +48,7 @@ export function requestedHostPorts(app: AppDefinition): number[] {
 }
 
 export function marathonReason(reason: string): string {
+  if (reason.startsWith('constraint ')) return 'UnfulfilledConstraint';
   if (reason.startsWith('unfulfilled role')) return 'UnfulfilledRole';
   if (reason.startsWith('insufficient cpus')) return 'InsufficientCpus';
   if (reason.startsWith('insufficient mem')) return 'InsufficientMemory';

@@ -9,7 +9,7 @@ import { isTerminalState, type TaskInfo, type TaskState, type TaskStatus } from 
 import type { SchedulerClient } from '../scheduler-client/client.ts';
 import { isConfigChange, type AppDefinition } from './app-definition.ts';
 import { decideApp, launchDelaySeconds } from './app-convergence.ts';
-import { evaluateConstraints } from './constraints-placeholder.ts';
+import { evaluateConstraints } from './constraints.ts';
 import type { EventBus } from './events.ts';
 import { planLaunches, type QueuedApp, type Unplaced } from './launch-planner.ts';
 import { isActive, type Deployment, type DeploymentAction, type Instance, type LaunchDelay, type TaskFailure } from './model.ts';
@@ -18,6 +18,10 @@ import type { GroupRecord } from './groups.ts';
 import { InstanceIndex } from './instance-index.ts';
 import type { MarathonRepository, MarathonState } from './repository.ts';
 import { taskInfoFor } from './task-builder.ts';
+import { advanceSteps, heldApps, stepsForChange } from './deployment-steps.ts';
+import { DependencyCycleError } from './deployment-plan.ts';
+import { AppValidationError } from './app-definition.ts';
+import { HealthMonitor, type HealthCheckResultJSON } from './health/index.ts';
 
 /** A change refused because deployments hold the app (answered 409 with their ids). */
 export class AppLockedError extends Error {
@@ -83,7 +87,49 @@ export class MarathonScheduler {
   /** A deployment started: offers filtered by earlier declines should come back. */
   private reviveRequested = false;
 
-  constructor(private readonly opts: SchedulerOptions) {}
+  /** Marathon-side health checks (HTTP/HTTPS/TCP) of running tasks, and the results of the agent-side ones. */
+  readonly health: HealthMonitor;
+
+  constructor(private readonly opts: SchedulerOptions) {
+    this.health = new HealthMonitor({
+      now: () => opts.clock.now(),
+      onResult: (taskId) => { const i = this.instances.get(taskId); if (i) this.instances.touch(i.appId); },
+      onChange: (taskId, alive) => {
+        const i = this.instances.get(taskId);
+        if (!i) return;
+        opts.events.publish('health_status_changed_event', { appId: i.appId, instanceId: taskId, taskId, version: i.version, alive });
+        // A new instance becoming healthy may let a deployment move on.
+        this.scheduleConverge();
+      },
+      onFailure: (taskId, index, cause) => {
+        const i = this.instances.get(taskId);
+        if (!i) return;
+        opts.events.publish('failed_health_check_event', { appId: i.appId, instanceId: taskId, taskId, version: i.version, healthCheck: this.apps.get(i.appId)?.healthChecks[index] ?? null, cause });
+      },
+      onUnhealthy: (taskId, reason) => {
+        const i = this.instances.get(taskId);
+        if (!i || i.killRequestedAt !== null) return;
+        opts.logger.info({ taskId, appId: i.appId, reason }, 'killing an unhealthy task');
+        opts.events.publish('unhealthy_task_kill_event', { appId: i.appId, instanceId: taskId, taskId, version: i.version, reason, host: i.host, slaveId: i.agentId });
+        // Killed by Marathon, so no launch backoff: convergence replaces it at once.
+        this.persist(this.requestKill(i));
+        this.scheduleConverge();
+      },
+    });
+  }
+
+  /** Marathon's `healthCheckResults` of a task ([] while it is not running or its app has no health checks). */
+  healthResults(taskId: string): HealthCheckResultJSON[] { return this.health.results(taskId); }
+
+  /** Whether a task passes every health check of its app (false before the first result). */
+  isHealthy(i: Instance): boolean { return this.health.alive(i.taskId) === true; }
+
+  /** Starts health checking a running task with its app's checks (no-op for apps without health checks). */
+  private trackHealth(i: Instance): void {
+    const app = this.apps.get(i.appId);
+    if (!app || app.healthChecks.length === 0 || i.state !== 'TASK_RUNNING' || this.health.results(i.taskId).length > 0) return;
+    this.health.track({ taskId: i.taskId, appId: i.appId, host: i.host, ports: i.ports, startedAt: Date.parse(i.startedAt ?? new Date(this.opts.clock.now()).toISOString()), healthChecks: app.healthChecks });
+  }
 
   get frameworkId(): string | undefined { return this.client?.frameworkId; }
   get connected(): boolean { return this.client?.connected ?? false; }
@@ -96,6 +142,7 @@ export class MarathonScheduler {
     if (opts.replace) {
       for (const m of [this.apps, this.versions, this.deployments, this.lastFailures, this.groups, this.delays, this.wanted, this.queueSince, this.unplaced, this.lastKillSent]) m.clear();
       for (const i of [...this.instances.values()]) this.instances.delete(i.taskId);
+      this.health.stop();
       this.destroying.clear();
       this.deploymentsRevision++;
     }
@@ -121,6 +168,7 @@ export class MarathonScheduler {
       this.scheduleConverge();
     });
     client.on('update', (status) => this.onStatus(status));
+    for (const i of this.instances.values()) this.trackHealth(i);
     const planner: OfferPlanner = {
       wantsOffers: () => this.pendingLaunches().length > 0,
       plan: (offers) => this.planOffers(offers),
@@ -142,6 +190,7 @@ export class MarathonScheduler {
     if (this.tick) clearInterval(this.tick);
     if (this.reconcileTimer) clearInterval(this.reconcileTimer);
     this.offerLoop?.stop();
+    this.health.stop();
     this.client?.removeAllListeners('update');
     this.client = undefined;
   }
@@ -156,9 +205,9 @@ export class MarathonScheduler {
   }
 
   /** Gives port-0 port definitions a service port from 10000-20000 that no other app uses. */
-  assignServicePorts(app: AppDefinition): AppDefinition {
+  assignServicePorts(app: AppDefinition, alsoTaken: Iterable<number> = []): AppDefinition {
     if (!app.portDefinitions.some((p) => p.port === 0)) return app;
-    const used = new Set<number>();
+    const used = new Set<number>(alsoTaken);
     for (const other of this.apps.values()) if (other.id !== app.id) for (const p of other.portDefinitions) used.add(p.port);
     for (const p of app.portDefinitions) used.add(p.port);
     let next = SERVICE_PORTS.min;
@@ -198,23 +247,51 @@ export class MarathonScheduler {
   }
 
   /**
-   * Several app changes as one deployment (a group change): `next` null removes the app. Refused with
+   * Several app changes as one deployment (a group change): `next` null removes the app; `groups` are groups the
+   * change (re)declares, whose dependencies order the steps with the recorded ones. Refused with
    * AppLockedError when a running deployment holds any of them (unless forced), NotFoundError for a missing app
    * to remove.
    */
-  async applyChanges(changes: AppChange[], force: boolean): Promise<Deployment> {
+  async applyChanges(changes: AppChange[], force: boolean, groups: Array<{ id: string; dependencies: string[] }> = []): Promise<Deployment> {
     for (const c of changes) if (c.next === null && !this.apps.has(c.id)) throw new NotFoundError(`App '${c.id}' does not exist`);
-    this.checkLock(changes.map((c) => c.id), force);
     const version = this.newVersion();
-    const actions: DeploymentAction[] = [];
+    // First the target state, without touching anything: its plan may be refused (a dependency cycle).
+    const planned: Array<{ id: string; current: AppDefinition | undefined; app: AppDefinition | null; configChanged: boolean }> = [];
+    const taken: number[] = [];
+    for (const { id, next, restart } of changes) {
+      const current = this.apps.get(id);
+      if (next === null) { planned.push({ id, current, app: null, configChanged: false }); continue; }
+      const withPorts = this.assignServicePorts(next, taken);
+      taken.push(...withPorts.portDefinitions.map((p) => p.port));
+      const configChanged = !current || restart === true || isConfigChange(current, withPorts);
+      const app: AppDefinition = {
+        ...withPorts, version,
+        versionInfo: { lastConfigChangeAt: configChanged ? version : current!.versionInfo.lastConfigChangeAt, lastScalingAt: version },
+      };
+      planned.push({ id, current, app, configChanged });
+    }
+    const after = new Map(this.apps);
+    for (const p of planned) if (p.app) after.set(p.id, p.app); else after.delete(p.id);
+    const fallback: DeploymentAction[] = planned.map((p) => ({ app: p.id, action: !p.app ? 'StopApplication' : !p.current ? 'StartApplication' : p.configChanged ? 'RestartApplication' : 'ScaleApplication' }));
+    let steps: Array<{ actions: DeploymentAction[] }>;
+    try {
+      const groupDependencies = new Map<string, string[]>([...this.groups.values()].map((g) => [g.id, g.dependencies]));
+      for (const g of groups) groupDependencies.set(g.id, g.dependencies);
+      steps = stepsForChange(this.apps.values(), after.values(), fallback, groupDependencies);
+    } catch (err) {
+      if (err instanceof DependencyCycleError) throw new AppValidationError([{ path: '/', errors: [err.message] }]);
+      throw err;
+    }
+    this.checkLock(changes.map((c) => c.id), force);
+
     const original: Record<string, unknown> = {};
     const target: Record<string, unknown> = {};
     // Every write of the change and its deployment goes into one commit; the answer waits for it.
     const writes: Promise<void>[] = [];
-    for (const { id, next, restart } of changes) {
-      const current = this.apps.get(id);
+    for (const { id, current, app, configChanged } of planned) {
       original[id] = current ?? null;
-      if (next === null) {
+      target[id] = app;
+      if (app === null) {
         this.apps.delete(id);
         this.destroying.add(id);
         this.delays.delete(id);
@@ -223,25 +300,15 @@ export class MarathonScheduler {
         const versions = this.versions.get(id) ?? [];
         this.versions.delete(id);
         writes.push(this.opts.repository.deleteApp(id, versions));
-        target[id] = null;
-        actions.push({ app: id, action: 'StopApplication' });
         continue;
       }
-      const withPorts = this.assignServicePorts(next);
-      const configChanged = !current || restart === true || isConfigChange(current, withPorts);
-      const app: AppDefinition = {
-        ...withPorts, version,
-        versionInfo: { lastConfigChangeAt: configChanged ? version : current!.versionInfo.lastConfigChangeAt, lastScalingAt: version },
-      };
       this.apps.set(id, app);
       this.destroying.delete(id);
       this.versions.set(id, [...(this.versions.get(id) ?? []), version]);
       if (configChanged) { this.delays.delete(id); this.unplaced.delete(id); }
       writes.push(this.opts.repository.saveApp(app));
-      target[id] = app;
-      actions.push({ app: id, action: !current ? 'StartApplication' : configChanged ? 'RestartApplication' : 'ScaleApplication' });
     }
-    return this.startDeployment(version, actions, original, target, writes);
+    return this.startDeployment(version, fallback, original, target, writes, steps);
   }
 
   /** Kills tasks on request; `scale` lowers the app's instances instead of letting them be replaced. */
@@ -322,11 +389,14 @@ export class MarathonScheduler {
 
   // ---------- deployments ----------
 
-  /** Records and announces a deployment and starts acting on it; resolves once it and `writes` are committed. */
-  private async startDeployment(version: string, actions: DeploymentAction[], original: Record<string, unknown>, target: Record<string, unknown>, writes: Promise<void>[] = []): Promise<Deployment> {
+  /**
+   * Records and announces a deployment and starts acting on it; resolves once it and `writes` are committed.
+   * `steps` defaults to one step of all `actions`; `affectedApps` are the apps of `actions` (what it locks).
+   */
+  private async startDeployment(version: string, actions: DeploymentAction[], original: Record<string, unknown>, target: Record<string, unknown>, writes: Promise<void>[] = [], steps: Array<{ actions: DeploymentAction[] }> = [{ actions }]): Promise<Deployment> {
     const d: Deployment = {
-      id: this.opts.ids.uuid(), version, affectedApps: actions.map((a) => a.app), affectedPods: [],
-      steps: [{ actions }], currentActions: actions.map((a) => ({ ...a, readinessCheckResults: [] })), currentStep: 1, totalSteps: 1,
+      id: this.opts.ids.uuid(), version, affectedApps: [...new Set([...actions.map((a) => a.app), ...steps.flatMap((s) => s.actions.map((a) => a.app))])], affectedPods: [],
+      steps, currentActions: currentActionsOf(steps, 1), currentStep: 1, totalSteps: steps.length,
       original, target,
     };
     this.deployments.set(d.id, d);
@@ -339,13 +409,38 @@ export class MarathonScheduler {
     return d;
   }
 
+  /**
+   * Moves a deployment past the steps that are done (announcing each), and finishes it after the last. Returns
+   * whether it is still running.
+   */
+  private advanceDeployment(d: Deployment, converged: Set<string>): boolean {
+    const done = (a: DeploymentAction) => {
+      if (a.action === 'StartApplication') return true;
+      if (a.action === 'StopApplication') return !this.apps.has(a.app) && !this.destroying.has(a.app);
+      // A removed app (a later forced change) has nothing left to deploy.
+      return converged.has(a.app) || (!this.apps.has(a.app) && !this.destroying.has(a.app));
+    };
+    const { finished, currentStep } = advanceSteps(d, done);
+    if (finished.length === 0) return true;
+    for (const n of finished) this.opts.events.publish('deployment_step_success', { plan: planJson(d), currentStep: d.steps[n - 1] });
+    if (currentStep > d.steps.length) {
+      this.persist(this.finishDeployment(d, true));
+      return false;
+    }
+    d.currentStep = currentStep;
+    d.currentActions = currentActionsOf(d.steps, currentStep);
+    this.deploymentsRevision++;
+    this.persist(this.opts.repository.saveDeployment(d));
+    this.opts.events.publish('deployment_info', { plan: planJson(d), currentStep: d.steps[currentStep - 1] });
+    return true;
+  }
+
   private async finishDeployment(d: Deployment, success: boolean): Promise<void> {
     if (!this.deployments.delete(d.id)) return;
     this.deploymentsRevision++;
     await this.opts.repository.deleteDeployment(d.id);
     // Marathon announces every deployment's outcome as a change of the root group as well.
     if (success) {
-      this.opts.events.publish('deployment_step_success', { plan: planJson(d), currentStep: d.steps[0] });
       this.opts.events.publish('deployment_success', { id: d.id, plan: planJson(d) });
       this.opts.events.publish('group_change_success', { groupId: '/', version: d.version });
     } else {
@@ -368,15 +463,35 @@ export class MarathonScheduler {
 
   private converge(): void {
     const now = this.opts.clock.now();
-    const converged = new Set<string>();
     let reviveNeeded = this.reviveRequested;
     this.reviveRequested = false;
-    for (const appId of new Set([...this.apps.keys(), ...this.destroying])) {
+    const ids = [...new Set([...this.apps.keys(), ...this.destroying])];
+    const decisions = new Map(ids.map((appId) => [appId, decideApp(this.apps.get(appId) ?? null, this.activeInstancesOf(appId), now, (i) => this.isHealthy(i))]));
+    const converged = new Set(ids.filter((id) => decisions.get(id)!.converged));
+    // Destroyed apps whose last task is gone are forgotten first, so a deployment stopping them can move on now.
+    for (const appId of ids) {
+      if (this.apps.has(appId) || !converged.has(appId)) continue;
+      this.destroying.delete(appId);
+      this.opts.events.publish('app_terminated_event', { appId });
+    }
+    // Deployment steps: finished ones move on; apps of later steps wait (group dependencies).
+    const held = new Set<string>();
+    for (const d of [...this.deployments.values()]) {
+      if (this.advanceDeployment(d, converged)) for (const id of heldApps(d)) held.add(id);
+    }
+    for (const appId of ids) {
       const app = this.apps.get(appId) ?? null;
-      const decision = decideApp(app, this.activeInstancesOf(appId), now);
+      const decision = decisions.get(appId)!;
       for (const i of decision.expunge) {
+        this.health.untrack(i.taskId);
         this.instances.delete(i.taskId);
         this.persist(this.opts.repository.deleteInstance(i.taskId));
+      }
+      if (held.has(appId)) {
+        this.wanted.delete(appId);
+        this.queueSince.delete(appId);
+        this.unplaced.delete(appId);
+        continue;
       }
       for (const i of decision.kill) this.persist(this.requestKill(i));
       if (decision.launch > 0 && app) {
@@ -388,18 +503,10 @@ export class MarathonScheduler {
         this.queueSince.delete(appId);
         this.unplaced.delete(appId);
       }
-      if (decision.converged) converged.add(appId);
-      if (!app && decision.converged) {
-        this.destroying.delete(appId);
-        this.opts.events.publish('app_terminated_event', { appId });
-      }
     }
     // Re-send kills the master has not confirmed.
     for (const i of this.instances.values()) {
       if (i.killRequestedAt && isActive(i.state) && now - (this.lastKillSent.get(i.taskId) ?? 0) > KILL_RETRY_MS) this.sendKill(i);
-    }
-    for (const d of [...this.deployments.values()]) {
-      if (d.affectedApps.every((id) => converged.has(id) || (!this.apps.has(id) && !this.destroying.has(id) && d.target[id] === null))) this.persist(this.finishDeployment(d, true));
     }
     // New demand: revive so that offers declined with a filter earlier come back at once (as Marathon does).
     if (reviveNeeded && this.pendingLaunches().length > 0 && this.client?.connected) this.client.revive().catch((err: Error) => this.opts.logger.debug({ err: err.message }, 'revive failed'));
@@ -508,7 +615,13 @@ export class MarathonScheduler {
     if (status.state === 'TASK_RUNNING' && i.ipAddresses.length === 0) i.ipAddresses = [{ ipAddress: i.host, protocol: 'IPv4' }];
     this.publishStatus(i, status);
     if (previous !== status.state) this.publishInstance(i, status.state, status.message ?? '');
+    if (!gone) {
+      this.trackHealth(i);
+      // The agent ran the task's COMMAND / MESOS_* check (TaskInfo.health_check).
+      if (status.healthy !== undefined) this.health.reportMesosHealth(taskId, status.healthy);
+    }
     if (gone) {
+      this.health.untrack(taskId);
       this.instances.delete(taskId);
       this.lastKillSent.delete(taskId);
       this.persist(this.opts.repository.deleteInstance(taskId));
@@ -563,6 +676,10 @@ export function conditionOf(state: TaskState): string {
     TASK_UNREACHABLE: 'Unreachable', TASK_GONE: 'Gone', TASK_GONE_BY_OPERATOR: 'GoneByOperator', TASK_UNKNOWN: 'Unknown',
   };
   return map[state] ?? 'Unknown';
+}
+
+function currentActionsOf(steps: Array<{ actions: DeploymentAction[] }>, currentStep: number): Deployment['currentActions'] {
+  return (steps[currentStep - 1]?.actions ?? []).map((a) => ({ ...a, readinessCheckResults: [] }));
 }
 
 /** A deployment plan as Marathon's events carry it. */

@@ -3,6 +3,7 @@
 import type { TaskInfo } from '../proto/mesos.ts';
 import type { AppDefinition } from './app-definition.ts';
 import type { Launch } from './launch-planner.ts';
+import { MESOS_PROTOCOLS, toMesosHealthCheck } from './health/index.ts';
 
 /** Marathon's label variable names: upper case, anything but letters/digits as "_". */
 function envName(text: string): string {
@@ -65,6 +66,10 @@ export function taskInfoFor(launch: Launch): TaskInfo {
       ports: { ports: launch.ports.map((number, i) => ({ number, protocol: app.portDefinitions[i]?.protocol ?? 'tcp', ...(app.portDefinitions[i]?.name ? { name: app.portDefinitions[i]!.name } : {}) })) },
     },
   };
+  // COMMAND / MESOS_* checks run on the agent (Mesos takes one per task: the first such check).
+  const mesosCheck = app.healthChecks.find((hc) => MESOS_PROTOCOLS.includes(hc.protocol));
+  const healthCheck = mesosCheck && toMesosHealthCheck(mesosCheck, launch.ports);
+  if (healthCheck) task.health_check = healthCheck as unknown as Record<string, unknown>;
   if (app.taskKillGracePeriodSeconds !== null) task.kill_policy = { grace_period: { nanoseconds: Math.round(app.taskKillGracePeriodSeconds * 1e9) } };
   if (app.container) {
     const docker = app.container.docker;

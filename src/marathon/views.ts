@@ -3,23 +3,37 @@ import type { AppDefinition } from './app-definition.ts';
 import type { Deployment, Instance } from './model.ts';
 import type { MarathonScheduler, QueueEntry } from './scheduler.ts';
 
-export function taskJson(i: Instance, app?: AppDefinition): Record<string, unknown> {
+/** What task views need to know about health: the scheduler's health monitor. */
+export type HealthView = Pick<MarathonScheduler, 'healthResults'>;
+
+export function taskJson(i: Instance, app: AppDefinition | undefined, health: HealthView): Record<string, unknown> {
   return {
     id: i.taskId, appId: i.appId, host: i.host, ports: i.ports, servicePorts: i.servicePorts, slaveId: i.agentId,
     stagedAt: i.stagedAt, startedAt: i.startedAt, state: i.state, version: i.version, ipAddresses: i.ipAddresses, localVolumes: [],
-    ...(app && app.healthChecks.length > 0 ? { healthCheckResults: [] } : {}),
+    ...(app && app.healthChecks.length > 0 ? { healthCheckResults: health.healthResults(i.taskId) } : {}),
   };
 }
 
+/** Tasks with every health check passing, and tasks with one failing (tasks without results yet are neither). */
+function healthCounts(tasks: Instance[], health: Pick<MarathonScheduler, 'health'>): { healthy: number; unhealthy: number } {
+  let healthy = 0;
+  let unhealthy = 0;
+  for (const t of tasks) {
+    const alive = health.health.alive(t.taskId);
+    if (alive === true) healthy++; else if (alive === false) unhealthy++;
+  }
+  return { healthy, unhealthy };
+}
+
 /** Marathon's taskStats: counts and life times for all tasks, by config version and since the last scaling. */
-export function taskStats(app: AppDefinition, tasks: Instance[], now: number): Record<string, unknown> {
+export function taskStats(app: AppDefinition, tasks: Instance[], now: number, health: Pick<MarathonScheduler, 'health'>): Record<string, unknown> {
   const summary = (list: Instance[]) => {
     const lives = list.filter((t) => t.startedAt).map((t) => (now - Date.parse(t.startedAt!)) / 1000).sort((a, b) => a - b);
     return {
       stats: {
         counts: {
           staged: list.filter((t) => t.state === 'TASK_STAGING' || t.state === 'TASK_STARTING').length,
-          running: list.filter((t) => t.state === 'TASK_RUNNING').length, healthy: 0, unhealthy: 0,
+          running: list.filter((t) => t.state === 'TASK_RUNNING').length, ...healthCounts(list, health),
         },
         ...(lives.length > 0 ? { lifeTime: { averageSeconds: lives.reduce((a, b) => a + b, 0) / lives.length, medianSeconds: lives[Math.floor(lives.length / 2)] } } : {}),
       },
@@ -42,18 +56,18 @@ export function appJson(app: AppDefinition, m: MarathonScheduler, embed: AppEmbe
   if (embed.counts) {
     out.tasksStaged = tasks.filter((t) => t.state === 'TASK_STAGING' || t.state === 'TASK_STARTING').length;
     out.tasksRunning = tasks.filter((t) => t.state === 'TASK_RUNNING').length;
-    // Health checks are another component's job; until they run, no task is reported healthy or unhealthy.
-    out.tasksHealthy = 0;
-    out.tasksUnhealthy = 0;
+    const { healthy, unhealthy } = healthCounts(tasks, m);
+    out.tasksHealthy = healthy;
+    out.tasksUnhealthy = unhealthy;
   }
   if (embed.deployments) out.deployments = m.deploymentsOf(app.id).map((d) => ({ id: d.id }));
   if (embed.readiness) out.readinessCheckResults = [];
-  if (embed.tasks) out.tasks = tasks.map((t) => taskJson(t, app));
+  if (embed.tasks) out.tasks = tasks.map((t) => taskJson(t, app, m));
   if (embed.lastTaskFailure) {
     const f = m.lastFailures.get(app.id);
     if (f) out.lastTaskFailure = f;
   }
-  if (embed.taskStats) out.taskStats = taskStats(app, tasks, Date.now());
+  if (embed.taskStats) out.taskStats = taskStats(app, tasks, Date.now(), m);
   return out;
 }
 

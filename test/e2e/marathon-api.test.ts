@@ -56,9 +56,11 @@ describe('marathon REST API', () => {
     const list = (await api(base, 'GET', '/v2/deployments')).body;
     const d = list.find((x: any) => x.id === deploymentId);
     assert.deepEqual(d.affectedApps, ['/stuck']);
-    assert.deepEqual(d.steps, [{ actions: [{ action: 'StartApplication', app: '/stuck' }] }]);
-    assert.equal(d.currentStep, 1);
-    assert.equal(d.totalSteps, 1);
+    // Marathon's plan for a new app: start it (done at once), then scale it (stuck: cpus 8 never fits).
+    assert.deepEqual(d.steps, [{ actions: [{ action: 'StartApplication', app: '/stuck' }] }, { actions: [{ action: 'ScaleApplication', app: '/stuck' }] }]);
+    assert.equal(d.totalSteps, 2);
+    const scaling = await eventually(async () => (await api(base, 'GET', '/v2/deployments')).body.find((x: any) => x.id === deploymentId && x.currentStep === 2));
+    assert.deepEqual(scaling.currentActions, [{ action: 'ScaleApplication', app: '/stuck', readinessCheckResults: [] }]);
     assert.equal(d.version, created.body.version);
 
     const conflict = await api(base, 'PUT', '/v2/apps/stuck', { instances: 3 });

@@ -169,7 +169,12 @@ describe('marathon apps on a real cluster', () => {
       const post = at((e) => e.type === 'api_post_event' && e.data.appDefinition.id === '/sse');
       const info = at((e) => e.type === 'deployment_info' && e.data.plan.id === deploymentId);
       const runningAt = at((e) => e.type === 'status_update_event' && e.data.appId === '/sse' && e.data.taskStatus === 'TASK_RUNNING');
-      const step = at((e) => e.type === 'deployment_step_success' && e.data.plan.id === deploymentId);
+      // Two steps (start, then scale to 1): the scale step succeeds once the task runs.
+      const steps = stream.events.flatMap((e, i) => (e.type === 'deployment_step_success' && e.data.plan.id === deploymentId ? [i] : []));
+      assert.equal(steps.length, 2);
+      assert.deepEqual(stream.events[steps[0]!]!.data.currentStep.actions, [{ action: 'StartApplication', app: '/sse' }]);
+      assert.deepEqual(stream.events[steps[1]!]!.data.currentStep.actions, [{ action: 'ScaleApplication', app: '/sse' }]);
+      const step = steps[1]!;
       const success = at((e) => e.type === 'deployment_success' && e.data.id === deploymentId);
       // Marathon posts api_post_event once the deployment is started, so it may follow deployment_info.
       assert.ok(post >= 0 && info >= 0 && runningAt > info && step > runningAt && success > step, types.join(','));

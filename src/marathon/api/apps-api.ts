@@ -101,7 +101,7 @@ export function registerAppsApi(app: FastifyInstance, m: MarathonScheduler, repo
     if (tail[0] === 'tasks' && tail.length === 1) {
       const tasks = m.instances.ofApp(id);
       if (wantsText(req)) return reply.code(200).type('text/plain; charset=utf-8').send(tasksText([current], tasks));
-      return sendJson(reply, 200, { tasks: tasks.map((t) => taskJson(t, current)) });
+      return sendJson(reply, 200, { tasks: tasks.map((t) => taskJson(t, current, m)) });
     }
     throw new NotFoundError(`App '${id}' does not exist`);
   });
@@ -172,7 +172,7 @@ export function registerAppsApi(app: FastifyInstance, m: MarathonScheduler, repo
       reply.header('Marathon-Deployment-Id', result.deployment.id);
       return sendJson(reply, 200, deploymentResult(result.deployment));
     }
-    if (tail.length === 2) return sendJson(reply, 200, { task: taskJson(tasks[0]!, current) });
-    return sendJson(reply, 200, { tasks: result.killed.map((t) => taskJson(t, current)) });
+    if (tail.length === 2) return sendJson(reply, 200, { task: taskJson(tasks[0]!, current, m) });
+    return sendJson(reply, 200, { tasks: result.killed.map((t) => taskJson(t, current, m)) });
   });
 }

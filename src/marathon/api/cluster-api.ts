@@ -16,7 +16,7 @@ export function registerClusterApi(app: FastifyInstance, m: MarathonScheduler, c
     const statuses = queryList(req, 'status').flatMap((s) => STATUS_FILTER[s.toLowerCase()] ?? [`TASK_${s.toUpperCase()}`]);
     const tasks = [...m.instances.values()].filter((i) => statuses.length === 0 || statuses.includes(i.state));
     if (wantsText(req)) return reply.code(200).type('text/plain; charset=utf-8').send(tasksText([...m.apps.values()], tasks));
-    return sendJson(reply, 200, { tasks: tasks.map((t) => taskJson(t, m.apps.get(t.appId))) });
+    return sendJson(reply, 200, { tasks: tasks.map((t) => taskJson(t, m.apps.get(t.appId), m)) });
   });
 
   app.post('/v2/tasks/delete', async (req, reply) => {
@@ -29,7 +29,7 @@ export function registerClusterApi(app: FastifyInstance, m: MarathonScheduler, c
       reply.header('Marathon-Deployment-Id', result.deployment.id);
       return sendJson(reply, 200, { deploymentId: result.deployment.id, version: result.deployment.version });
     }
-    return sendJson(reply, 200, { tasks: result.killed.map((t) => taskJson(t, m.apps.get(t.appId))) });
+    return sendJson(reply, 200, { tasks: result.killed.map((t) => taskJson(t, m.apps.get(t.appId), m)) });
   });
 
   app.get('/v2/deployments', async (_req, reply) => sendJson(reply, 200, [...m.deployments.values()].map(deploymentJson)));

@@ -1,5 +1,5 @@
 // /v2/groups: the app tree by path. Groups are derived from app ids plus explicitly created groups; a group
-// change is one deployment over all the apps it touches. Dependency ordering is not applied yet (one step).
+// change is one deployment over all the apps it touches, in steps ordered by app and group dependencies.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AppDefinition } from '../app-definition.ts';
 import { groupIds, isInGroup, parseGroup } from '../groups.ts';
@@ -76,7 +76,7 @@ export function registerGroupsApi(app: FastifyInstance, m: MarathonScheduler): v
     if (allGroups().has(groupId)) return sendJson(reply, 409, { message: `Group ${groupId} is already created. Use PUT to change this group.` });
     const taken = changes.find((c) => m.apps.has(c.id));
     if (taken) return sendJson(reply, 409, { message: `An app with id [${taken.id}] already exists.` });
-    const d = await m.applyChanges(changes, flag(req, 'force'));
+    const d = await m.applyChanges(changes, flag(req, 'force'), groups);
     await record(groups, d.version);
     reply.header('Location', `/v2/groups${groupId}`).header('Marathon-Deployment-Id', d.id);
     return sendJson(reply, 201, { deploymentId: d.id, version: d.version });
@@ -87,7 +87,7 @@ export function registerGroupsApi(app: FastifyInstance, m: MarathonScheduler): v
     const body = jsonBody(req);
     const existed = allGroups().has(pathId);
     const { changes, groups } = changesFor(body, pathId, true);
-    const d = await m.applyChanges(changes, flag(req, 'force'));
+    const d = await m.applyChanges(changes, flag(req, 'force'), groups);
     await record(groups, d.version);
     reply.header('Marathon-Deployment-Id', d.id);
     return sendJson(reply, existed ? 200 : 201, { deploymentId: d.id, version: d.version });

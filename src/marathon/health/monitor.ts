@@ -30,6 +30,8 @@ export interface HealthMonitorOptions {
   onUnhealthy(taskId: string, reason: string): void;
   /** A failure was counted (failed_health_check_event). */
   onFailure?(taskId: string, healthCheckIndex: number, cause: string): void;
+  /** Any result was folded in (timestamps in `results` moved): lets callers drop cached views. */
+  onResult?(taskId: string): void;
 }
 
 interface CheckRun { def: HealthCheckDefinition; health: Health; timer?: NodeJS.Timeout; inFlight: boolean }
@@ -108,6 +110,7 @@ export class HealthMonitor {
       startedAt: entry.task.startedAt, gracePeriodSeconds: run.def.gracePeriodSeconds, maxConsecutiveFailures: run.def.maxConsecutiveFailures,
     });
     run.health = t.health;
+    this.opts.onResult?.(taskId);
     if (t.failureCounted && result.kind === 'unhealthy') this.opts.onFailure?.(taskId, index, result.cause);
     if (t.aliveChanged) {
       const json = healthToJSON(t.health, { instanceId: entry.task.instanceId ?? taskId, taskId });
@@ -145,7 +148,8 @@ export class HealthMonitor {
       try {
         result = await this.probe({
           protocol: run.def.protocol as 'HTTP' | 'HTTPS' | 'TCP', host: entry.task.host, port, path: run.def.path,
-          timeoutMs: run.def.timeoutSeconds > 0 ? run.def.timeoutSeconds * 1000 : interval, // 0: bounded by the interval ignoreHttp1xx: run.def.ignoreHttp1xx,
+          // timeoutSeconds 0: bounded by the interval.
+          timeoutMs: run.def.timeoutSeconds > 0 ? run.def.timeoutSeconds * 1000 : interval, ignoreHttp1xx: run.def.ignoreHttp1xx,
         });
       } catch (err) {
         result = { kind: 'unhealthy', cause: (err as Error).message };

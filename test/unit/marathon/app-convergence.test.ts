@@ -86,3 +86,27 @@ test('launch backoff grows by backoffFactor and is capped by maxLaunchDelaySecon
   const a = { backoffSeconds: 1, backoffFactor: 2, maxLaunchDelaySeconds: 5 };
   assert.deepEqual([0, 1, 2, 3, 4, 10].map((n) => launchDelaySeconds(a, n)), [0, 1, 2, 4, 5, 5]);
 });
+
+test('with health checks an instance counts only once healthy: restarts keep old healthy ones until new ones pass', () => {
+  const checked = app({ instances: 2, upgradeStrategy: { minimumHealthCapacity: 1, maximumOverCapacity: 0 }, healthChecks: [{ protocol: 'TCP' }] });
+  const old1 = inst('TASK_RUNNING', 'v1');
+  const old2 = inst('TASK_RUNNING', 'v1');
+  const fresh = inst('TASK_RUNNING', 'v2');
+  const healthy = new Set([old1.taskId, old2.taskId]);
+  const isHealthy = (i: Instance) => healthy.has(i.taskId);
+  // The new instance runs but has not passed its check: no old one may go, nothing more may start.
+  const waiting = decideApp(checked, [old1, old2, fresh], NOW, isHealthy);
+  assert.deepEqual(waiting, { launch: 0, kill: [], expunge: [], converged: false });
+  healthy.add(fresh.taskId);
+  assert.deepEqual(decideApp(checked, [old1, old2, fresh], NOW, isHealthy).kill, [old1]);
+  // An unhealthy old instance is not capacity: it goes at once, the healthy one stays (2 healthy are needed).
+  healthy.delete(old2.taskId);
+  assert.deepEqual(decideApp(checked, [old1, old2, fresh], NOW, isHealthy).kill, [old2]);
+  // Converged only when every new instance is healthy.
+  const fresh2 = inst('TASK_RUNNING', 'v2');
+  assert.equal(decideApp(checked, [fresh, fresh2], NOW, isHealthy).converged, false);
+  healthy.add(fresh2.taskId);
+  assert.equal(decideApp(checked, [fresh, fresh2], NOW, isHealthy).converged, true);
+  // Apps without health checks ignore the predicate.
+  assert.equal(decideApp(app({ instances: 1 }), [inst('TASK_RUNNING')], NOW, () => false).converged, true);
+});

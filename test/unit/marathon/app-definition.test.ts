@@ -63,11 +63,24 @@ test('wrong types, out-of-range values and unknown fields are reported with thei
   assert.deepEqual(new AppValidationError(d).toJSON().message, 'Object is not valid');
 });
 
-test('constraints are checked for operator and value', () => {
-  assert.deepEqual(parseApp({ id: 'x', cmd: 'a', constraints: [['hostname', 'UNIQUE'], ['rack', 'LIKE', 'r[0-9]']] }).constraints, [['hostname', 'UNIQUE'], ['rack', 'LIKE', 'r[0-9]']]);
-  assert.deepEqual(details({ id: 'x', cmd: 'a', constraints: [['hostname', 'SOMETIMES']] }).map((x) => x.path), ['/constraints/0']);
-  assert.deepEqual(details({ id: 'x', cmd: 'a', constraints: [['rack', 'LIKE', '(']] }).map((x) => x.path), ['/constraints/0']);
-  assert.deepEqual(details({ id: 'x', cmd: 'a', constraints: [['hostname']] }).map((x) => x.path), ['/constraints/0']);
+test('constraints are checked with Marathon\'s rules and messages at /constraints(i); operators are stored upper-cased', () => {
+  assert.deepEqual(parseApp({ id: 'x', cmd: 'a', constraints: [['hostname', 'unique'], ['rack', 'LIKE', 'r[0-9]']] }).constraints, [['hostname', 'UNIQUE'], ['rack', 'LIKE', 'r[0-9]']]);
+  assert.deepEqual(details({ id: 'x', cmd: 'a', constraints: [['hostname', 'SOMETIMES']] }), [{ path: '/constraints(0)', errors: ['operator must be one of the following UNIQUE, CLUSTER, GROUP_BY, LIKE, MAX_PER, UNLIKE or IS'] }]);
+  assert.deepEqual(details({ id: 'x', cmd: 'a', constraints: [['hostname', 'UNIQUE'], ['rack', 'LIKE', '(']] }), [{ path: '/constraints(1)', errors: ['is not a valid regular expression'] }]);
+  assert.deepEqual(details({ id: 'x', cmd: 'a', constraints: [['hostname']] }), [{ path: '/constraints(0)', errors: ['Each constraint must have either 2 or 3 fields'] }]);
+  assert.deepEqual(details({ id: 'x', cmd: 'a', constraints: [['zone', 'MAX_PER']] }), [{ path: '/constraints(0)', errors: ['MAX_PER requires an integer value'] }]);
+  assert.equal(details({ id: 'x', cmd: 'a', constraints: 'UNIQUE' })[0]!.path, '/constraints');
+});
+
+test('health checks get Marathon\'s defaults and validation (port index against the app\'s ports)', () => {
+  const app = parseApp({ id: 'x', cmd: 'a', healthChecks: [{ protocol: 'HTTP' }, { protocol: 'COMMAND', command: { value: 'true' } }] });
+  assert.deepEqual(app.healthChecks[0], { protocol: 'HTTP', path: '/', portIndex: 0, gracePeriodSeconds: 300, intervalSeconds: 60, timeoutSeconds: 20, maxConsecutiveFailures: 3, ignoreHttp1xx: false, delaySeconds: 15 });
+  assert.equal(app.healthChecks[1]!.command!.value, 'true');
+  assert.deepEqual(details({ id: 'x', cmd: 'a', healthChecks: [{ protocol: 'TCP', portIndex: 1 }] }).map((x) => x.path), ['/healthChecks(0)']);
+  assert.deepEqual(details({ id: 'x', cmd: 'a', healthChecks: [{ protocol: 'COMMAND' }] }), [{ path: '/healthChecks(0)/command', errors: ['command is required for protocol COMMAND'] }]);
+  assert.deepEqual(details({ id: 'x', cmd: 'a', healthChecks: [{ intervalSeconds: 'often', wat: 1 }] }).map((x) => x.path).sort(), ['/healthChecks(0)/intervalSeconds', '/healthChecks(0)/wat']);
+  // A normalised app round-trips.
+  assert.deepEqual(parseApp({ ...app, id: 'x' }).healthChecks, app.healthChecks);
 });
 
 test('legacy ports and uris become portDefinitions and fetch', () => {

@@ -4,7 +4,7 @@ import { OfferBudget } from '../../../src/framework/offer-matcher.ts';
 import { parseAttributes, parseResources } from '../../../src/common/resources.ts';
 import type { Offer } from '../../../src/proto/mesos.ts';
 import { parseApp, type AppDefinition } from '../../../src/marathon/app-definition.ts';
-import { evaluateConstraints } from '../../../src/marathon/constraints-placeholder.ts';
+import { evaluateConstraints } from '../../../src/marathon/constraints.ts';
 import { planLaunches } from '../../../src/marathon/launch-planner.ts';
 import { marathonTaskEnv, taskInfoFor } from '../../../src/marathon/task-builder.ts';
 import { matchesLabelSelector, parseLabelSelector } from '../../../src/marathon/api/label-selector.ts';

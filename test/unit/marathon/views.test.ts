@@ -9,6 +9,7 @@ import type { Instance } from '../../../src/marathon/model.ts';
 import { MarathonRepository } from '../../../src/marathon/repository.ts';
 import { MarathonScheduler } from '../../../src/marathon/scheduler.ts';
 import { AppJsonCache, taskStats, tasksText } from '../../../src/marathon/views.ts';
+import { HealthMonitor, normalizeHealthCheck } from '../../../src/marathon/health/index.ts';
 
 const embed = { tasks: true, counts: true, deployments: true, lastTaskFailure: false, taskStats: false, readiness: false };
 
@@ -40,8 +41,15 @@ test('taskStats groups tasks by config version and since the last scaling, with 
   const v2 = '2026-01-01T00:01:00.000Z';
   const app = { ...parseApp({ id: '/web', cmd: 'x' }), version: v2, versionInfo: { lastConfigChangeAt: v2, lastScalingAt: v2 } };
   const t = (id: string, config: string, startedAt: string | null, state: Instance['state']): Instance => ({ taskId: id, appId: '/web', agentId: 'a', host: 'h', ports: [], servicePorts: [], state, version: config, configVersion: config, stagedAt: startedAt ?? v2, startedAt, killRequestedAt: null, unreachableSince: null, ipAddresses: [] });
-  const stats = taskStats(app, [t('a', v1, v1, 'TASK_RUNNING'), t('b', v2, v2, 'TASK_RUNNING'), t('c', v2, null, 'TASK_STAGING')], Date.parse('2026-01-01T00:02:00.000Z')) as any;
-  assert.deepEqual(stats.totalSummary.stats.counts, { staged: 1, running: 2, healthy: 0, unhealthy: 0 });
+  const health = new HealthMonitor({ probe: async () => ({ kind: 'healthy' }), onChange() {}, onUnhealthy() {} });
+  const check = normalizeHealthCheck({ protocol: 'TCP', gracePeriodSeconds: 0 });
+  for (const id of ['a', 'b']) health.track({ taskId: id, appId: '/web', host: 'h', ports: [1], startedAt: 0, healthChecks: [check] });
+  health.record('a', 0, { kind: 'unhealthy', cause: 'refused' });
+  health.record('b', 0, { kind: 'healthy' });
+  const stats = taskStats(app, [t('a', v1, v1, 'TASK_RUNNING'), t('b', v2, v2, 'TASK_RUNNING'), t('c', v2, null, 'TASK_STAGING')], Date.parse('2026-01-01T00:02:00.000Z'), { health }) as any;
+  health.stop();
+  assert.deepEqual(stats.totalSummary.stats.counts, { staged: 1, running: 2, healthy: 1, unhealthy: 1 });
+  assert.deepEqual(stats.withLatestConfig.stats.counts, { staged: 1, running: 1, healthy: 1, unhealthy: 0 });
   assert.deepEqual(stats.withOutdatedConfig.stats.counts.running, 1);
   assert.equal(stats.withOutdatedConfig.stats.lifeTime.averageSeconds, 120);
   assert.equal(stats.withLatestConfig.stats.counts.staged, 1);
