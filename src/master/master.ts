@@ -69,6 +69,8 @@ export class Master extends EventEmitter {
   readonly startTime: number;
   electedTime?: number;
   leader = true;
+  /** The leading master's info when another master leads (set by MasterLeadership); undefined when leading or unknown. */
+  leaderInfo?: MasterInfo;
 
   readonly agents = new Map<string, Agent>();
   /** Agents declared unreachable: id → time (ms). */

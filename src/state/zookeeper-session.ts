@@ -15,8 +15,8 @@ export function parseZooKeeperUrl(url: string): ZooKeeperUrl {
   if (!m) throw new Error(`'${url}' is not a ZooKeeper URL: expected zk://host1:2181,host2:2181/path`);
   const hosts = m[1]!.split(',');
   for (const h of hosts) if (!/^[^:@]+:\d+$/.test(h)) throw new Error(`'${url}': '${h}' is not host:port (authentication in zk:// URLs is not supported)`);
-  const path = (m[2] ?? '/').replace(/\/+$/, '');
-  if (path !== '' && !/^(\/[^/\0]+)+$/.test(path)) throw new Error(`'${url}': '${m[2]}' is not a ZooKeeper path`);
+  const path = (m[2] ?? '').replace(/\/+$/, '');
+  if (!/^(\/[^/\0]+)+$/.test(path)) throw new Error(`'${url}': expected a znode path after the hosts, e.g. zk://${hosts.join(',')}/mesos`);
   return { connectString: hosts.join(','), path };
 }
 
