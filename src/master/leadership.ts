@@ -9,6 +9,7 @@ import type { MasterInfo } from '../proto/mesos.ts';
 import type { LeaderElector, LeaderInfo } from '../state/leader.ts';
 import type { Allocator } from './allocator/allocator.ts';
 import type { Master } from './master.ts';
+import { masterAddress } from '../scheduler-client/detector.ts';
 
 /** Mesos's --agent_reregister_timeout default. */
 export const DEFAULT_AGENT_REREGISTER_TIMEOUT_MS = 10 * 60_000;
@@ -20,14 +21,6 @@ export interface MasterLeadershipOptions {
   makeAllocator(): Allocator;
   clock: Clock;
   logger: Logger;
-}
-
-/** host:port of a leader from its MasterInfo (address first, as Mesos's detector reads it). */
-export function masterAddress(info: unknown): string | undefined {
-  const i = info as Partial<MasterInfo> | undefined;
-  const host = i?.address?.hostname ?? i?.hostname ?? i?.address?.ip;
-  const port = i?.address?.port ?? i?.port;
-  return host && port ? `${host}:${port}` : undefined;
 }
 
 export class MasterLeadership {

@@ -35,7 +35,9 @@ export class LeaderWatch {
   private generation = 0;
   private started = false;
   private retryTimer?: NodeJS.Timeout;
-  private readonly onConnected = () => { void this.refresh(); };
+  /** Set by a reconnection: the next refresh announces the leader even if unchanged (clients may wait on it). */
+  private reannounce = false;
+  private readonly onConnected = () => { this.reannounce = true; void this.refresh(); };
 
   constructor(private readonly session: ZooKeeperSession, readonly dir: string, readonly prefix: string, private readonly logger: Logger) {}
 
@@ -72,7 +74,7 @@ export class LeaderWatch {
       if (gen !== this.generation) return;
       const lowest = lowestContender(children ?? [], this.prefix);
       if (lowest === undefined) { this.set(undefined); return; }
-      if (lowest === this.currentNode?.node) return;
+      if (lowest === this.currentNode?.node) { this.set(this.currentNode); return; }
       const got = await this.session.getData(`${this.dir}/${lowest}`);
       if (gen !== this.generation) return;
       if (!got) { void this.refresh(); return; } // gone meanwhile; the children watch fires too
@@ -90,7 +92,9 @@ export class LeaderWatch {
   }
 
   private set(leader: ElectedNode | undefined): void {
-    if (leader?.node === this.currentNode?.node) return;
+    const reannounce = this.reannounce;
+    this.reannounce = false;
+    if (leader?.node === this.currentNode?.node && !reannounce) return;
     this.currentNode = leader;
     this.logger.info({ dir: this.dir, node: leader?.node, leader: leader?.info.id }, leader ? 'leader detected' : 'no leader');
     for (const l of [...this.listeners]) {
@@ -99,7 +103,17 @@ export class LeaderWatch {
   }
 }
 
-export interface ZooKeeperElectorOptions { prefix?: string; logger: Logger }
+export interface ZooKeeperElectorOptions {
+  prefix?: string;
+  logger: Logger;
+  /**
+   * How long a leader keeps leading while disconnected, hoping to reconnect to another ensemble member
+   * (default: a third of the session timeout). The servers cannot expire the session sooner than two thirds of
+   * the timeout after the client's last ping, so stepping down within a third leaves no window for two leaders,
+   * while losing one ZooKeeper node does not cost a leadership change.
+   */
+  disconnectGraceMs?: number;
+}
 
 /**
  * LeaderElector on ZooKeeper. Listeners run from ZooKeeper callbacks (never inside start()); start() resolves
@@ -118,15 +132,25 @@ export class ZooKeeperLeaderElector implements LeaderElector {
   private unwatch?: () => void;
 
   private readonly onConnected = (_id: string, isNew: boolean) => {
+    this.clearGrace();
     if (isNew) this.ownNode = undefined;
     void this.contend();
   };
 
-  private readonly onDisconnected = () => { this.evaluate(); };
-  private readonly onExpired = () => { this.ownNode = undefined; this.evaluate(); };
+  private graceTimer?: NodeJS.Timeout;
+  private readonly disconnectGraceMs: number;
+
+  private readonly onDisconnected = () => {
+    if (this.graceTimer) clearTimeout(this.graceTimer);
+    this.graceTimer = setTimeout(() => { this.graceTimer = undefined; this.evaluate(); }, this.disconnectGraceMs);
+    this.graceTimer.unref();
+    if (this.leading) this.log.warn({ graceMs: this.disconnectGraceMs }, 'disconnected from ZooKeeper while leading; stepping down unless reconnected within the grace period');
+  };
+  private readonly onExpired = () => { this.clearGrace(); this.ownNode = undefined; this.evaluate(); };
 
   constructor(private readonly session: ZooKeeperSession, readonly dir: string, opts: ZooKeeperElectorOptions) {
     this.log = opts.logger;
+    this.disconnectGraceMs = opts.disconnectGraceMs ?? Math.floor(session.sessionTimeoutMs / 3);
     this.watch = new LeaderWatch(session, dir, opts.prefix ?? MESOS_MASTER_PREFIX, opts.logger);
   }
 
@@ -165,6 +189,7 @@ export class ZooKeeperLeaderElector implements LeaderElector {
     this.session.off('expired', this.onExpired);
     this.unwatch?.();
     this.watch.stop();
+    this.clearGrace();
     const own = this.ownNode;
     this.ownNode = undefined;
     this.self = undefined;
@@ -196,9 +221,15 @@ export class ZooKeeperLeaderElector implements LeaderElector {
     await this.watch.refresh();
   }
 
+  private clearGrace(): void {
+    if (this.graceTimer) clearTimeout(this.graceTimer);
+    this.graceTimer = undefined;
+  }
+
   private evaluate(): void {
     const head = this.watch.current();
-    this.leading = this.self !== undefined && this.ownNode !== undefined && this.session.connected && head?.node === this.ownNode;
+    const inTouch = this.session.connected || this.graceTimer !== undefined;
+    this.leading = this.self !== undefined && this.ownNode !== undefined && inTouch && head?.node === this.ownNode;
     const leader = this.leader();
     const key = `${leader?.id ?? ''}|${this.leading}`;
     if (key === this.lastNotified) return;

@@ -66,6 +66,9 @@ export class ZooKeeperSession extends EventEmitter {
 
   get connected(): boolean { return this.isConnected; }
 
+  /** The session timeout asked for (the servers may negotiate it within their min/max bounds). */
+  get sessionTimeoutMs(): number { return this.opts.sessionTimeoutMs; }
+
   /** Starts connecting (and keeps reconnecting); does not wait. */
   start(): void {
     if (this.client || this.closed) return;

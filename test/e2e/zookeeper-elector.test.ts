@@ -71,7 +71,23 @@ describe('ZooKeeperLeaderElector', () => {
     await eventually(() => b!.e.isLeader());
   });
 
-  it('steps down at once without quorum, and leads again when the ensemble is back', async () => {
+  it('keeps its leader while any single ZooKeeper node is stopped (the leader reconnects elsewhere)', async () => {
+    const [a, b] = await contenders('/elect4/mesos', 2);
+    await eventually(() => a!.e.isLeader() && b!.e.leader()?.id === 'master-1');
+    const heard = a!.seen.length;
+    for (const node of [1, 2, 3]) {
+      await zk.stopNode(node);
+      // Whichever node the leader was connected to, it must ride through the reconnection.
+      await new Promise((r) => setTimeout(r, 2000));
+      assert.equal(a!.e.isLeader(), true, `leader kept while node ${node} is down`);
+      assert.equal(b!.e.isLeader(), false);
+      await zk.startNode(node);
+      await zk.waitServing();
+    }
+    assert.equal(a!.seen.length, heard, `no leadership change was announced: ${JSON.stringify(a!.seen.slice(heard))}`);
+  });
+
+  it('steps down without quorum, and leads again when the ensemble is back', async () => {
     const [a, b] = await contenders('/elect3/mesos', 2);
     const watcher = new LeaderWatch(await session(), '/elect3/mesos', MESOS_MASTER_PREFIX, logger);
     watcher.start();
