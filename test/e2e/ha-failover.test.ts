@@ -101,6 +101,16 @@ describe('HA: 3 masters, 3 agents, a 3-node ZooKeeper ensemble', () => {
     return { agents: st.slaves.filter((s: any) => s.active).length, frameworkId: fw?.id, running: (fw?.tasks ?? []).filter((t: any) => t.state === 'TASK_RUNNING').map((t: any) => t.id).sort() };
   }
 
+  /** Waits for the leader's view to satisfy `ok`; on timeout the error shows the last view. */
+  async function eventuallyView(i: number, ok: (v: Awaited<ReturnType<typeof leaderView>>) => boolean, timeoutMs = 40_000): Promise<void> {
+    let last: unknown;
+    try {
+      await eventually(async () => { const v = await leaderView(i); last = v; return ok(v); }, timeoutMs, 200);
+    } catch (err) {
+      throw new Error(`${(err as Error).message}; last view of master ${i}: ${JSON.stringify(last)}; subscriptions: ${subscriptions.length}`);
+    }
+  }
+
   it('kill -9 of the leading master: a new leader, agents re-register, the framework re-subscribes, the same tasks keep running', async () => {
     client = new SchedulerClient({
       master: zk.url('/mesos'), frameworkInfo: { user: 'root', name: 'ha-sleepers', failover_timeout: 3600 }, reconnectBackoffMs: { min: 100, max: 1000 },
@@ -128,19 +138,21 @@ describe('HA: 3 masters, 3 agents, a 3-node ZooKeeper ensemble', () => {
     const frameworkId = client.frameworkId!;
     const tasks = (await leaderView(before)).running;
 
+    const updatesBefore = updates.length;
     await masters[before]!.stop('SIGKILL');
     masters[before] = undefined;
     const after = await leaderIndex(30_000);
     assert.notEqual(after, before);
-    await eventually(async () => {
-      const v = await leaderView(after);
-      return v.agents === 3 && v.frameworkId === frameworkId && v.running.length === TASKS;
-    }, 30_000, 200);
+    // The new leader learns the framework from the agents' reports first; it is back once it re-subscribed.
+    await eventuallyView(after, (v) => v.agents === 3 && v.frameworkId === frameworkId && v.running.length === TASKS && subscriptions.length >= 2);
     assert.deepEqual((await leaderView(after)).running, tasks, 'the same task ids run under the new leader');
     assert.equal(subscriptions.at(-1)!.frameworkId, frameworkId, 're-subscribed with its framework id');
     assert.equal(subscriptions.at(-1)!.reconnected, true);
     assert.equal(subscriptions.at(-1)!.masterInfo?.address.hostname, masterIp(after));
-    await eventually(() => tasks.every((id) => updates.some((u) => u.task_id.value === id && u.reason === 'REASON_RECONCILIATION' && u.state === 'TASK_RUNNING' && u.agent_id !== undefined)), 20_000, 200);
+    // After the failover the framework hears TASK_RUNNING for each task again (reconciliation answers, or the
+    // agent's retransmission of an update whose acknowledgement was lost with the old leader).
+    await eventually(() => tasks.every((id) => updates.slice(updatesBefore).some((u) => u.task_id.value === id && u.state === 'TASK_RUNNING')), 20_000, 200);
+    assert.ok(updates.slice(updatesBefore).every((u) => u.state === 'TASK_RUNNING'), `no other state was reported: ${JSON.stringify(updates.slice(updatesBefore).filter((u) => u.state !== 'TASK_RUNNING'))}`);
     assert.equal(launched.length, TASKS, 'nothing was launched again');
     for (const id of tasks) assert.equal(startsOf(id), 1, `${id} started once`);
 
@@ -161,6 +173,7 @@ describe('HA: 3 masters, 3 agents, a 3-node ZooKeeper ensemble', () => {
     await eventually(async () => (await weights(2)).status === 200, 15_000, 200);
     assert.equal(await leaderIndex(), leader, 'one ZooKeeper node down changes nothing');
 
+    const subscribedBefore = subscriptions.length;
     await zk.stopNode(2);
     await eventually(async () => {
       const elected = await Promise.all(masters.map(async (m) => (m ? (await metrics(m))['master/elected'] : 0)));
@@ -176,10 +189,7 @@ describe('HA: 3 masters, 3 agents, a 3-node ZooKeeper ensemble', () => {
     await zk.waitServing();
     const back = await leaderIndex(60_000);
     const frameworkId = client!.frameworkId!;
-    await eventually(async () => {
-      const v = await leaderView(back);
-      return v.agents === 3 && v.frameworkId === frameworkId && v.running.length === TASKS;
-    }, 40_000, 200);
+    await eventuallyView(back, (v) => v.agents === 3 && v.frameworkId === frameworkId && v.running.length === TASKS && subscriptions.length > subscribedBefore);
     await eventually(async () => (await weights(4)).status === 200, 15_000, 200);
     const roles = await getJson(`${masters[back]!.url}/master/roles`);
     assert.equal(roles.roles.find((r: any) => r.name === 'ha')?.weight, 4, 'the registry is readable and writable again');
