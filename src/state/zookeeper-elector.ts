@@ -138,15 +138,18 @@ export class ZooKeeperLeaderElector implements LeaderElector {
   };
 
   private graceTimer?: NodeJS.Timeout;
+  /** When the link to the ensemble went down (undefined while connected); repeated 'disconnected' events keep the first. */
+  private disconnectedSince?: number;
   private readonly disconnectGraceMs: number;
 
   private readonly onDisconnected = () => {
-    if (this.graceTimer) clearTimeout(this.graceTimer);
+    if (this.disconnectedSince !== undefined) return;
+    this.disconnectedSince = Date.now();
     this.graceTimer = setTimeout(() => { this.graceTimer = undefined; this.evaluate(); }, this.disconnectGraceMs);
     this.graceTimer.unref();
     if (this.leading) this.log.warn({ graceMs: this.disconnectGraceMs }, 'disconnected from ZooKeeper while leading; stepping down unless reconnected within the grace period');
   };
-  private readonly onExpired = () => { this.clearGrace(); this.ownNode = undefined; this.evaluate(); };
+  private readonly onExpired = () => { this.ownNode = undefined; this.evaluate(); };
 
   constructor(private readonly session: ZooKeeperSession, readonly dir: string, opts: ZooKeeperElectorOptions) {
     this.log = opts.logger;
@@ -224,11 +227,12 @@ export class ZooKeeperLeaderElector implements LeaderElector {
   private clearGrace(): void {
     if (this.graceTimer) clearTimeout(this.graceTimer);
     this.graceTimer = undefined;
+    this.disconnectedSince = undefined;
   }
 
   private evaluate(): void {
     const head = this.watch.current();
-    const inTouch = this.session.connected || this.graceTimer !== undefined;
+    const inTouch = this.session.connected || (this.disconnectedSince !== undefined && Date.now() - this.disconnectedSince < this.disconnectGraceMs);
     this.leading = this.self !== undefined && this.ownNode !== undefined && inTouch && head?.node === this.ownNode;
     const leader = this.leader();
     const key = `${leader?.id ?? ''}|${this.leading}`;

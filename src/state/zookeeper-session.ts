@@ -57,6 +57,9 @@ export class ZooKeeperSession extends EventEmitter {
   private client?: Client;
   private sessionId?: string;
   private isConnected = false;
+  /** The library says connected but the server stopped answering probes. */
+  private suspected = false;
+  private probeTimer?: NodeJS.Timeout;
   private closed = false;
 
   constructor(readonly connectString: string, private readonly opts: ZooKeeperSessionOptions) {
@@ -96,7 +99,9 @@ export class ZooKeeperSession extends EventEmitter {
         const isNew = id !== this.sessionId;
         this.sessionId = id;
         this.isConnected = true;
+        this.suspected = false;
         this.opts.logger.info({ sessionId: id, isNew, timeoutMs: client.getSessionTimeout() }, 'connected to ZooKeeper');
+        this.startProbing(client);
         this.emit('connected', id, isNew);
       } else if (state === zookeeper.State.DISCONNECTED) {
         this.isConnected = false;
@@ -114,8 +119,45 @@ export class ZooKeeperSession extends EventEmitter {
     client.connect();
   }
 
+  /**
+   * The library notices a dead link only when its socket closes; a server that hangs with the socket open would
+   * go unnoticed while the ensemble expires our session. So a cheap read every sixth of the session timeout must
+   * answer within another sixth; otherwise the link is treated as down ('disconnected') until a probe answers.
+   */
+  private startProbing(client: Client): void {
+    if (this.probeTimer) clearTimeout(this.probeTimer);
+    const every = Math.max(100, Math.floor(this.opts.sessionTimeoutMs / 6));
+    const probe = () => {
+      if (this.client !== client || this.closed) { this.probeTimer = undefined; return; }
+      let answered = false;
+      const timer = setTimeout(() => {
+        if (answered || this.client !== client || !this.isConnected) return;
+        this.suspected = true;
+        this.isConnected = false;
+        this.opts.logger.warn({ sessionId: this.sessionId, waitedMs: every }, 'ZooKeeper server does not answer; treating the link as down');
+        this.emit('disconnected');
+      }, every);
+      client.exists('/', (err) => {
+        answered = true;
+        clearTimeout(timer);
+        if (!err && this.suspected && this.client === client && client.getState() === zookeeper.State.SYNC_CONNECTED) {
+          this.suspected = false;
+          this.isConnected = true;
+          this.opts.logger.info({ sessionId: this.sessionId }, 'ZooKeeper server answers again');
+          this.emit('connected', this.sessionId, false);
+        }
+      });
+      this.probeTimer = setTimeout(probe, every);
+      this.probeTimer.unref();
+    };
+    this.probeTimer = setTimeout(probe, every);
+    this.probeTimer.unref();
+  }
+
   close(): void {
     this.closed = true;
+    if (this.probeTimer) clearTimeout(this.probeTimer);
+    this.probeTimer = undefined;
     this.isConnected = false;
     this.client?.close();
     this.client = undefined;

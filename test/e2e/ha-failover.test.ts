@@ -151,14 +151,16 @@ describe('HA: 3 masters, 3 agents, a 3-node ZooKeeper ensemble', () => {
     assert.equal(subscriptions.at(-1)!.masterInfo?.address.hostname, masterIp(after));
     // After the failover the framework hears TASK_RUNNING for each task again (reconciliation answers, or the
     // agent's retransmission of an update whose acknowledgement was lost with the old leader).
-    await eventually(() => tasks.every((id) => updates.slice(updatesBefore).some((u) => u.task_id.value === id && u.state === 'TASK_RUNNING')), 20_000, 200);
+    await eventually(() => tasks.every((id) => updates.slice(updatesBefore).some((u) => u.task_id.value === id && u.state === 'TASK_RUNNING')), 20_000, 200)
+      .catch((err) => { throw new Error(`no TASK_RUNNING again for every task: ${err.message}; updates since: ${JSON.stringify(updates.slice(updatesBefore).map((u) => [u.task_id.value, u.state, u.reason]))}`); });
     assert.ok(updates.slice(updatesBefore).every((u) => u.state === 'TASK_RUNNING'), `no other state was reported: ${JSON.stringify(updates.slice(updatesBefore).filter((u) => u.state !== 'TASK_RUNNING'))}`);
     assert.equal(launched.length, TASKS, 'nothing was launched again');
     for (const id of tasks) assert.equal(startsOf(id), 1, `${id} started once`);
 
     // The killed master comes back as a follower of the new leader.
     masters[before] = await startMasterAt(before);
-    await eventually(async () => (await getJson(`${masters[before]!.url}/master/state`)).leader_info?.address?.port === masters[after]!.port, 20_000, 200);
+    await eventually(async () => (await getJson(`${masters[before]!.url}/master/state`)).leader_info?.address?.port === masters[after]!.port, 20_000, 200)
+      .catch(async (err) => { throw new Error(`restarted master does not follow: ${err.message}; ${JSON.stringify((await getJson(`${masters[before]!.url}/master/state`)).leader_info)}`); });
     assert.equal(await leaderIndex(), after);
   });
 
