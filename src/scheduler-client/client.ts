@@ -43,8 +43,10 @@ export class SchedulerCallError extends Error {
 type TaskRef = { task_id: { value: string }; agent_id?: { value: string } };
 
 export class SchedulerClient extends EventEmitter<SchedulerEvents> {
-  private readonly detector: MasterDetector;
+  private detector: MasterDetector;
+  /** Built from a string address by this client, so it is closed on stop() and rebuilt on a later start(). */
   private readonly ownsDetector: boolean;
+  private detectorClosed = false;
   private unwatchDetector?: () => void;
   private info: FrameworkInfo;
   private current?: string; // host:port we are subscribed to
@@ -77,6 +79,10 @@ export class SchedulerClient extends EventEmitter<SchedulerEvents> {
   start(): void {
     this.stopped = false;
     // A new leader elsewhere: leave the old master at once rather than waiting for its stream to break.
+    if (this.detectorClosed && typeof this.opts.master === 'string') {
+      this.detector = createDetector(this.opts.master, this.opts.logger);
+      this.detectorClosed = false;
+    }
     this.unwatchDetector ??= this.detector.onChange?.((leader) => {
       const same = leader === this.current;
       if (!leader || (same && this.connected)) return;
@@ -92,7 +98,7 @@ export class SchedulerClient extends EventEmitter<SchedulerEvents> {
     this.stopped = true;
     this.unwatchDetector?.();
     this.unwatchDetector = undefined;
-    if (this.ownsDetector) this.detector.close?.();
+    if (this.ownsDetector && !this.detectorClosed) { this.detector.close?.(); this.detectorClosed = true; }
     if (this.retryTimer) clearTimeout(this.retryTimer);
     if (this.watchdog) clearTimeout(this.watchdog);
     if (this.reconcileTimer) clearTimeout(this.reconcileTimer);
