@@ -117,6 +117,7 @@ export class MasterLeadership {
     this.master.leader = false;
     this.opts.logger.warn({ why }, 'no longer the leading master');
     this.reset();
+    this.master.emit('stepped-down');
   }
 
   /** Drops every in-memory trace of a term: streams, timers, agents, frameworks, offers, allocator state. */

@@ -176,11 +176,16 @@ describe('HA: 3 masters, 3 agents, a 3-node ZooKeeper ensemble', () => {
     assert.equal(await leaderIndex(), leader, 'one ZooKeeper node down changes nothing');
 
     const subscribedBefore = subscriptions.length;
+    // An operator event stream on the leader ends when it steps down.
+    const events = await fetch(`${masters[leader]!.url}/api/v1`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ type: 'SUBSCRIBE' }) });
+    assert.equal(events.status, 200);
+    const streamEnded = (async () => { for await (const _chunk of events.body!) { /* drain */ } return true; })().catch(() => true);
     await zk.stopNode(2);
     await eventually(async () => {
       const elected = await Promise.all(masters.map(async (m) => (m ? (await metrics(m))['master/elected'] : 0)));
       return elected.every((e) => e === 0);
     }, 20_000, 200);
+    assert.equal(await streamEnded, true, 'the operator stream was closed by the master that stepped down');
     const refused = await weights(3);
     assert.equal(refused.status, 503, 'writes fail cleanly while no master leads');
     const st = await fetch(`${masters[leader]!.url}/master/state`);
