@@ -49,6 +49,11 @@ before(async () => {
 });
 
 after(async () => {
+  if (process.env.TRIREME_TEST_LOG_DIR) {
+    const { writeFileSync } = await import('node:fs');
+    masters.forEach((m, i) => m && writeFileSync(join(process.env.TRIREME_TEST_LOG_DIR!, `master-${i}.log`), m.output()));
+    agents.forEach((a, i) => writeFileSync(join(process.env.TRIREME_TEST_LOG_DIR!, `agent-${i}.log`), a.output()));
+  }
   await client?.stop();
   await Promise.all(agents.map((a) => a.stop()));
   await Promise.all(masters.map((m) => m?.stop()));
@@ -200,6 +205,35 @@ describe('HA: 3 masters, 3 agents, a 3-node ZooKeeper ensemble', () => {
     await eventually(async () => (await weights(4)).status === 200, 15_000, 200);
     const roles = await getJson(`${masters[back]!.url}/master/roles`);
     assert.equal(roles.roles.find((r: any) => r.name === 'ha')?.weight, 4, 'the registry is readable and writable again');
+    for (const id of launched) assert.equal(startsOf(id), 1, `${id} still started only once`);
+  });
+  it('a leader whose session expires while it is frozen steps down on waking and contends again, without exiting', async () => {
+    const frozen = await leaderIndex();
+    const proc = masters[frozen]!.proc;
+    proc.kill('SIGSTOP');
+    let other: number;
+    try {
+      // Its session expires (3 s) and its znode goes; another master takes over.
+      other = await eventually(async () => {
+        for (const [i, m] of masters.entries()) if (i !== frozen && m && (await metrics(m))['master/elected'] === 1) return i + 1;
+        return undefined;
+      }, 30_000, 200).then((i) => i - 1);
+    } finally {
+      proc.kill('SIGCONT');
+    }
+    await eventually(async () => {
+      const st = await getJson(`${masters[frozen]!.url}/master/state`);
+      return st.elected_time === undefined && st.leader_info?.address?.port === masters[other]!.port;
+    }, 30_000, 200);
+    assert.equal(proc.exitCode, null, 'the woken master is still running');
+    assert.equal(await leaderIndex(), other, 'exactly one leader');
+    const session = new ZooKeeperSession(zk.connectString, { sessionTimeoutMs: 3000, logger: createLogger('test', 'error') });
+    try {
+      await session.waitConnected(10_000);
+      await eventually(async () => ((await session.getChildren('/mesos')) ?? []).filter((n) => n.startsWith('json.info_')).length === 3, 20_000, 200);
+    } finally { session.close(); }
+    const frameworkId = client!.frameworkId!;
+    await eventuallyView(other, (v) => v.agents === 3 && v.frameworkId === frameworkId && v.running.length === TASKS);
     for (const id of launched) assert.equal(startsOf(id), 1, `${id} still started only once`);
   });
 });
