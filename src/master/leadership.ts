@@ -67,23 +67,25 @@ export class MasterLeadership {
     this.leading = true;
     const term = ++this.term;
     this.opts.logger.info({ masterId: this.master.id }, 'elected leading master; recovering the registry');
-    this.recovery = this.recover(term);
+    // One recovery at a time: a stale one (leadership lost and regained meanwhile) finishes and cleans up first.
+    this.recovery = this.recovery.then(() => this.recover(term));
   }
 
   /** Reads the registry (retrying while the store is unavailable) and starts acting as leader. */
   private async recover(term: number): Promise<void> {
+    if (term !== this.term) return; // queued behind an earlier recovery and already stale
     this.reset();
     try {
       await this.master.start();
     } catch (err) {
-      if (term !== this.term) return;
+      if (term !== this.term) { this.reset(); return; }
       this.opts.logger.error({ err: (err as Error).message }, 'registry recovery failed; retrying');
       this.master.stop();
       this.retryTimer = setTimeout(() => { if (term === this.term) this.recovery = this.recover(term); }, RECOVERY_RETRY_MS);
       this.retryTimer.unref();
       return;
     }
-    if (term !== this.term) { this.master.stop(); return; }
+    if (term !== this.term) { this.reset(); return; } // leadership moved on while the registry was read
     this.master.leader = true;
     const expected = this.master.recoveredAgents.size;
     this.opts.logger.info({ agentsToReregister: expected, timeoutMs: this.opts.agentReregisterTimeoutMs }, 'leading: waiting for agents to re-register and frameworks to re-subscribe');
