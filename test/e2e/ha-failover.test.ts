@@ -24,7 +24,7 @@ let client: SchedulerClient | undefined;
 
 function startMasterAt(i: number, port = 0): Promise<RoleProcess> {
   return startRole(['master', '--ip', masterIp(i), '--hostname', masterIp(i), '--port', String(port), '--work-dir', join(dir.path, `master-${i}`),
-    '--zk', zk.url('/mesos'), '--quorum', '2', '--zk-session-timeout', '3secs', '--allocation-interval', '200ms'], 'master listening');
+    '--zk', zk.url('/mesos'), '--quorum', '2', '--zk-session-timeout', '4secs', '--allocation-interval', '200ms'], 'master listening');
 }
 
 async function metrics(m: RoleProcess): Promise<Record<string, number>> { return getJson(`${m.url}/metrics/snapshot`); }
@@ -213,7 +213,7 @@ describe('HA: 3 masters, 3 agents, a 3-node ZooKeeper ensemble', () => {
     proc.kill('SIGSTOP');
     let other: number;
     try {
-      // Its session expires (3 s) and its znode goes; another master takes over.
+      // Its session expires (4 s) and its znode goes; another master takes over.
       other = await eventually(async () => {
         for (const [i, m] of masters.entries()) if (i !== frozen && m && (await metrics(m))['master/elected'] === 1) return i + 1;
         return undefined;

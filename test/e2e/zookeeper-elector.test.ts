@@ -20,10 +20,10 @@ async function session(sessionTimeoutMs = 3000): Promise<ZooKeeperSession> {
 
 const info = (n: number) => ({ id: `master-${n}`, data: { id: `master-${n}`, hostname: `m${n}`, port: 5050 + n, address: { hostname: `m${n}`, ip: '127.0.0.1', port: 5050 + n } } });
 
-async function contenders(dir: string, n: number) {
+async function contenders(dir: string, n: number, sessionTimeoutMs = 3000) {
   const out = [];
   for (let i = 1; i <= n; i++) {
-    const s = await session();
+    const s = await session(sessionTimeoutMs);
     const e = new ZooKeeperLeaderElector(s, dir, { logger });
     const seen: Array<[string | undefined, boolean]> = [];
     e.onChange((l, isSelf) => seen.push([l?.id, isSelf]));
@@ -72,7 +72,8 @@ describe('ZooKeeperLeaderElector', () => {
   });
 
   it('keeps its leader while any single ZooKeeper node is stopped (the leader reconnects elsewhere)', async () => {
-    const [a, b] = await contenders('/elect4/mesos', 2);
+    // 6 s sessions: a 2 s grace, so a reconnection slowed by a busy machine still fits.
+    const [a, b] = await contenders('/elect4/mesos', 2, 6000);
     await eventually(() => a!.e.isLeader() && b!.e.leader()?.id === 'master-1');
     const heard = a!.seen.length;
     for (const node of [1, 2, 3]) {
