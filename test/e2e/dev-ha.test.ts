@@ -12,7 +12,9 @@ describe('trireme dev --ha', () => {
     const dev = await startRole(['dev', '--ha', '--data-dir', dir.path, '--master-port', '0', '--agent-port', '0', '--zk-port', '0'], 'master listening', 90_000);
     try {
       await eventually(() => dev.output().includes('Trireme (HA) is running'), 60_000);
-      const masters = [...dev.output().matchAll(/master \d +(http:\/\/[\d.:]+)/g)].map((m) => m[1]!);
+      const banner = [...dev.output().matchAll(/master \d +(http:\/\/[\d.:]+) +\(pid (\d+)/g)];
+      const masters = banner.map((m) => m[1]!);
+      const pids = new Map(banner.map((m) => [m[1]!, Number(m[2])]));
       assert.equal(masters.length, 3);
       assert.match(dev.output(), /--master for frameworks and agents: zk:\/\/127\.0\.0\.1:\d+,127\.0\.0\.1:\d+,127\.0\.0\.1:\d+\/mesos/);
       const leader = await eventually(async () => {
@@ -29,6 +31,17 @@ describe('trireme dev --ha', () => {
         const st = await getJson(`${m}/master/state`);
         assert.equal(`http://${st.leader_info.hostname}:${st.leader_info.port}`, leader, 'followers name the leader');
       }
+
+      // The masters are separate processes: kill -9 the leader and another takes over, with the agents.
+      process.kill(pids.get(leader!)!, 'SIGKILL');
+      const next = await eventually(async () => {
+        for (const m of masters.filter((x) => x !== leader)) {
+          const st = await getJson(`${m}/master/state`);
+          if (st.elected_time !== undefined && st.slaves.filter((a: any) => a.active).length === 3) return m;
+        }
+        return undefined;
+      }, 60_000, 200);
+      assert.notEqual(next, leader);
     } finally {
       await dev.stop();
       dir.remove();
