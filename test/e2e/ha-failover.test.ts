@@ -236,4 +236,16 @@ describe('HA: 3 masters, 3 agents, a 3-node ZooKeeper ensemble', () => {
     await eventuallyView(other, (v) => v.agents === 3 && v.frameworkId === frameworkId && v.running.length === TASKS);
     for (const id of launched) assert.equal(startsOf(id), 1, `${id} still started only once`);
   });
+  it('an agent given a non-leading master as host:port is redirected to the leader', async () => {
+    const leader = await leaderIndex();
+    const follower = masters.findIndex((m, i) => m && i !== leader);
+    const agent = await startRole(['agent', '--master', `${masterIp(follower)}:${masters[follower]!.port}`, '--ip', agentIp(3), '--hostname', agentIp(3), '--port', '0',
+      '--work-dir', join(dir.path, 'agent-static'), '--resources', 'cpus:1;mem:256;disk:100;ports:[33000-33010]', '--registration-backoff-factor', '100ms'], 'agent listening');
+    agents.push(agent);
+    const st = await eventually(async () => {
+      const s = await getJson(`${masters[leader]!.url}/master/state`);
+      return s.slaves.some((a: any) => a.hostname === agentIp(3) && a.active) ? s : undefined;
+    }, 20_000, 200);
+    assert.equal(st.slaves.length, 4);
+  });
 });
