@@ -51,6 +51,9 @@ export class LeaderWatch {
 
   current(): ElectedNode | undefined { return this.currentNode; }
 
+  /** Called after every successful read of the contender list (names with the prefix), changed or not. */
+  onContenders?: (names: string[]) => void;
+
   onChange(listener: (leader: ElectedNode | undefined) => void): () => void {
     const entry = (l: ElectedNode | undefined) => listener(l);
     this.listeners.add(entry);
@@ -72,6 +75,7 @@ export class LeaderWatch {
       await this.session.mkdirp(this.dir);
       const children = await this.session.getChildren(this.dir, () => { void this.refresh(); });
       if (gen !== this.generation) return;
+      this.onContenders?.((children ?? []).filter((n) => n.startsWith(this.prefix)));
       const lowest = lowestContender(children ?? [], this.prefix);
       if (lowest === undefined) { this.set(undefined); return; }
       if (lowest === this.currentNode?.node) { this.set(this.currentNode); return; }
@@ -155,6 +159,15 @@ export class ZooKeeperLeaderElector implements LeaderElector {
     this.log = opts.logger;
     this.disconnectGraceMs = opts.disconnectGraceMs ?? Math.floor(session.sessionTimeoutMs / 3);
     this.watch = new LeaderWatch(session, dir, opts.prefix ?? MESOS_MASTER_PREFIX, opts.logger);
+    // Our znode deleted from outside (an operator, a cleanup script) while the session lives: contend anew.
+    this.watch.onContenders = (names) => {
+      if (this.ownNode && this.session.connected && !names.includes(this.ownNode)) {
+        this.log.warn({ node: this.ownNode }, 'our election znode is gone; contending again');
+        this.ownNode = undefined;
+        this.evaluate();
+        void this.contend();
+      }
+    };
   }
 
   async start(self: LeaderInfo): Promise<void> {

@@ -71,6 +71,17 @@ describe('ZooKeeperLeaderElector', () => {
     await eventually(() => b!.e.isLeader());
   });
 
+  it('a contender whose znode is deleted from outside steps down and contends again', async () => {
+    const [a, b] = await contenders('/elect5/mesos', 2);
+    await eventually(() => a!.e.isLeader() && b!.e.leader()?.id === 'master-1');
+    const admin = await session();
+    const [first] = ((await admin.getChildren('/elect5/mesos')) ?? []).sort();
+    await admin.remove(`/elect5/mesos/${first}`);
+    await eventually(() => b!.e.isLeader() && a!.e.leader()?.id === 'master-2');
+    await eventually(async () => ((await admin.getChildren('/elect5/mesos')) ?? []).length === 2, 10_000);
+    assert.equal(a!.e.isLeader(), false);
+  });
+
   it('keeps its leader while any single ZooKeeper node is stopped (the leader reconnects elsewhere)', async () => {
     // 6 s sessions: a 2 s grace, so a reconnection slowed by a busy machine still fits.
     const [a, b] = await contenders('/elect4/mesos', 2, 6000);
