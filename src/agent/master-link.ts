@@ -77,7 +77,11 @@ export class MasterLink {
       const [leader] = await this.detector.masters().catch(() => []);
       if (this.stopped) return;
       if (!leader) { this.opts.logger.info('no leading master detected yet'); this.scheduleReconnect(); return; }
-      this.address = parseMasterAddress(leader);
+      try { this.address = parseMasterAddress(leader); } catch (err) {
+        this.opts.logger.warn({ leader, err: (err as Error).message }, 'unusable leader address in ZooKeeper');
+        this.scheduleReconnect();
+        return;
+      }
     }
     const body = JSON.stringify({ ...this.opts.subscribeCall(), version: AGENT_PROTOCOL_VERSION });
     const req = http.request({

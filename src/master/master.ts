@@ -285,7 +285,11 @@ export class Master extends EventEmitter {
   private pingAgents(): void {
     for (const agent of [...this.agents.values()]) {
       if (!agent.pongSinceLastPing) agent.missedPings++;
-      if (agent.missedPings >= this.opts.maxAgentPingTimeouts) { void this.markAgentUnreachable(agent); continue; }
+      if (agent.missedPings >= this.opts.maxAgentPingTimeouts) {
+        // The registry may be unavailable (ZooKeeper without quorum): log it rather than crash on the rejection.
+        this.markAgentUnreachable(agent).catch((err: Error) => this.log.error({ err: err.message, agentId: agent.id }, 'cannot record the agent as unreachable in the registry'));
+        continue;
+      }
       agent.pongSinceLastPing = false;
       if (agent.connected) this.sendToAgent(agent, { type: 'PING' });
     }
