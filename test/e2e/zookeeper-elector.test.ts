@@ -103,10 +103,12 @@ describe('ZooKeeperLeaderElector', () => {
     const [a, b] = await contenders('/elect3/mesos', 2);
     const watcher = new LeaderWatch(await session(), '/elect3/mesos', MESOS_MASTER_PREFIX, logger);
     watcher.start();
-    await eventually(() => a!.e.isLeader() && watcher.current()?.info.id === 'master-1');
+    await eventually(() => a!.e.isLeader() && watcher.current()?.info.id === 'master-1', 30_000)
+      .catch((err) => { throw new Error(`no leader before the test (a ${a!.e.isLeader()}, b ${b!.e.isLeader()}, watcher sees ${watcher.current()?.info.id}): ${err.message}`); });
     await zk.stopNode(1);
     await zk.stopNode(2);
-    await eventually(() => !a!.e.isLeader() && !b!.e.isLeader());
+    await eventually(() => !a!.e.isLeader() && !b!.e.isLeader(), 30_000)
+      .catch(async (err) => { throw new Error(`still leading without quorum (a ${a!.e.isLeader()}, b ${b!.e.isLeader()}; node 3: ${await zk.mode(3)}): ${err.message}`); });
     assert.deepEqual(a!.seen.at(-1), [undefined, false]);
     await zk.startNode(1);
     await zk.startNode(2);
