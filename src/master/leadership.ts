@@ -76,6 +76,7 @@ export class MasterLeadership {
     if (term !== this.term) return; // queued behind an earlier recovery and already stale
     this.reset();
     try {
+      await this.master.opts.store.sync?.(); // see the previous leader's last writes, not a lagging replica
       await this.master.start();
     } catch (err) {
       if (term !== this.term) { this.reset(); return; }

@@ -95,6 +95,18 @@ export class ZooKeeperStore implements Store {
     await Promise.all((children ?? []).map((c) => this.collect(`${key}/${decodeURIComponent(c)}`, out)));
   }
 
+  /**
+   * ZooKeeper has a `sync` operation but this client does not expose it; a completed write does the same job:
+   * the connected server answers it only after applying every earlier transaction. The root znode holds no data
+   * (it is not a key), so writing it empty changes nothing a reader sees.
+   */
+  async sync(): Promise<void> {
+    this.open();
+    const root = this.root || '/';
+    await this.session.mkdirp(root);
+    await this.session.multi([{ type: 'setData', path: root, data: EMPTY, version: -1 }]);
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;

@@ -64,6 +64,8 @@ describe('ZooKeeperStore on a real ensemble', () => {
       }
     };
     await Promise.all(stores.flatMap((s) => Array.from({ length: 15 }, () => increment(s))));
+    // Each session reads from its own server, which may trail the other's last write until synced.
+    await stores[1]!.sync();
     assert.deepEqual(await stores[1]!.get('/counter'), { key: '/counter', value: 30, version: 31 });
   });
 
