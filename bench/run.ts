@@ -13,6 +13,7 @@ import { DrfAllocator } from '../src/master/allocator/drf.ts';
 import { SchedulerClient } from '../src/scheduler-client/client.ts';
 import { startRole, tempDir, type RoleProcess } from '../test/helpers/processes.ts';
 import type { TaskInfo, TaskStatus } from '../src/proto/mesos.ts';
+import { benchFailover, benchStores } from './ha.ts';
 
 const AGENTS = Number(process.env.BENCH_AGENTS ?? 10_000);
 const FRAMEWORKS = Number(process.env.BENCH_FRAMEWORKS ?? 100);
@@ -202,6 +203,7 @@ if (!only || only === 'allocation') benchAllocationCycle();
 if (!only || only === 'latency') await benchLaunchLatency();
 if (!only || only === 'placements') await benchPlacements();
 if (!only || only === 'chronos') results.push(...await (await import('./chronos.ts')).benchChronos());
+if (!only || only === 'ha') results.push(...await benchFailover(), ...await benchStores());
 
 const cpu = os.cpus()[0]?.model ?? 'unknown cpu';
 console.log(`\nTrireme benchmarks — ${new Date().toISOString().slice(0, 10)} — ${os.cpus().length} × ${cpu}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${spawnSync('uname', ['-sr']).stdout.toString().trim()}\n`);

@@ -3,9 +3,10 @@ import http from 'node:http';
 import type { Logger } from 'pino';
 import { RecordIODecoder } from '../common/recordio.ts';
 import { AGENT_API_PATH, AGENT_PROTOCOL_VERSION, type AgentCall, type AgentEvent } from '../proto/agent.ts';
+import { createDetector, type MasterDetector } from '../scheduler-client/detector.ts';
 
 export interface MasterLinkOptions {
-  master: string; // host:port
+  master: string; // host:port, or zk://host:port,.../mesos to follow the leading master
   logger: Logger;
   /** Builds the SUBSCRIBE call at each (re)connection: agent info, running tasks. */
   subscribeCall(): AgentCall;
@@ -19,7 +20,7 @@ export class MasterUnreachableError extends Error {}
 
 export function parseMasterAddress(master: string): { host: string; port: number } {
   const m = /^(?:https?:\/\/)?([^:/]+|\[[^\]]+\]):(\d+)\/?$/.exec(master.trim());
-  if (!m) throw new Error(`bad --master '${master}': expected host:port (zk:// comes with the HA issue)`);
+  if (!m) throw new Error(`bad --master '${master}': expected host:port or zk://host:port,.../mesos`);
   return { host: m[1]!, port: Number(m[2]) };
 }
 
@@ -30,11 +31,19 @@ export class MasterLink {
   private stopped = false;
   private attempt = 0;
   private retryTimer?: NodeJS.Timeout;
-  private readonly address: { host: string; port: number };
+  /** The master of the current (or last) connection attempt. */
+  private address: { host: string; port: number };
+  private readonly detector?: MasterDetector;
+  private unwatch?: () => void;
   private readonly agent = new http.Agent({ keepAlive: true, maxSockets: 4 });
 
   constructor(private readonly opts: MasterLinkOptions) {
-    this.address = parseMasterAddress(opts.master);
+    if (opts.master.startsWith('zk://')) {
+      this.detector = createDetector(opts.master, opts.logger);
+      this.address = { host: '', port: 0 };
+    } else {
+      this.address = parseMasterAddress(opts.master);
+    }
   }
 
   get connected(): boolean { return this.streamId !== undefined && this.agentId !== undefined; }
@@ -43,16 +52,37 @@ export class MasterLink {
   start(): Promise<void> {
     return new Promise((resolve, reject) => {
       this.firstOpen = () => { this.firstOpen = undefined; this.firstError = undefined; resolve(); };
-      this.firstError = (err) => { this.firstOpen = undefined; this.firstError = undefined; reject(err); };
-      this.connect();
+      // With ZooKeeper there is no single address to give up on: wait for a leader however long it takes.
+      if (!this.detector) this.firstError = (err) => { this.firstOpen = undefined; this.firstError = undefined; reject(err); };
+      this.unwatch = this.detector?.onChange?.((leader) => {
+        const same = leader === `${this.address.host}:${this.address.port}`;
+        if (!leader || (same && this.connected)) return;
+        // A new (or newly confirmed) leader: go to it now, without the backoff accumulated while there was none.
+        this.opts.logger.info({ leader }, 'leading master detected; registering');
+        this.attempt = 0;
+        if (this.retryTimer) { clearTimeout(this.retryTimer); this.retryTimer = undefined; void this.connect(); } else if (!same) this.req?.destroy();
+      });
+      void this.connect();
     });
   }
 
   private firstOpen?: () => void;
   private firstError?: (err: Error) => void;
 
-  private connect(): void {
+  /** Subscribes to `to`, else to the detected leader; follows one 307 from a master that does not lead. */
+  private async connect(to?: { host: string; port: number }, redirects = 0): Promise<void> {
     if (this.stopped) return;
+    if (to) this.address = to;
+    else if (this.detector) {
+      const [leader] = await this.detector.masters().catch(() => []);
+      if (this.stopped) return;
+      if (!leader) { this.opts.logger.info('no leading master detected yet'); this.scheduleReconnect(); return; }
+      try { this.address = parseMasterAddress(leader); } catch (err) {
+        this.opts.logger.warn({ leader, err: (err as Error).message }, 'unusable leader address in ZooKeeper');
+        this.scheduleReconnect();
+        return;
+      }
+    }
     const body = JSON.stringify({ ...this.opts.subscribeCall(), version: AGENT_PROTOCOL_VERSION });
     const req = http.request({
       host: this.address.host, port: this.address.port, path: AGENT_API_PATH, method: 'POST',
@@ -61,6 +91,12 @@ export class MasterLink {
     this.req = req;
     let opened = false;
     req.on('response', (res) => {
+      const location = res.headers.location;
+      if (res.statusCode === 307 && location && redirects < 3) {
+        res.resume();
+        try { void this.connect(parseMasterAddress(location.replace(/^(https?:)?\/\//, '').split('/')[0]!), redirects + 1); } catch { this.scheduleReconnect(); }
+        return;
+      }
       if (res.statusCode !== 200) {
         let text = '';
         res.on('data', (c) => { text += c; });
@@ -111,7 +147,7 @@ export class MasterLink {
     this.attempt++;
     const delay = Math.random() * ceiling;
     this.opts.logger.info({ delayMs: Math.round(delay) }, 'reconnecting to master');
-    this.retryTimer = setTimeout(() => { this.retryTimer = undefined; this.connect(); }, delay);
+    this.retryTimer = setTimeout(() => { this.retryTimer = undefined; void this.connect(); }, delay);
   }
 
   /** Sends a call on a separate connection; rejects unless the master answers 202. */
@@ -139,6 +175,8 @@ export class MasterLink {
 
   stop(): void {
     this.stopped = true;
+    this.unwatch?.();
+    this.detector?.close?.();
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.req?.destroy();
     this.agent.destroy();

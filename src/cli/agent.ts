@@ -18,7 +18,7 @@ function attributesArg(value: string) {
 export function agentCommand(): Command {
   return new Command('agent')
     .description('run an agent: advertises resources to the master and runs tasks in sandboxes')
-    .addOption(envOption('agent', '--master <host:port>', 'the master to register with').makeOptionMandatory())
+    .addOption(envOption('agent', '--master <address>', 'the master to register with: host:port, or zk://host:port,.../mesos to follow the leading master').makeOptionMandatory())
     .addOption(envOption('agent', '--ip <ip>', 'address to listen on').default('0.0.0.0'))
     .addOption(envOption('agent', '--port <port>', 'port to listen on (0 = any free port)').default(5051).argParser(portArg))
     .addOption(envOption('agent', '--hostname <name>', 'hostname advertised in offers').default(undefined, "--ip if set, else this machine's hostname"))

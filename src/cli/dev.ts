@@ -8,6 +8,7 @@ import { startAgent, type RunningAgent } from '../agent/server.ts';
 import { startMarathon, type RunningMarathon } from '../marathon/server.ts';
 import { startChronos, type RunningChronos } from '../chronos/server.ts';
 import { envOption, portArg, positiveInt, runRole } from './options.ts';
+import { startDevHa } from './dev-ha.ts';
 
 /** Agent i listens on 127.0.0.(i+2): each "machine" has its own address, so ports and constraints behave as on a real cluster. */
 export function devAgentIp(index: number): string {
@@ -24,11 +25,20 @@ export function devCommand(): Command {
     .addOption(envOption('dev', '--marathon-port <port>', 'Marathon REST API port on 127.0.0.1 (0 = any free port)').default(8080).argParser(portArg))
     .addOption(envOption('dev', '--agent-resources <text>', 'resources of each agent (default: this machine shared between the agents)'))
     .addOption(envOption('dev', '--chronos-port <port>', 'Chronos REST API port on 127.0.0.1 (0 = any free port)').default(4400).argParser(portArg))
+    .addOption(envOption('dev', '--ha', 'high availability as in production: 3 masters (ports --master-port, +10, +20) and a 3-node ZooKeeper ensemble'))
+    .addOption(envOption('dev', '--zk-port <port>', 'with --ha: client port of ZooKeeper node 1 (nodes 2, 3: +1, +2; 0 = any free ports)').default(2181).argParser(portArg))
     .action(async (o) => {
       const dataDir = resolve(o.dataDir);
       const n: number = o.agents;
       const memEach = Math.max(256, Math.floor((os.totalmem() / 1024 / 1024 - 1024) / n));
       const resources: string = o.agentResources ?? `cpus:${Math.max(1, os.cpus().length)};mem:${memEach};disk:10000;ports:[31000-32000]`;
+      const agentAttributes = (i: number) => parseAttributes(`rack:rack-${i + 1};zone:${String.fromCharCode(97 + (i % 3))}`);
+      if (o.ha) {
+        await runRole(() => startDevHa({
+          dataDir, agents: n, masterPort: o.masterPort, agentPort: o.agentPort, zkPort: o.zkPort, agentResources: resources, agentAttributes, agentIp: devAgentIp,
+        }));
+        return;
+      }
       await runRole(async () => {
         const master = await startMaster({
           ip: '127.0.0.1', port: o.masterPort, hostname: '127.0.0.1', workDir: join(dataDir, 'master'), registry: 'sqlite',

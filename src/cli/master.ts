@@ -3,7 +3,9 @@ import os from 'node:os';
 import { resolve } from 'node:path';
 import { createLogger } from '../common/logger.ts';
 import { startMaster } from '../master/server.ts';
-import { durationArg, envOption, portArg, positiveInt, runRole } from './options.ts';
+import { durationArg, envOption, portArg, positiveInt, runRole, zkUrlArg } from './options.ts';
+import { DEFAULT_ZK_SESSION_TIMEOUT_MS } from '../state/zookeeper.ts';
+import { DEFAULT_AGENT_REREGISTER_TIMEOUT_MS } from '../master/leadership.ts';
 
 export function masterCommand(): Command {
   return new Command('master')
@@ -21,13 +23,22 @@ export function masterCommand(): Command {
     .addOption(envOption('master', '--max-completed-frameworks <n>', 'completed frameworks kept in state').default(50).argParser(positiveInt))
     .addOption(envOption('master', '--max-completed-tasks-per-framework <n>', 'completed tasks kept per framework').default(1000).argParser(positiveInt))
     .addOption(envOption('master', '--cluster <name>', 'cluster name shown in state and UI'))
+    .addOption(envOption('master', '--zk <url>', 'ZooKeeper URL for HA, e.g. zk://h1:2181,h2:2181,h3:2181/mesos: registry in ZooKeeper, leader election among masters').argParser(zkUrlArg))
+    .addOption(envOption('master', '--quorum <n>', 'size of a majority of masters; required with --zk (as in Mesos)').argParser(positiveInt))
+    .addOption(envOption('master', '--zk-session-timeout <duration>', 'ZooKeeper session timeout').default(DEFAULT_ZK_SESSION_TIMEOUT_MS, '10secs').argParser(durationArg))
+    .addOption(envOption('master', '--agent-reregister-timeout <duration>', 'after a failover, time agents have to re-register before they are marked unreachable').default(DEFAULT_AGENT_REREGISTER_TIMEOUT_MS, '10mins').argParser(durationArg))
     .action(async (o) => {
+      if (o.zk && o.quorum === undefined) {
+        process.stderr.write('trireme: master: --quorum is required with --zk (e.g. --quorum 2 for 3 masters)\n');
+        process.exit(1);
+      }
       const logger = createLogger('master');
       await runRole(() => startMaster({
         ip: o.ip, port: o.port, hostname: o.hostname ?? (o.ip === '0.0.0.0' ? os.hostname() : o.ip), workDir: resolve(o.workDir), registry: o.registry === 'in_memory' ? 'in_memory' : 'sqlite',
         allocationIntervalMs: o.allocationInterval, offerTimeoutMs: o.offerTimeout, agentPingTimeoutMs: o.agentPingTimeout,
         maxAgentPingTimeouts: o.maxAgentPingTimeouts, heartbeatIntervalSeconds: o.frameworkHeartbeatInterval / 1000,
         maxCompletedFrameworks: o.maxCompletedFrameworks, maxCompletedTasksPerFramework: o.maxCompletedTasksPerFramework, cluster: o.cluster,
+        zk: o.zk, quorum: o.quorum, zkSessionTimeoutMs: o.zkSessionTimeout, agentReregisterTimeoutMs: o.agentReregisterTimeout,
       }, logger));
     });
 }

@@ -2,6 +2,7 @@
 import { Option, InvalidArgumentError } from 'commander';
 import { parseDuration } from '../common/duration.ts';
 import { StartupError } from '../common/http.ts';
+import { parseZooKeeperUrl } from '../state/zookeeper-session.ts';
 
 /** An option that can also be set as TRIREME_<ROLE>_<FLAG> (e.g. TRIREME_MASTER_PORT). */
 export function envOption(role: string, flags: string, description: string): Option {
@@ -19,6 +20,12 @@ export function positiveInt(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError(`'${value}' is not a positive integer`);
   return n;
+}
+
+/** A zk://host:port,.../path URL (Mesos's --zk form). */
+export function zkUrlArg(value: string): string {
+  try { parseZooKeeperUrl(value); } catch (err) { throw new InvalidArgumentError((err as Error).message); }
+  return value;
 }
 
 export function durationArg(value: string): number {

@@ -1,6 +1,7 @@
 // HTTP helpers shared by every role's server.
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
+import { StoreUnavailableError } from '../state/store.ts';
 
 /** A fastify instance that takes request bodies as raw text, so each API applies its own content rules. */
 export function createHttpServer(logger: Logger, bodyLimit = 16 * 1024 * 1024): FastifyInstance {
@@ -9,6 +10,15 @@ export function createHttpServer(logger: Logger, bodyLimit = 16 * 1024 * 1024): 
   const app = server as unknown as FastifyInstance;
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => done(null, body));
+  // State that cannot be written right now (ZooKeeper without quorum, full disk) is the service being
+  // unavailable, not a bug: 503 with the reason, so clients retry.
+  app.setErrorHandler((err, _req, reply) => {
+    if (err instanceof StoreUnavailableError) return textError(reply, 503, err.message);
+    const status = (err as { statusCode?: number }).statusCode;
+    if (status !== undefined && status >= 400 && status < 500) return reply.code(status).send(err);
+    app.log.error({ err }, 'request failed');
+    return reply.code(500).send(err);
+  });
   return app;
 }
 

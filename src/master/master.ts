@@ -69,6 +69,8 @@ export class Master extends EventEmitter {
   readonly startTime: number;
   electedTime?: number;
   leader = true;
+  /** The leading master's info when another master leads (set by MasterLeadership); undefined when leading or unknown. */
+  leaderInfo?: MasterInfo;
 
   readonly agents = new Map<string, Agent>();
   /** Agents declared unreachable: id → time (ms). */
@@ -141,11 +143,15 @@ export class Master extends EventEmitter {
     const sub = call.subscribe!;
     const now = this.opts.clock.now();
     const requestedId = sub.agent_info.id?.value;
-    let agent = requestedId ? this.agents.get(requestedId) : undefined;
-    const wasUnreachable = requestedId ? this.unreachableAgents.has(requestedId) : false;
     const total = Resources.fromJSON(sub.agent_info.resources as never);
     const info = { hostname: sub.agent_info.hostname, port: sub.agent_info.port, resources: total.toJSON(), attributes: sub.agent_info.attributes as never };
     const pid = `slave(1)@${sub.agent_info.hostname}:${sub.agent_info.port}`;
+    // The registry write comes first, and no await follows it: otherwise a call served meanwhile (a framework's
+    // reconciliation right after a failover) could see the agent half admitted, without its tasks.
+    const newId = requestedId && this.agents.has(requestedId) ? undefined : requestedId ?? `${this.id}-S${this.agentSeq++}`;
+    if (newId) await this.opts.store.put(`/master/registry/agents/${newId}`, { hostname: info.hostname, agent_info: { ...info, id: { value: newId } } });
+    let agent = requestedId ? this.agents.get(requestedId) : undefined;
+    const wasUnreachable = requestedId ? this.unreachableAgents.has(requestedId) : false;
 
     if (agent) {
       // Re-registration of an agent this master knows: replace its stream, reconcile its tasks.
@@ -158,7 +164,7 @@ export class Master extends EventEmitter {
       agent.reregisteredTime = now;
       this.opts.metrics.counter('master/slave_reregistrations');
     } else {
-      const id = requestedId ?? `${this.id}-S${this.agentSeq++}`;
+      const id = newId ?? requestedId!;
       agent = {
         id, info: { ...info, id: { value: id } }, total, pid, registeredTime: now, version: MESOS_COMPAT_VERSION,
         connected: true, missedPings: 0, pongSinceLastPing: true, tasks: new Map(),
@@ -168,9 +174,7 @@ export class Master extends EventEmitter {
       this.agents.set(id, agent);
       this.recoveredAgents.delete(id);
       this.unreachableAgents.delete(id);
-      await this.opts.store.put(`/master/registry/agents/${id}`, { hostname: info.hostname, agent_info: agent.info });
     }
-    if (wasUnreachable) await this.opts.store.put(`/master/registry/agents/${agent.id}`, { hostname: info.hostname, agent_info: agent.info });
 
     agent.stream = sink;
     agent.streamId = streamId;
@@ -281,7 +285,11 @@ export class Master extends EventEmitter {
   private pingAgents(): void {
     for (const agent of [...this.agents.values()]) {
       if (!agent.pongSinceLastPing) agent.missedPings++;
-      if (agent.missedPings >= this.opts.maxAgentPingTimeouts) { void this.markAgentUnreachable(agent); continue; }
+      if (agent.missedPings >= this.opts.maxAgentPingTimeouts) {
+        // The registry may be unavailable (ZooKeeper without quorum): log it rather than crash on the rejection.
+        this.markAgentUnreachable(agent).catch((err: Error) => this.log.error({ err: err.message, agentId: agent.id }, 'cannot record the agent as unreachable in the registry'));
+        continue;
+      }
       agent.pongSinceLastPing = false;
       if (agent.connected) this.sendToAgent(agent, { type: 'PING' });
     }

@@ -1,6 +1,6 @@
 // Wires a master together: store, elector, allocator, HTTP routes; returns a handle to stop it.
 import type { Logger } from 'pino';
-import { createHttpServer, listen } from '../common/http.ts';
+import { createHttpServer, listen, StartupError } from '../common/http.ts';
 import { systemClock, type Clock } from '../common/clock.ts';
 import { DrfAllocator } from './allocator/drf.ts';
 import { Master, type MasterTuning } from './master.ts';
@@ -15,6 +15,8 @@ import { SqliteStore } from '../state/sqlite-store.ts';
 import { MemoryStore } from '../state/memory-store.ts';
 import { SoloElector } from '../state/solo-elector.ts';
 import type { LeaderElector } from '../state/leader.ts';
+import { DEFAULT_ZK_SESSION_TIMEOUT_MS, openZooKeeperState, type ZooKeeperState } from '../state/zookeeper.ts';
+import { DEFAULT_AGENT_REREGISTER_TIMEOUT_MS, MasterLeadership } from './leadership.ts';
 
 export interface MasterConfig extends MasterTuning {
   ip: string;
@@ -23,6 +25,14 @@ export interface MasterConfig extends MasterTuning {
   workDir: string;
   registry: 'sqlite' | 'in_memory';
   cluster?: string;
+  /** zk://host:port,.../path: registry in ZooKeeper and leader election among the masters (HA). */
+  zk?: string;
+  /** Mesos's --quorum, required with --zk (recorded in flags; ZooKeeper's own quorum protects the registry). */
+  quorum?: number;
+  /** Default 10 s (Mesos --zk_session_timeout). */
+  zkSessionTimeoutMs?: number;
+  /** Default 10 min (Mesos --agent_reregister_timeout). */
+  agentReregisterTimeoutMs?: number;
 }
 
 export interface RunningMaster {
@@ -33,7 +43,15 @@ export interface RunningMaster {
 }
 
 export async function startMaster(config: MasterConfig, logger: Logger, clock: Clock = systemClock): Promise<RunningMaster> {
-  const store: Store = config.registry === 'in_memory' ? new MemoryStore() : await SqliteStore.open(config.workDir, 'registry.db');
+  const zkSessionTimeoutMs = config.zkSessionTimeoutMs ?? DEFAULT_ZK_SESSION_TIMEOUT_MS;
+  const agentReregisterTimeoutMs = config.agentReregisterTimeoutMs ?? DEFAULT_AGENT_REREGISTER_TIMEOUT_MS;
+  let zk: ZooKeeperState | undefined;
+  try {
+    zk = config.zk ? openZooKeeperState(config.zk, { layout: 'mesos-master', sessionTimeoutMs: zkSessionTimeoutMs, logger }) : undefined;
+  } catch (err) {
+    throw new StartupError(`master: --zk: ${(err as Error).message}`);
+  }
+  const store: Store = zk?.store ?? (config.registry === 'in_memory' ? new MemoryStore() : await SqliteStore.open(config.workDir, 'registry.db'));
   const app = createHttpServer(logger);
   const metrics = new MasterMetrics();
   const hostIp = config.ip === '0.0.0.0' ? '127.0.0.1' : config.ip;
@@ -44,6 +62,8 @@ export async function startMaster(config: MasterConfig, logger: Logger, clock: C
     max_completed_tasks_per_framework: String(config.maxCompletedTasksPerFramework),
     ...(config.offerTimeoutMs !== undefined ? { offer_timeout: `${config.offerTimeoutMs}ms` } : {}),
     ...(config.cluster ? { cluster: config.cluster } : {}),
+    ...(config.zk ? { zk: config.zk, quorum: String(config.quorum ?? ''), zk_session_timeout: `${zkSessionTimeoutMs}ms` } : {}),
+    agent_reregister_timeout: `${agentReregisterTimeoutMs}ms`,
   };
   const master = new Master({
     hostname: config.hostname, ip: hostIp, port: config.port, store, allocator: new DrfAllocator({ clock }), clock, logger, metrics,
@@ -52,12 +72,11 @@ export async function startMaster(config: MasterConfig, logger: Logger, clock: C
     maxCompletedFrameworks: config.maxCompletedFrameworks, maxCompletedTasksPerFramework: config.maxCompletedTasksPerFramework, flags,
   });
   metrics.setGaugeSource(() => masterGauges(master));
-  const elector: LeaderElector = new SoloElector();
-  const leaderAddress = (): string | undefined => {
-    const l = elector.leader();
-    const data = l?.data as { address?: { hostname: string; port: number } } | undefined;
-    return data?.address ? `${data.address.hostname}:${data.address.port}` : undefined;
-  };
+  const elector: LeaderElector = zk?.elector ?? new SoloElector();
+  const leadership = new MasterLeadership(master, elector, {
+    agentReregisterTimeoutMs, makeAllocator: () => new DrfAllocator({ clock }), clock, logger,
+  });
+  const leaderAddress = (): string | undefined => leadership.leaderAddress();
   registerSchedulerApi(app, master, leaderAddress);
   registerAgentApi(app, master, leaderAddress);
   registerStateApi(app, master, leaderAddress);
@@ -65,19 +84,15 @@ export async function startMaster(config: MasterConfig, logger: Logger, clock: C
   const port = await listen(app, config.ip, config.port, 'master');
   master.bindPort(port);
   flags.port = String(port);
-  elector.onChange((_leader, isSelf) => { master.leader = isSelf; });
-  await elector.start({ id: master.id, data: master.info });
-  master.leader = elector.isLeader();
-  await master.start();
+  await leadership.start();
   const url = `http://${config.hostname}:${port}`;
-  logger.info({ url, masterId: master.id, workDir: config.workDir }, 'master listening');
+  logger.info({ url, masterId: master.id, workDir: config.workDir, ...(config.zk ? { zk: config.zk } : {}) }, 'master listening');
   return {
     master, url, port,
     async close() {
-      master.stop();
-      await elector.stop();
+      await leadership.stop();
       await app.close();
-      await store.close();
+      await (zk ? zk.close() : store.close());
     },
   };
 }

@@ -71,9 +71,11 @@ export function masterHeader(master: Master): Record<string, unknown> {
   const o = master.opts;
   return {
     version: MESOS_COMPAT_VERSION, trireme_version: TRIREME_VERSION, build_date: '', build_time: 0, build_user: 'trireme',
-    start_time: secs(master.startTime), elected_time: secs(master.electedTime), id: master.id, pid: master.info.pid, hostname: o.hostname,
-    capabilities: ['AGENT_UPDATE'], leader: master.info.pid,
-    leader_info: { id: master.id, pid: master.info.pid, port: o.port, hostname: o.hostname, ip: master.info.ip, address: master.info.address, version: MESOS_COMPAT_VERSION },
+    start_time: secs(master.startTime), ...(master.leader ? { elected_time: secs(master.electedTime) } : {}), id: master.id, pid: master.info.pid, hostname: o.hostname,
+    capabilities: ['AGENT_UPDATE'],
+    ...(master.leader
+      ? { leader: master.info.pid, leader_info: { id: master.id, pid: master.info.pid, port: o.port, hostname: o.hostname, ip: master.info.ip, address: master.info.address, version: MESOS_COMPAT_VERSION } }
+      : master.leaderInfo ? { leader: master.leaderInfo.pid, leader_info: master.leaderInfo } : {}),
     cluster: o.flags.cluster ?? '', log_dir: '', external_log_file: '', flags: o.flags,
   };
 }

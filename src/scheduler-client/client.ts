@@ -9,7 +9,7 @@ import type { FrameworkInfo, MasterInfo, Offer, Operation, TaskInfo, TaskStatus 
 import { createDetector, type MasterDetector } from './detector.ts';
 
 export interface SchedulerClientOptions {
-  /** "host:port", "http://host:port" or a comma list of them (tried in turn). */
+  /** "host:port", "http://host:port", a comma list of them (tried in turn), or zk://host:port,.../mesos. */
   master: string | MasterDetector;
   frameworkInfo: FrameworkInfo;
   logger?: Logger;
@@ -43,7 +43,11 @@ export class SchedulerCallError extends Error {
 type TaskRef = { task_id: { value: string }; agent_id?: { value: string } };
 
 export class SchedulerClient extends EventEmitter<SchedulerEvents> {
-  private readonly detector: MasterDetector;
+  private detector: MasterDetector;
+  /** Built from a string address by this client, so it is closed on stop() and rebuilt on a later start(). */
+  private readonly ownsDetector: boolean;
+  private detectorClosed = false;
+  private unwatchDetector?: () => void;
   private info: FrameworkInfo;
   private current?: string; // host:port we are subscribed to
   private streamId?: string;
@@ -61,7 +65,8 @@ export class SchedulerClient extends EventEmitter<SchedulerEvents> {
 
   constructor(private readonly opts: SchedulerClientOptions) {
     super();
-    this.detector = typeof opts.master === 'string' ? createDetector(opts.master) : opts.master;
+    this.ownsDetector = typeof opts.master === 'string';
+    this.detector = typeof opts.master === 'string' ? createDetector(opts.master, opts.logger) : opts.master;
     this.info = { ...opts.frameworkInfo };
   }
 
@@ -73,12 +78,27 @@ export class SchedulerClient extends EventEmitter<SchedulerEvents> {
 
   start(): void {
     this.stopped = false;
+    // A new leader elsewhere: leave the old master at once rather than waiting for its stream to break.
+    if (this.detectorClosed && typeof this.opts.master === 'string') {
+      this.detector = createDetector(this.opts.master, this.opts.logger);
+      this.detectorClosed = false;
+    }
+    this.unwatchDetector ??= this.detector.onChange?.((leader) => {
+      const same = leader === this.current;
+      if (!leader || (same && this.connected)) return;
+      this.log('info', { leader, previous: this.current }, 'leading master detected; subscribing');
+      this.attempt = 0;
+      if (this.retryTimer) { clearTimeout(this.retryTimer); this.retryTimer = undefined; void this.subscribe(); } else if (!same) this.req?.destroy();
+    });
     void this.subscribe();
   }
 
   async stop(opts: { teardown?: boolean } = {}): Promise<void> {
     if (opts.teardown && this.connected) await this.teardown().catch(() => undefined);
     this.stopped = true;
+    this.unwatchDetector?.();
+    this.unwatchDetector = undefined;
+    if (this.ownsDetector && !this.detectorClosed) { this.detector.close?.(); this.detectorClosed = true; }
     if (this.retryTimer) clearTimeout(this.retryTimer);
     if (this.watchdog) clearTimeout(this.watchdog);
     if (this.reconcileTimer) clearTimeout(this.reconcileTimer);

@@ -32,6 +32,12 @@ export interface Store {
   list<T = unknown>(prefix: string): Promise<Versioned<T>[]>;
   /** Several puts/deletes atomically (all or nothing), applied in order. */
   transaction(ops: StoreOp[]): Promise<void>;
+  /**
+   * Makes later reads through this store see every write committed anywhere before the call. Only backends whose
+   * reads may lag other clients' writes implement it (ZooKeeper: reads are served by the connected server, which
+   * may trail the leader). Call it when taking over from another process (a new leader reading state).
+   */
+  sync?(): Promise<void>;
   close(): Promise<void>;
 }
 

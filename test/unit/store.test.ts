@@ -9,6 +9,10 @@ import { MemoryStore } from '../../src/state/memory-store.ts';
 import { SqliteStore, STORE_FORMAT_VERSION } from '../../src/state/sqlite-store.ts';
 import { StoreUnavailableError, VersionConflictError, type Store } from '../../src/state/store.ts';
 import { REPO, tempDir } from '../helpers/processes.ts';
+import { ZooKeeperStore } from '../../src/state/zookeeper-store.ts';
+import { ZooKeeperSession } from '../../src/state/zookeeper-session.ts';
+import { createLogger } from '../../src/common/logger.ts';
+import { ZooKeeperEnsemble } from '../helpers/zookeeper.ts';
 
 const dirs: Array<{ remove(): void }> = [];
 after(() => { for (const d of dirs) d.remove(); });
@@ -18,9 +22,21 @@ function scratch(): string {
   return d.path;
 }
 
+// One real 3-node ensemble for the whole file, started on first use; each store gets its own root znode.
+let ensemble: Promise<ZooKeeperEnsemble> | undefined;
+after(async () => { await (await ensemble)?.close(); });
+let zkRoots = 0;
+async function zooKeeperStore(): Promise<ZooKeeperStore> {
+  const zk = await (ensemble ??= ZooKeeperEnsemble.start());
+  const session = new ZooKeeperSession(zk.connectString, { sessionTimeoutMs: 4000, logger: createLogger('test', 'error') });
+  await session.waitConnected(20_000);
+  return new ZooKeeperStore(session, `/contract/${process.pid}-${zkRoots++}`, true);
+}
+
 const backends: Array<[string, () => Promise<Store>]> = [
   ['MemoryStore', async () => new MemoryStore()],
   ['SqliteStore', async () => SqliteStore.open(scratch())],
+  ['ZooKeeperStore', zooKeeperStore],
 ];
 
 for (const [name, make] of backends) {

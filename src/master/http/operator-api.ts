@@ -65,8 +65,11 @@ export function registerOperatorApi(app: FastifyInstance, master: Master, leader
         stream.send({ type: 'SUBSCRIBED', subscribed: { get_state: v1GetState(master), heartbeat_interval_seconds: 15 } });
         const listener = (e: OperatorEvent) => stream.send(operatorEventJson(master, e));
         master.on('operator', listener);
+        // A master that stops leading has no more events to tell: drop the stream so the client finds the leader.
+        const drop = () => stream.close();
+        master.once('stepped-down', drop);
         const heartbeat = setInterval(() => stream.send({ type: 'HEARTBEAT' }), 15_000);
-        stream.onClose(() => { subscribers--; clearInterval(heartbeat); master.off('operator', listener); });
+        stream.onClose(() => { subscribers--; clearInterval(heartbeat); master.off('operator', listener); master.off('stepped-down', drop); });
         return reply;
       }
       default:
