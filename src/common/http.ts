@@ -1,4 +1,5 @@
 // HTTP helpers shared by every role's server.
+import { Readable } from 'node:stream';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 
@@ -36,6 +37,13 @@ export function sendJson(req: FastifyRequest, reply: FastifyReply, body: unknown
   const jsonp = (req.query as Record<string, string | undefined>)?.jsonp;
   if (jsonp && /^[A-Za-z_$][\w$.]*$/.test(jsonp)) return reply.type('text/javascript').send(`${jsonp}(${JSON.stringify(body)});`);
   return reply.type('application/json').send(JSON.stringify(body));
+}
+
+/** Like sendJson for a body already rendered as JSON text chunks: streamed, never joined into one string. */
+export function sendJsonChunks(req: FastifyRequest, reply: FastifyReply, chunks: string[]): FastifyReply {
+  const jsonp = (req.query as Record<string, string | undefined>)?.jsonp;
+  if (jsonp && /^[A-Za-z_$][\w$.]*$/.test(jsonp)) return reply.type('text/javascript').send(Readable.from([`${jsonp}(`, ...chunks, ');'], { objectMode: false }));
+  return reply.type('application/json').send(Readable.from(chunks, { objectMode: false }));
 }
 
 /** Listens and resolves to the bound port; a taken port becomes one clear error line. */

@@ -4,7 +4,7 @@
 import { EventEmitter } from 'node:events';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import { Resources } from '../common/resources.ts';
+import { Resources, ResourcesInterner } from '../common/resources.ts';
 import type { Clock } from '../common/clock.ts';
 import type { EventSink } from '../common/event-stream.ts';
 import {
@@ -14,7 +14,7 @@ import {
 import type { AgentCall, AgentEvent, ReportedTask } from '../proto/agent.ts';
 import type { Allocation, Allocator } from './allocator/allocator.ts';
 import type { Store } from '../state/store.ts';
-import { taskKey, type Agent, type Framework, type OfferRecord, type Task } from './types.ts';
+import { AgentTasks, type Agent, type Framework, type OfferRecord, type Task, type TaskExtras } from './types.ts';
 import type { MasterMetrics } from './metrics.ts';
 
 export const MESOS_COMPAT_VERSION = '1.11.0';
@@ -86,6 +86,7 @@ export class Master extends EventEmitter {
   private timers: NodeJS.Timeout[] = [];
   private allocationPending: { full: boolean; agents: Set<string> } | undefined;
   private readonly log: Logger;
+  private readonly taskResources = new ResourcesInterner();
 
   constructor(readonly opts: MasterOptions) {
     super();
@@ -161,7 +162,7 @@ export class Master extends EventEmitter {
       const id = requestedId ?? `${this.id}-S${this.agentSeq++}`;
       agent = {
         id, info: { ...info, id: { value: id } }, total, pid, registeredTime: now, version: MESOS_COMPAT_VERSION,
-        connected: true, missedPings: 0, pongSinceLastPing: true, tasks: new Map(),
+        connected: true, missedPings: 0, pongSinceLastPing: true, tasks: new AgentTasks(),
       };
       if (requestedId) { agent.reregisteredTime = now; this.opts.metrics.counter('master/slave_reregistrations'); }
       else this.opts.metrics.counter('master/slave_registrations');
@@ -203,8 +204,7 @@ export class Master extends EventEmitter {
     const reportedKeys = new Set<string>();
     for (const rt of reported) {
       const fwId = rt.framework_id.value;
-      const key = taskKey(fwId, rt.task.task_id.value);
-      reportedKeys.add(key);
+      reportedKeys.add(`${fwId}/${rt.task.task_id.value}`);
       let fw = this.frameworks.get(fwId);
       if (!fw) {
         const fi = frameworkInfos.find((f) => f.id?.value === fwId) ?? { user: 'unknown', name: 'unknown', id: { value: fwId } };
@@ -222,17 +222,17 @@ export class Master extends EventEmitter {
         existing.unreachableTime = undefined;
         existing.state = rt.state;
         fw.tasks.set(existing.taskId, existing);
-        agent.tasks.set(key, existing);
+        agent.tasks.set(existing);
       } else if (!isTerminalState(rt.state)) {
-        const task = this.newTask(fwId, agent.id, rt.task as TaskInfo, this.roleForResources(fw, rt.task.resources as never));
+        const task = this.newTask(fw.id, agent.id, rt.task as TaskInfo, this.roleForResources(fw, rt.task.resources as never));
         task.state = rt.state;
         fw.tasks.set(task.taskId, task);
-        agent.tasks.set(key, task);
+        agent.tasks.set(task);
       }
     }
     // Tasks the master believes run here but the agent no longer has: the agent restarted without them.
-    for (const [key, task] of [...agent.tasks]) {
-      if (reportedKeys.has(key) || isTerminalState(task.state)) continue;
+    for (const task of [...agent.tasks.values()]) {
+      if (reportedKeys.has(`${task.frameworkId}/${task.taskId}`) || isTerminalState(task.state)) continue;
       if (task.state === 'TASK_STAGING') continue; // launch still in flight to the agent
       const fw = this.frameworks.get(task.frameworkId);
       const state: TaskState = fw?.partitionAware ? 'TASK_GONE' : 'TASK_LOST';
@@ -262,7 +262,7 @@ export class Master extends EventEmitter {
 
   private statusUpdateFromAgent(agent: Agent, frameworkId: string, status: TaskStatus): void {
     const fw = this.frameworks.get(frameworkId);
-    const task = agent.tasks.get(taskKey(frameworkId, status.task_id.value));
+    const task = agent.tasks.get(frameworkId, status.task_id.value);
     status.agent_id = { value: agent.id };
     if (!task || !fw) {
       this.opts.metrics.counter('master/invalid_status_updates');
@@ -420,9 +420,7 @@ export class Master extends EventEmitter {
     if (fw.failoverTimer) clearTimeout(fw.failoverTimer);
     this.rescindFrameworkOffers(fw, false);
     for (const agent of this.agents.values()) {
-      let hasTasks = false;
-      for (const t of agent.tasks.values()) if (t.frameworkId === fw.id) { hasTasks = true; break; }
-      if (hasTasks) this.sendToAgent(agent, { type: 'SHUTDOWN_FRAMEWORK', shutdown_framework: { framework_id: { value: fw.id } } });
+      if (agent.tasks.hasFramework(fw.id)) this.sendToAgent(agent, { type: 'SHUTDOWN_FRAMEWORK', shutdown_framework: { framework_id: { value: fw.id } } });
     }
     for (const task of [...fw.tasks.values(), ...fw.unreachableTasks.values()]) {
       if (!isTerminalState(task.state)) this.transitionTask(task, { state: 'TASK_KILLED', reason: 'REASON_FRAMEWORK_REMOVED', source: 'SOURCE_MASTER', message: 'Framework removed' }, false);
@@ -672,25 +670,29 @@ export class Master extends EventEmitter {
 
   /** Validates and starts one task; returns the resources it took, or undefined when it was refused. */
   private launchTask(fw: Framework, agent: Agent | undefined, agentId: string, role: string, info: TaskInfo, available: Resources, executorId: string | undefined, inGroup = false): Resources | undefined {
-    const resources = Resources.fromJSON(info.resources as never);
+    const resources = this.taskResources.fromJSON(info.resources as never);
     const error = validateTask(info, fw, agentId, resources, available, inGroup);
     if (error || !agent) {
       this.sendMasterUpdate(fw, { task_id: info.task_id, agent_id: info.agent_id, state: 'TASK_ERROR', reason: 'REASON_TASK_INVALID', message: error ?? 'Agent is gone' });
       return undefined;
     }
-    const task = this.newTask(fw.id, agentId, info, role, executorId);
+    const task = this.newTask(fw.id, agent.id, info, role, executorId);
     fw.tasks.set(task.taskId, task);
-    agent.tasks.set(taskKey(fw.id, task.taskId), task);
+    agent.tasks.set(task);
     this.emit('operator', { type: 'TASK_ADDED', task } satisfies OperatorEvent);
     if (!inGroup) this.sendToAgent(agent, { type: 'RUN_TASK', run_task: { framework_info: fw.info, framework_id: { value: fw.id }, task: info } });
     return resources;
   }
 
+  /** `frameworkId` and `agentId` should be the master's own id strings, so every task shares them. */
   private newTask(frameworkId: string, agentId: string, info: TaskInfo, role: string, executorId?: string): Task {
-    return {
-      taskId: info.task_id.value, frameworkId, agentId, executorId: executorId ?? info.executor?.executor_id.value ?? '', role, info,
-      resources: Resources.fromJSON(info.resources as never), state: 'TASK_STAGING', statuses: [],
+    const task: Task = {
+      taskId: info.task_id.value, name: info.name, frameworkId, agentId, executorId: executorId ?? info.executor?.executor_id.value ?? '', role,
+      resources: this.taskResources.fromJSON(info.resources as never), state: 'TASK_STAGING', statuses: [],
     };
+    const extras = taskExtras(info);
+    if (extras) task.extras = extras;
+    return task;
   }
 
   private roleForResources(fw: Framework, resources: Array<{ allocation_info?: { role: string } }>): string {
@@ -724,9 +726,9 @@ export class Master extends EventEmitter {
   private acknowledge(fw: Framework, agentId: string, taskId: string, uuid: string): void {
     const agent = this.agents.get(agentId);
     if (!agent?.connected) return; // the agent will resend the update once it is back
-    const task = agent.tasks.get(taskKey(fw.id, taskId));
+    const task = agent.tasks.get(fw.id, taskId);
     if (task && task.statusUpdateUuid === uuid) { task.statusUpdateState = undefined; task.statusUpdateUuid = undefined; }
-    if (task && isTerminalState(task.state) && task.statusUpdateUuid === undefined) agent.tasks.delete(taskKey(fw.id, taskId));
+    if (task && isTerminalState(task.state) && task.statusUpdateUuid === undefined) agent.tasks.delete(fw.id, taskId);
     this.sendToAgent(agent, { type: 'ACKNOWLEDGE', acknowledge: { framework_id: { value: fw.id }, task_id: { value: taskId }, uuid } });
   }
 
@@ -779,8 +781,8 @@ export class Master extends EventEmitter {
     const wasTerminal = isTerminalState(task.state);
     const previous = task.state;
     task.state = status.state;
-    task.statuses.push(status);
-    if (task.statuses.length > 20) task.statuses.splice(0, task.statuses.length - 20);
+    this.agents.get(task.agentId)?.tasks.stateChanged();
+    recordStatus(task.statuses, status);
     this.opts.metrics.taskTransition(previous, status.state);
     const fw = this.frameworks.get(task.frameworkId);
     if (fw) this.emit('operator', { type: 'TASK_UPDATED', task, status } satisfies OperatorEvent);
@@ -793,7 +795,7 @@ export class Master extends EventEmitter {
         if (fw.completedTasks.length > this.opts.maxCompletedTasksPerFramework) fw.completedTasks.shift();
       }
       // The agent forgets the task once the terminal update is acknowledged; master-generated ones need no ack.
-      if (status.uuid === undefined) this.agents.get(task.agentId)?.tasks.delete(taskKey(task.frameworkId, task.taskId));
+      if (status.uuid === undefined) this.agents.get(task.agentId)?.tasks.delete(task.frameworkId, task.taskId);
       this.scheduleAllocation(task.agentId);
     }
   }
@@ -832,6 +834,31 @@ export class Master extends EventEmitter {
       yield* fw.completedTasks;
     }
   }
+}
+
+/**
+ * Appends a status to a task's history the way Mesos' master does (Master::updateTask): a status in the same
+ * state as the last one replaces it, and `data` (framework payload, possibly large) is not kept.
+ */
+export function recordStatus(statuses: TaskStatus[], status: TaskStatus): void {
+  let kept = status;
+  if (status.data !== undefined) { const { data: _data, ...rest } = status; kept = rest; }
+  if (statuses.length > 0 && statuses[statuses.length - 1]!.state === kept.state) statuses[statuses.length - 1] = kept;
+  else statuses.push(kept);
+}
+
+/** The parts of a TaskInfo the master's Task keeps besides ids, name and resources (undefined when none). */
+export function taskExtras(info: TaskInfo): TaskExtras | undefined {
+  const user = info.command?.user;
+  if (!info.labels && !info.discovery && !info.container && !info.health_check && !info.kill_policy && user === undefined) return undefined;
+  const extras: TaskExtras = {};
+  if (info.labels) extras.labels = info.labels;
+  if (info.discovery) extras.discovery = info.discovery;
+  if (info.container) extras.container = info.container;
+  if (info.health_check) extras.health_check = info.health_check;
+  if (info.kill_policy) extras.kill_policy = info.kill_policy;
+  if (user !== undefined) extras.user = user;
+  return extras;
 }
 
 export function normalizeRefuseSeconds(value: number | undefined): number {
