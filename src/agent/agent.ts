@@ -51,6 +51,8 @@ export class Agent {
   readonly tasks = new Map<string, AgentTask>(); // key frameworkId/taskId
   readonly completedTasks: AgentTask[] = [];
   readonly frameworks = new Map<string, FrameworkInfo>();
+  /** Scheduler messages for running executors (delivered) and for unknown ones (dropped), as Mesos counts them. */
+  readonly frameworkMessages = { valid: 0, invalid: 0 };
   private readonly link: MasterLink;
   private readonly updates: StatusUpdateManager;
   private readonly log: Logger;
@@ -145,6 +147,14 @@ export class Agent {
         const fwId = event.shutdown_framework.framework_id.value;
         this.updates.dropFramework(fwId);
         for (const t of this.tasks.values()) if (t.frameworkId === fwId) void this.killTask(fwId, t.info.task_id.value, undefined, true);
+        return;
+      }
+      case 'FRAMEWORK_MESSAGE': {
+        const m = event.framework_message;
+        const running = [...this.tasks.values()].some((t) => t.frameworkId === m.framework_id.value && (t.executorId || t.info.task_id.value) === m.executor_id.value && !isTerminalState(t.state));
+        // The command executor (the only executor here) ignores framework messages, as Mesos' does.
+        if (running) this.frameworkMessages.valid++;
+        else { this.frameworkMessages.invalid++; this.log.warn({ frameworkId: m.framework_id.value, executorId: m.executor_id.value }, 'framework message for an executor that is not running dropped'); }
         return;
       }
       case 'PING':

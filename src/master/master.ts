@@ -466,13 +466,25 @@ export class Master extends EventEmitter {
       case 'SHUTDOWN': this.shutdownExecutor(fw, call.shutdown!.executor_id.value, call.shutdown!.agent_id.value); return;
       case 'ACKNOWLEDGE': this.acknowledge(fw, call.acknowledge!.agent_id.value, call.acknowledge!.task_id.value, call.acknowledge!.uuid); return;
       case 'RECONCILE': this.reconcile(fw, call.reconcile!.tasks.map((t) => ({ taskId: t.task_id.value, agentId: t.agent_id?.value }))); return;
-      case 'MESSAGE': this.log.debug({ frameworkId: fw.id }, 'framework message dropped: command tasks have no executor to receive it'); return;
+      case 'MESSAGE': this.frameworkMessage(fw, call.message!.agent_id.value, call.message!.executor_id.value, call.message!.data); return;
       case 'UPDATE_FRAMEWORK': this.updateFramework(fw, call.update_framework!.framework_info as FrameworkInfo, call.update_framework!.suppressed_roles); return;
       case 'REQUEST': case 'ACCEPT_INVERSE_OFFERS': case 'DECLINE_INVERSE_OFFERS': case 'ACKNOWLEDGE_OPERATION_STATUS': case 'RECONCILE_OPERATIONS':
         return; // accepted and ignored, as the default Mesos allocator does with REQUEST
       default:
         throw new CallError(501, `Call type ${call.type} is not implemented`);
     }
+  }
+
+  /** Forwards a scheduler's message to the executor's agent, as Mesos' Master::message; unknown agents drop it. */
+  private frameworkMessage(fw: Framework, agentId: string, executorId: string, data: string): void {
+    const agent = this.agents.get(agentId);
+    if (!agent?.connected) {
+      this.opts.metrics.counter('master/invalid_framework_to_executor_messages');
+      this.log.warn({ frameworkId: fw.id, agentId }, 'framework message dropped: agent is not registered or not connected');
+      return;
+    }
+    this.opts.metrics.counter('master/valid_framework_to_executor_messages');
+    this.sendToAgent(agent, { type: 'FRAMEWORK_MESSAGE', framework_message: { framework_id: { value: fw.id }, executor_id: { value: executorId }, data } });
   }
 
   private updateFramework(fw: Framework, info: FrameworkInfo, suppressedRoles: string[] | undefined): void {

@@ -64,6 +64,8 @@ export type AgentEvent =
   | { type: 'KILL_TASK'; kill_task: { framework_id: { value: string }; task_id: { value: string }; kill_policy?: { grace_period?: { nanoseconds: number } } } }
   | { type: 'ACKNOWLEDGE'; acknowledge: { framework_id: { value: string }; task_id: { value: string }; uuid: string } }
   | { type: 'SHUTDOWN_FRAMEWORK'; shutdown_framework: { framework_id: { value: string } } }
+  /** A scheduler's MESSAGE call for one of the agent's executors (Mesos' FrameworkToExecutorMessage). */
+  | { type: 'FRAMEWORK_MESSAGE'; framework_message: { framework_id: { value: string }; executor_id: { value: string }; data: string } }
   | { type: 'PING' }
   | { type: 'SHUTDOWN'; shutdown: { message: string } }
   | { type: 'ERROR'; error: { message: string } };

@@ -109,6 +109,23 @@ describe('Mesos v1 scheduler API end to end', () => {
     await teardown(s);
   });
 
+  it('KILL sends SIGTERM first and SIGKILL once the kill policy grace period is over', async () => {
+    const s = await subscribe();
+    s.autoAck();
+    const [offer] = await s.nextOffers();
+    // One task stops on SIGTERM; the other ignores it and must be SIGKILLed after the 300 ms grace period.
+    const polite = commandTask('polite-1', offer.agent_id.value, 'sleep 600', 'cpus:0.1;mem:32');
+    const stubborn = { ...commandTask('stubborn-1', offer.agent_id.value, "trap '' TERM; while true; do sleep 0.1; done", 'cpus:0.1;mem:32'), kill_policy: { grace_period: { nanoseconds: 300_000_000 } } };
+    await s.call(launch([offer.id.value], [polite, stubborn]));
+    await s.waitForUpdate('polite-1', 'TASK_RUNNING');
+    await s.waitForUpdate('stubborn-1', 'TASK_RUNNING');
+    await s.call({ type: 'KILL', kill: { task_id: { value: 'polite-1' }, agent_id: offer.agent_id } });
+    await s.call({ type: 'KILL', kill: { task_id: { value: 'stubborn-1' }, agent_id: offer.agent_id } });
+    assert.match((await s.waitForUpdate('polite-1', 'TASK_KILLED')).message, /signal Terminated/);
+    assert.match((await s.waitForUpdate('stubborn-1', 'TASK_KILLED')).message, /signal Killed/);
+    await teardown(s);
+  });
+
   it('refuses invalid launches with TASK_ERROR and stale offers with TASK_LOST/REASON_INVALID_OFFERS', async () => {
     const s = await subscribe();
     const [offer] = await s.nextOffers();

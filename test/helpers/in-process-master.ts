@@ -32,6 +32,12 @@ export function newMaster(overrides: { offerTimeoutMs?: number; maxCompletedTask
   return { master, clock };
 }
 
+/** What the master's periodic allocation timer does (start() is not called in process, so tests tick by hand). */
+export async function allocationTick(master: Master): Promise<void> {
+  (master as unknown as { scheduleAllocation(): void }).scheduleAllocation();
+  await settle();
+}
+
 /** Lets the master's setImmediate-scheduled allocation run. */
 export const settle = (): Promise<void> => new Promise((r) => setImmediate(r));
 
