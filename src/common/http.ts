@@ -39,11 +39,29 @@ export function sendJson(req: FastifyRequest, reply: FastifyReply, body: unknown
   return reply.type('application/json').send(JSON.stringify(body));
 }
 
-/** Like sendJson for a body already rendered as JSON text chunks: streamed, never joined into one string. */
-export function sendJsonChunks(req: FastifyRequest, reply: FastifyReply, chunks: string[]): FastifyReply {
+/**
+ * Like sendJson for a body already rendered as many JSON chunks (text, or Buffers kept rendered): small strings
+ * are packed into ~1 MB buffers and everything is streamed, so no string of the whole body is built and the
+ * socket sees a few large writes (thousands of small ones cost more than rendering the body).
+ */
+export function sendJsonChunks(req: FastifyRequest, reply: FastifyReply, chunks: Array<string | Buffer>): FastifyReply {
   const jsonp = (req.query as Record<string, string | undefined>)?.jsonp;
-  if (jsonp && /^[A-Za-z_$][\w$.]*$/.test(jsonp)) return reply.type('text/javascript').send(Readable.from([`${jsonp}(`, ...chunks, ');'], { objectMode: false }));
-  return reply.type('application/json').send(Readable.from(chunks, { objectMode: false }));
+  const wrapped = jsonp && /^[A-Za-z_$][\w$.]*$/.test(jsonp) ? [`${jsonp}(`, ...chunks, ');'] : chunks;
+  const buffers: Buffer[] = [];
+  let pending: Array<string | Buffer> = [];
+  let size = 0;
+  const flush = (): void => {
+    if (pending.length > 0) buffers.push(Buffer.concat(pending.map((c) => (typeof c === 'string' ? Buffer.from(c) : c))));
+    pending = []; size = 0;
+  };
+  for (const c of wrapped) {
+    if (typeof c !== 'string' && c.length >= 64 * 1024) { flush(); buffers.push(c); continue; }
+    pending.push(c);
+    size += c.length;
+    if (size >= 1 << 20) flush();
+  }
+  flush();
+  return reply.type(wrapped === chunks ? 'application/json' : 'text/javascript').send(Readable.from(buffers));
 }
 
 /** Listens and resolves to the bound port; a taken port becomes one clear error line. */

@@ -647,6 +647,14 @@ export class Master extends EventEmitter {
     const agentId = offers[0]!.agentId;
     const role = offers[0]!.role;
     const agent = this.agents.get(agentId);
+    if (!agent?.connected) {
+      // As Mesos' Master::_accept: the agent went away between the offer and the launch.
+      for (const offer of offers) this.removeOffer(offer);
+      const state: TaskState = fw.partitionAware ? 'TASK_DROPPED' : 'TASK_LOST';
+      const reason: TaskReason = agent ? 'REASON_AGENT_DISCONNECTED' : 'REASON_AGENT_REMOVED';
+      for (const t of launchTasks) this.sendMasterUpdate(fw, { task_id: t.task_id, agent_id: t.agent_id, state, reason, message: `Agent ${agentId} is ${agent ? 'disconnected' : 'removed'}` });
+      return;
+    }
     let remaining = offers.reduce((acc, o) => acc.plus(o.resources), Resources.empty());
     for (const offer of offers) {
       if (offer.timer) clearTimeout(offer.timer);

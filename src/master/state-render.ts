@@ -1,12 +1,16 @@
-// /master/state and /master/frameworks rendered as a list of JSON text chunks instead of one object tree
-// passed to JSON.stringify. At 100,000 tasks the object tree (a dozen objects per task) was most of the
-// cost; here a task is one template string, resources reuse the JSON cached on their (interned) Resources,
-// and everything but the task lists still goes through the object views, so the output is byte for byte
-// JSON.stringify(masterState(master)) (unit-tested). The chunks are built synchronously (one consistent
-// snapshot, as Mesos renders it) and then streamed, so no single 40 MB string is ever assembled.
-import type { TaskStatus } from '../proto/mesos.ts';
+// /master/state and /master/frameworks rendered as a list of JSON chunks instead of one object tree passed to
+// JSON.stringify. At 100,000 tasks the object tree (a dozen objects per task) was most of the cost, so:
+// - a task is one template string, its resources reuse the JSON cached on their (interned) Resources;
+// - each framework's task lists and each agent are kept rendered (as Buffers, outside the JS heap) together with
+//   what they were rendered from, and reused while that is unchanged; the check is a cheap scan, so no mutation
+//   path of the master has to remember to invalidate anything;
+// - everything else still goes through the object views, and the whole output is byte for byte
+//   JSON.stringify(masterState(master)) (property-tested).
+// Chunks are produced synchronously (one consistent snapshot, as Mesos renders it) and then streamed.
+import type { Resources } from '../common/resources.ts';
+import type { TaskState, TaskStatus } from '../proto/mesos.ts';
 import type { Master } from './master.ts';
-import type { Framework, Task } from './types.ts';
+import type { Agent, Framework, Task } from './types.ts';
 import { legacyAgent, legacyFrameworkParts, masterStateHead, offeredByAgent } from './views.ts';
 
 const str = JSON.stringify as (s: string) => string;
@@ -41,46 +45,110 @@ export function renderLegacyTask(task: Task): string {
   return `${out}}`;
 }
 
-function renderTaskList(tasks: Iterable<Task>): string {
-  const parts: string[] = [];
-  for (const t of tasks) parts.push(renderLegacyTask(t));
-  return `[${parts.join(',')}]`;
+/** A rendered task list and what it was rendered from: each task object, its state and its last status. */
+class TaskListCache {
+  private tasks: Task[] = [];
+  private states: TaskState[] = [];
+  private lastStatuses: Array<TaskStatus | undefined> = [];
+  private statusCounts: number[] = [];
+  private json: Buffer = Buffer.from('[]');
+
+  /** Tasks are immutable but for state and statuses, and statuses only grow or replace their last entry. */
+  render(list: Iterable<Task>): Buffer {
+    const tasks = [...list];
+    if (!this.matches(tasks)) {
+      const parts: string[] = [];
+      for (const t of tasks) parts.push(renderLegacyTask(t));
+      this.json = Buffer.from(`[${parts.join(',')}]`);
+      this.tasks = tasks;
+      this.states = tasks.map((t) => t.state);
+      this.lastStatuses = tasks.map((t) => t.statuses[t.statuses.length - 1]);
+      this.statusCounts = tasks.map((t) => t.statuses.length);
+    }
+    return this.json;
+  }
+
+  private matches(tasks: Task[]): boolean {
+    if (tasks.length !== this.tasks.length) return false;
+    for (let i = 0; i < tasks.length; i++) {
+      const t = tasks[i]!;
+      if (t !== this.tasks[i] || t.state !== this.states[i] || t.statuses.length !== this.statusCounts[i] || t.statuses[t.statuses.length - 1] !== this.lastStatuses[i]) return false;
+    }
+    return true;
+  }
+}
+
+const taskListCaches = new WeakMap<Framework, { active: TaskListCache; unreachable: TaskListCache; completed: TaskListCache }>();
+
+function frameworkTaskLists(fw: Framework): { active: TaskListCache; unreachable: TaskListCache; completed: TaskListCache } {
+  let c = taskListCaches.get(fw);
+  if (!c) { c = { active: new TaskListCache(), unreachable: new TaskListCache(), completed: new TaskListCache() }; taskListCaches.set(fw, c); }
+  return c;
+}
+
+/** An agent's rendered JSON and the inputs it came from (the used resources are a cached, shared object). */
+interface AgentRendering { sig: unknown[]; json: Buffer }
+const agentCaches = new WeakMap<Agent, AgentRendering>();
+
+function renderAgent(master: Master, agent: Agent, offered: Map<string, Resources>): Buffer {
+  const sig = [agent.info, agent.total, agent.pid, agent.registeredTime, agent.reregisteredTime, agent.version, agent.connected, agent.tasks.used(), offered.get(agent.id)?.toLegacyJson()];
+  const cached = agentCaches.get(agent);
+  if (cached && cached.sig.every((v, i) => v === sig[i])) return cached.json;
+  const json = Buffer.from(JSON.stringify(legacyAgent(master, agent, offered)));
+  agentCaches.set(agent, { sig, json });
+  return json;
 }
 
 /** `{"a":1}` → `"a":1` (objects from the views, which always have at least one field). */
 const inner = (o: Record<string, unknown>): string => JSON.stringify(o).slice(1, -1);
 
-/** JSON.stringify(legacyFramework(master, fw)). */
-export function renderLegacyFramework(master: Master, fw: Framework): string {
+export type Chunk = string | Buffer;
+
+/** The chunks of JSON.stringify(legacyFramework(master, fw)). */
+export function legacyFrameworkChunks(master: Master, fw: Framework): Chunk[] {
   const { head, tail } = legacyFrameworkParts(master, fw);
-  return `{${inner(head)},"tasks":${renderTaskList(fw.tasks.values())},"unreachable_tasks":${renderTaskList(fw.unreachableTasks.values())},"completed_tasks":${renderTaskList(fw.completedTasks)},${inner(tail)}}`;
+  const lists = frameworkTaskLists(fw);
+  return [
+    `{${inner(head)},"tasks":`, lists.active.render(fw.tasks.values()), ',"unreachable_tasks":', lists.unreachable.render(fw.unreachableTasks.values()),
+    ',"completed_tasks":', lists.completed.render(fw.completedTasks), `,${inner(tail)}}`,
+  ];
 }
 
-function pushList<T>(out: string[], items: Iterable<T>, render: (item: T) => string): void {
+function pushList<T>(out: Chunk[], items: Iterable<T>, render: (item: T) => Chunk | Chunk[]): void {
   let first = true;
-  for (const item of items) { out.push(first ? render(item) : `,${render(item)}`); first = false; }
+  for (const item of items) {
+    if (!first) out.push(',');
+    const r = render(item);
+    if (Array.isArray(r)) out.push(...r); else out.push(r);
+    first = false;
+  }
+}
+
+/** The chunks as one string (tests; the server streams them). */
+export function chunksToString(chunks: Chunk[]): string {
+  return Buffer.concat(chunks.map((c) => (typeof c === 'string' ? Buffer.from(c) : c))).toString();
 }
 
 /** The chunks of JSON.stringify(masterState(master)). */
-export function masterStateChunks(master: Master): string[] {
-  const out: string[] = [`{${inner(masterStateHead(master))},"slaves":[`];
+export function masterStateChunks(master: Master): Chunk[] {
+  const out: Chunk[] = [`{${inner(masterStateHead(master))},"slaves":[`];
   const offered = offeredByAgent(master);
-  pushList(out, master.agents.values(), (a) => JSON.stringify(legacyAgent(master, a, offered)));
+  pushList(out, master.agents.values(), (a) => renderAgent(master, a, offered));
   out.push(`],"recovered_slaves":${JSON.stringify([...master.recoveredAgents].map(([id, a]) => ({ id, hostname: a.hostname })))},"frameworks":[`);
-  pushList(out, master.frameworks.values(), (f) => renderLegacyFramework(master, f));
+  pushList(out, master.frameworks.values(), (f) => legacyFrameworkChunks(master, f));
   out.push('],"completed_frameworks":[');
-  pushList(out, master.completedFrameworks, (f) => renderLegacyFramework(master, f));
+  pushList(out, master.completedFrameworks, (f) => legacyFrameworkChunks(master, f));
   out.push('],"orphan_tasks":[],"unregistered_frameworks":[]}');
   return out;
 }
 
 /** The chunks of /master/frameworks (optionally one framework). */
-export function frameworksChunks(master: Master, frameworkId?: string): string[] {
+export function frameworksChunks(master: Master, frameworkId?: string): Chunk[] {
   const pick = (list: Iterable<Framework>): Framework[] => [...list].filter((f) => !frameworkId || f.id === frameworkId);
-  const out: string[] = ['{"frameworks":['];
-  pushList(out, pick(master.frameworks.values()), (f) => renderLegacyFramework(master, f));
+  const out: Chunk[] = ['{"frameworks":['];
+  pushList(out, pick(master.frameworks.values()), (f) => legacyFrameworkChunks(master, f));
   out.push('],"completed_frameworks":[');
-  pushList(out, pick(master.completedFrameworks), (f) => renderLegacyFramework(master, f));
+  pushList(out, pick(master.completedFrameworks), (f) => legacyFrameworkChunks(master, f));
   out.push('],"unregistered_frameworks":[]}');
   return out;
 }

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { masterStateChunks, frameworksChunks, renderLegacyTask } from '../../src/master/state-render.ts';
+import { chunksToString, masterStateChunks, frameworksChunks, renderLegacyTask } from '../../src/master/state-render.ts';
 import { agentUsedUncached, legacyFramework, legacyTask, masterState } from '../../src/master/views.ts';
 import { recordStatus } from '../../src/master/master.ts';
 import { ResourcesInterner, parseResources } from '../../src/common/resources.ts';
@@ -11,13 +11,13 @@ import { addAgent, addFramework, agentUpdate, call, newMaster, openOffers, settl
 
 /** The streamed renderer must produce exactly what JSON.stringify of the object views produces. */
 function assertRenderingsAgree(master: Master): void {
-  assert.equal(masterStateChunks(master).join(''), JSON.stringify(masterState(master)));
+  assert.equal(chunksToString(masterStateChunks(master)), JSON.stringify(masterState(master)));
   const frameworks = {
     frameworks: [...master.frameworks.values()].map((f) => legacyFramework(master, f)),
     completed_frameworks: master.completedFrameworks.map((f) => legacyFramework(master, f)),
     unregistered_frameworks: [],
   };
-  assert.equal(frameworksChunks(master).join(''), JSON.stringify(frameworks));
+  assert.equal(chunksToString(frameworksChunks(master)), JSON.stringify(frameworks));
   for (const agent of master.agents.values()) {
     assert.deepEqual(agent.tasks.used().toLegacy(), agentUsedUncached(agent).toLegacy(), `cached used resources of ${agent.info.hostname}`);
   }
@@ -94,7 +94,7 @@ describe('/master/state rendering', () => {
         assertRenderingsAgree(master);
       }
       // Every task the master knows is in the rendered state, in the list its state puts it in.
-      const state = JSON.parse(masterStateChunks(master).join(''));
+      const state = JSON.parse(chunksToString(masterStateChunks(master)));
       const rendered = [...state.frameworks, ...state.completed_frameworks].flatMap((f: any) => [...f.tasks, ...f.unreachable_tasks, ...f.completed_tasks]).length;
       assert.equal(rendered, [...master.allTasks()].length);
       master.stop();
