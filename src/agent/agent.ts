@@ -244,6 +244,21 @@ export class Agent {
     if (task.killRequested || exit.killed) this.status(task, 'TASK_KILLED', { message: exit.message });
     else if (exit.exitCode === 0) this.status(task, 'TASK_FINISHED', { message: exit.message });
     else this.status(task, 'TASK_FAILED', { message: exit.message, ...(exit.reason ? { reason: exit.reason as TaskReason, source: 'SOURCE_AGENT' as TaskSource } : {}) });
+    this.executorExitedIfDone(task);
+  }
+
+  /**
+   * Tells the master an executor ended once none of its tasks is left (a command task is its own executor). The
+   * status is the executor's: Mesos' command executor exits 0 after reporting its task, whatever the task did.
+   * Best effort, like Mesos' ExitedExecutorMessage: the terminal status update is what is retried.
+   */
+  private executorExitedIfDone(task: AgentTask): void {
+    const executorId = task.executorId || task.info.task_id.value;
+    for (const t of this.tasks.values()) {
+      if (t.frameworkId === task.frameworkId && (t.executorId || t.info.task_id.value) === executorId && !isTerminalState(t.state)) return;
+    }
+    this.link.call({ type: 'EXECUTOR_EXITED', executor_exited: { framework_id: { value: task.frameworkId }, executor_id: { value: executorId }, status: 0 } })
+      .catch((err) => this.log.debug({ err: (err as Error).message, executorId }, 'could not report the executor exit'));
   }
 
   private async killTask(frameworkId: string, taskId: string, graceMs: number | undefined, frameworkRemoved = false): Promise<void> {

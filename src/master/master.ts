@@ -258,6 +258,12 @@ export class Master extends EventEmitter {
     agent.missedPings = 0;
     agent.pongSinceLastPing = true;
     if (call.type === 'UPDATE') this.statusUpdateFromAgent(agent, call.update!.framework_id.value, call.update!.status as unknown as TaskStatus);
+    if (call.type === 'EXECUTOR_EXITED') {
+      // As Mesos: the framework hears of every executor that terminates, as a FAILURE event with its exit status.
+      const e = call.executor_exited!;
+      const fw = this.frameworks.get(e.framework_id.value);
+      if (fw) this.sendToFramework(fw, { type: 'FAILURE', failure: { agent_id: { value: agent.id }, executor_id: e.executor_id, status: e.status } });
+    }
   }
 
   private statusUpdateFromAgent(agent: Agent, frameworkId: string, status: TaskStatus): void {

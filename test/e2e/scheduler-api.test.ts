@@ -92,6 +92,9 @@ describe('Mesos v1 scheduler API end to end', () => {
     assert.equal(r.status, 202, r.text);
     const failed = await s.waitForUpdate('fail-1', 'TASK_FAILED');
     assert.match(failed.message, /exited with status 3/);
+    // Its command executor ends with it: the framework gets a FAILURE event naming the executor and agent.
+    const failure = await s.waitFor((e) => e.type === 'FAILURE' && e.failure.executor_id?.value === 'fail-1');
+    assert.deepEqual(failure.failure, { agent_id: offer.agent_id, executor_id: { value: 'fail-1' }, status: 0 });
     await s.waitForUpdate('argv-1', 'TASK_FINISHED');
     await teardown(s);
   });
