@@ -105,15 +105,27 @@ async function benchPlacements(): Promise<void> {
   const clients: SchedulerClient[] = [];
   let seq = 0; // tasks launched and not refused: the budget
   let idSeq = 0;
+  const suppressed = new Set<SchedulerClient>();
   for (let f = 0; f < FRAMEWORKS; f++) {
     const client = new SchedulerClient({ master: `127.0.0.1:${master.port}`, frameworkInfo: { user: 'bench', name: `bench-${f}`, roles: [`role-${f % 5}`], capabilities: [{ type: 'MULTI_ROLE' }] } });
     // A launch the master refuses (e.g. its offer was rescinded when a client reconnected under load) hands its
     // tasks back to the budget, so the run still places exactly `target` tasks.
-    client.on('update', (st: TaskStatus) => { if (st.source === 'SOURCE_MASTER' && ['TASK_LOST', 'TASK_DROPPED', 'TASK_ERROR'].includes(st.state)) seq--; });
+    client.on('update', (st: TaskStatus) => {
+      if (st.source !== 'SOURCE_MASTER' || !['TASK_LOST', 'TASK_DROPPED', 'TASK_ERROR'].includes(st.state)) return;
+      seq--;
+      for (const c of suppressed) void c.revive().catch(() => undefined);
+      suppressed.clear();
+    });
     client.on('offers', (offers) => {
       if (!firstLaunchAt) firstLaunchAt = performance.now();
       for (const o of offers) {
-        if (seq >= target) { void client.decline([o.id.value], { refuse_seconds: 3600 }).catch(() => undefined); continue; }
+        if (seq >= target) {
+          // Nothing left to launch: decline and SUPPRESS, as a real framework does (Marathon does). Without it the
+          // 100 frameworks would go on declining every agent in turn, a million DECLINE calls after the run.
+          void client.decline([o.id.value], { refuse_seconds: 3600 }).catch(() => undefined);
+          if (!suppressed.has(client)) { suppressed.add(client); void client.suppress().catch(() => undefined); }
+          continue;
+        }
         const tasks: TaskInfo[] = [];
         for (let k = 0; k < TASKS_PER_AGENT; k++) {
           seq++;
