@@ -11,7 +11,7 @@ import type { Resources } from '../common/resources.ts';
 import type { TaskState, TaskStatus } from '../proto/mesos.ts';
 import type { Master } from './master.ts';
 import type { Agent, Framework, Task } from './types.ts';
-import { legacyAgent, legacyFrameworkParts, masterStateHead, offeredByAgent } from './views.ts';
+import { frameworkUsed, legacyAgent, legacyFrameworkParts, masterStateHead, offeredByAgent } from './views.ts';
 
 const str = JSON.stringify as (s: string) => string;
 const num = (n: number): string => (Number.isFinite(n) ? String(n) : 'null');
@@ -52,11 +52,14 @@ class TaskListCache {
   private lastStatuses: Array<TaskStatus | undefined> = [];
   private statusCounts: number[] = [];
   private json: Buffer = Buffer.from('[]');
+  /** Bumped whenever the list is rendered anew, so callers can key their own derived values on it. */
+  version = 0;
 
   /** Tasks are immutable but for state and statuses, and statuses only grow or replace their last entry. */
   render(list: Iterable<Task>): Buffer {
     const tasks = [...list];
     if (!this.matches(tasks)) {
+      this.version++;
       const parts: string[] = [];
       for (const t of tasks) parts.push(renderLegacyTask(t));
       this.json = Buffer.from(`[${parts.join(',')}]`);
@@ -78,11 +81,16 @@ class TaskListCache {
   }
 }
 
-const taskListCaches = new WeakMap<Framework, { active: TaskListCache; unreachable: TaskListCache; completed: TaskListCache }>();
+interface FrameworkRendering {
+  active: TaskListCache; unreachable: TaskListCache; completed: TaskListCache;
+  /** The live tasks' resources, for the active list's version it was summed from. */
+  used?: { version: number; resources: Resources };
+}
+const frameworkCaches = new WeakMap<Framework, FrameworkRendering>();
 
-function frameworkTaskLists(fw: Framework): { active: TaskListCache; unreachable: TaskListCache; completed: TaskListCache } {
-  let c = taskListCaches.get(fw);
-  if (!c) { c = { active: new TaskListCache(), unreachable: new TaskListCache(), completed: new TaskListCache() }; taskListCaches.set(fw, c); }
+function frameworkRendering(fw: Framework): FrameworkRendering {
+  let c = frameworkCaches.get(fw);
+  if (!c) { c = { active: new TaskListCache(), unreachable: new TaskListCache(), completed: new TaskListCache() }; frameworkCaches.set(fw, c); }
   return c;
 }
 
@@ -106,10 +114,13 @@ export type Chunk = string | Buffer;
 
 /** The chunks of JSON.stringify(legacyFramework(master, fw)). */
 export function legacyFrameworkChunks(master: Master, fw: Framework): Chunk[] {
-  const { head, tail } = legacyFrameworkParts(master, fw);
-  const lists = frameworkTaskLists(fw);
+  const lists = frameworkRendering(fw);
+  const active = lists.active.render(fw.tasks.values());
+  // used_resources is a sum over the active list: unchanged list, unchanged sum.
+  if (lists.used?.version !== lists.active.version) lists.used = { version: lists.active.version, resources: frameworkUsed(fw) };
+  const { head, tail } = legacyFrameworkParts(master, fw, lists.used.resources);
   return [
-    `{${inner(head)},"tasks":`, lists.active.render(fw.tasks.values()), ',"unreachable_tasks":', lists.unreachable.render(fw.unreachableTasks.values()),
+    `{${inner(head)},"tasks":`, active, ',"unreachable_tasks":', lists.unreachable.render(fw.unreachableTasks.values()),
     ',"completed_tasks":', lists.completed.render(fw.completedTasks), `,${inner(tail)}}`,
   ];
 }

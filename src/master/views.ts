@@ -25,14 +25,19 @@ export function agentUsedUncached(agent: Agent): Resources {
   return sumResources(liveResources(agent.tasks.values()));
 }
 
-/** Offered resources per agent, in one pass over the outstanding offers. */
+/** Resources of a framework's tasks that are not terminal. */
+export function frameworkUsed(fw: Framework): Resources {
+  return sumResources(liveResources(fw.tasks.values()));
+}
+
+/** Offered resources per agent, in one pass over the outstanding offers (an agent's only offer is used as is). */
 export function offeredByAgent(master: Master): Map<string, Resources> {
   const lists = new Map<string, Resources[]>();
   for (const o of master.offers.values()) {
     const l = lists.get(o.agentId);
     if (l) l.push(o.resources); else lists.set(o.agentId, [o.resources]);
   }
-  return new Map([...lists].map(([id, l]) => [id, sumResources(l)]));
+  return new Map([...lists].map(([id, l]) => [id, l.length === 1 ? l[0]! : sumResources(l)]));
 }
 
 
@@ -67,8 +72,7 @@ export function legacyAgent(master: Master, agent: Agent, offeredMap = offeredBy
  * A framework's legacy JSON in two halves around its three task lists (which can hold 100,000 tasks and are
  * rendered separately by the state renderer). legacyFramework joins them into the one object.
  */
-export function legacyFrameworkParts(master: Master, fw: Framework): { head: Record<string, unknown>; tail: Record<string, unknown> } {
-  const used = sumResources(liveResources(fw.tasks.values()));
+export function legacyFrameworkParts(master: Master, fw: Framework, used = frameworkUsed(fw)): { head: Record<string, unknown>; tail: Record<string, unknown> } {
   const offers = [...fw.offers].map((id) => master.offers.get(id)).filter((o): o is OfferRecord => !!o);
   const offered = sumResources(offers.map((o) => o.resources));
   const multi = (fw.info.capabilities ?? []).some((c) => c.type === 'MULTI_ROLE');
