@@ -232,7 +232,7 @@ if (!only || only === 'latency') await benchLaunchLatency();
 if (!only || only === 'placements') await benchPlacements();
 
 const cpu = os.cpus()[0]?.model ?? 'unknown cpu';
-console.log(`\nTrireme benchmarks — ${new Date().toISOString().slice(0, 10)} — ${os.cpus().length} × ${cpu}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${spawnSync('uname', ['-sr']).stdout.toString().trim()}\n`);
+console.log(`\nTrireme benchmarks — ${new Date().toISOString().slice(0, 10)} — ${os.cpus().length} × ${cpu}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${spawnSync('uname', ['-sr']).stdout.toString().trim()}, load average at the end ${os.loadavg().map((l) => l.toFixed(1)).join(' ')} (the machine may be shared)\n`);
 console.log('| measurement | result | target |\n|---|---|---|');
 for (const r of results) console.log(`| ${r.name} | ${r.value} ${r.unit} | ${r.target} |`);
 console.log(`\n${JSON.stringify(results)}`);
