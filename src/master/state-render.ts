@@ -45,13 +45,30 @@ export function renderLegacyTask(task: Task): string {
   return `${out}}`;
 }
 
+/**
+ * `[a,b,...]` written straight into one exactly sized buffer of its own: no joined copy of the whole list as a
+ * string on the JS heap, and no shared pool slab kept alive by a small list.
+ */
+function jsonArrayBuffer(items: string[]): Buffer {
+  let size = 2 + Math.max(0, items.length - 1);
+  for (const item of items) size += Buffer.byteLength(item);
+  const buf = Buffer.allocUnsafeSlow(size);
+  let offset = buf.write('[', 0, 'latin1');
+  for (let i = 0; i < items.length; i++) {
+    if (i > 0) offset += buf.write(',', offset, 'latin1');
+    offset += buf.write(items[i]!, offset);
+  }
+  buf.write(']', offset, 'latin1');
+  return buf;
+}
+
 /** A rendered task list and what it was rendered from: each task object, its state and its last status. */
 class TaskListCache {
   private tasks: Task[] = [];
   private states: TaskState[] = [];
   private lastStatuses: Array<TaskStatus | undefined> = [];
   private statusCounts: number[] = [];
-  private json: Buffer = Buffer.from('[]');
+  private json: Buffer = jsonArrayBuffer([]);
   /** Bumped whenever the list is rendered anew, so callers can key their own derived values on it. */
   version = 0;
 
@@ -60,9 +77,7 @@ class TaskListCache {
     const tasks = [...list];
     if (!this.matches(tasks)) {
       this.version++;
-      const parts: string[] = [];
-      for (const t of tasks) parts.push(renderLegacyTask(t));
-      this.json = Buffer.from(`[${parts.join(',')}]`);
+      this.json = jsonArrayBuffer(tasks.map(renderLegacyTask));
       this.tasks = tasks;
       this.states = tasks.map((t) => t.state);
       this.lastStatuses = tasks.map((t) => t.statuses[t.statuses.length - 1]);
