@@ -8,7 +8,7 @@ import { Resources, ResourcesInterner } from '../common/resources.ts';
 import type { Clock } from '../common/clock.ts';
 import type { EventSink } from '../common/event-stream.ts';
 import {
-  frameworkRoles, hasCapability, isTerminalState,
+  TASK_STATES, frameworkRoles, hasCapability, isTerminalState,
   type FrameworkInfo, type MasterInfo, type Offer, type SchedulerCall, type TaskInfo, type TaskReason, type TaskState, type TaskStatus,
 } from '../proto/mesos.ts';
 import type { AgentCall, AgentEvent, ReportedTask } from '../proto/agent.ts';
@@ -269,7 +269,7 @@ export class Master extends EventEmitter {
   private statusUpdateFromAgent(agent: Agent, frameworkId: string, status: TaskStatus): void {
     const fw = this.frameworks.get(frameworkId);
     const task = agent.tasks.get(frameworkId, status.task_id.value);
-    status.agent_id = { value: agent.id };
+    status.agent_id = agent.info.id ?? { value: agent.id }; // one shared id object per agent
     if (!task || !fw) {
       this.opts.metrics.counter('master/invalid_status_updates');
       // Still deliver it: the framework may know the task (e.g. after our failover).
@@ -808,7 +808,7 @@ export class Master extends EventEmitter {
     const previous = task.state;
     task.state = status.state;
     this.agents.get(task.agentId)?.tasks.stateChanged();
-    recordStatus(task.statuses, status);
+    task.statuses = recordStatus(task.statuses, status);
     this.opts.metrics.taskTransition(previous, status.state);
     const fw = this.frameworks.get(task.frameworkId);
     if (fw) this.emit('operator', { type: 'TASK_UPDATED', task, status } satisfies OperatorEvent);
@@ -862,15 +862,23 @@ export class Master extends EventEmitter {
   }
 }
 
+/** Enum strings from parsed JSON are fresh copies each time; statuses keep these shared ones instead. */
+const SHARED_STRINGS = new Map<string, string>([...TASK_STATES, 'SOURCE_MASTER', 'SOURCE_AGENT', 'SOURCE_EXECUTOR'].map((s) => [s, s]));
+
 /**
- * Appends a status to a task's history the way Mesos' master does (Master::updateTask): a status in the same
- * state as the last one replaces it, and `data` (framework payload, possibly large) is not kept.
+ * A task's history with `status` recorded the way Mesos' master does (Master::updateTask): a status in the same
+ * state as the last one replaces it, and `data` (framework payload, possibly large) is not kept. Returns a new,
+ * exactly sized array (a pushed-to array reserves room for 16 more), never changing the old one.
  */
-export function recordStatus(statuses: TaskStatus[], status: TaskStatus): void {
-  let kept = status;
-  if (status.data !== undefined) { const { data: _data, ...rest } = status; kept = rest; }
-  if (statuses.length > 0 && statuses[statuses.length - 1]!.state === kept.state) statuses[statuses.length - 1] = kept;
-  else statuses.push(kept);
+export function recordStatus(statuses: readonly TaskStatus[], status: TaskStatus): TaskStatus[] {
+  const { data: _data, ...kept } = status;
+  kept.state = (SHARED_STRINGS.get(kept.state) ?? kept.state) as TaskState;
+  if (kept.source !== undefined) kept.source = (SHARED_STRINGS.get(kept.source) ?? kept.source) as TaskStatus['source'];
+  const previous = statuses[statuses.length - 1];
+  // Statuses of one task share its id object (the agent's copy differs per update but says the same).
+  if (previous && previous.task_id.value === kept.task_id.value) kept.task_id = previous.task_id;
+  if (previous?.state === kept.state) return [...statuses.slice(0, -1), kept];
+  return [...statuses, kept];
 }
 
 /** The parts of a TaskInfo the master's Task keeps besides ids, name and resources (undefined when none). */

@@ -120,12 +120,14 @@ describe('/master/state rendering', () => {
 
 describe('task records', () => {
   it('keep one status per consecutive state, as Mesos, and never keep status data', () => {
-    const statuses: TaskStatus[] = [];
+    let statuses: TaskStatus[] = [];
     const s = (state: TaskState, extra: Partial<TaskStatus> = {}): TaskStatus => ({ task_id: { value: 't' }, state, ...extra });
-    recordStatus(statuses, s('TASK_STARTING'));
-    recordStatus(statuses, s('TASK_RUNNING', { healthy: false, data: 'big' }));
-    recordStatus(statuses, s('TASK_RUNNING', { healthy: true }));
-    recordStatus(statuses, s('TASK_FINISHED', { data: 'x' }));
+    statuses = recordStatus(statuses, s('TASK_STARTING'));
+    const before = statuses;
+    statuses = recordStatus(statuses, s('TASK_RUNNING', { healthy: false, data: 'big' }));
+    statuses = recordStatus(statuses, s('TASK_RUNNING', { healthy: true }));
+    statuses = recordStatus(statuses, s('TASK_FINISHED', { data: 'x' }));
+    assert.equal(before.length, 1, 'earlier arrays are never changed');
     assert.deepEqual(statuses.map((x) => [x.state, x.healthy, 'data' in x]), [['TASK_STARTING', undefined, false], ['TASK_RUNNING', true, false], ['TASK_FINISHED', undefined, false]]);
   });
 
