@@ -119,12 +119,15 @@ function rssMb(pid: number): number {
 }
 
 /**
- * Times full GETs of `url` (request sent → last byte read) from a separate Node process: this one holds 10,000
+ * Times full GETs of `url` (request sent → last byte received) from a separate Node process: this one holds 10,000
  * agent streams and 100 scheduler clients, and its event loop delays would be counted as the master's latency.
  */
 async function stateLatencies(url: string, n: number): Promise<{ latencies: number[]; bytes: number }> {
-  const script = `const out = []; let bytes = 0;
-for (let i = 0; i < ${n}; i++) { const s = performance.now(); const r = await fetch(${JSON.stringify(url)}); bytes = (await r.arrayBuffer()).byteLength; out.push(performance.now() - s); }
+  // node:http, counting bytes: fetch's arrayBuffer() spends 100+ ms assembling 40 MB, which is the client's cost.
+  const script = `import http from 'node:http';
+const get = () => new Promise((resolve, reject) => http.get(${JSON.stringify(url)}, (res) => { let n = 0; res.on('data', (c) => { n += c.length; }); res.on('end', () => resolve(n)); }).on('error', reject));
+const out = []; let bytes = 0;
+for (let i = 0; i < ${n}; i++) { const s = performance.now(); bytes = await get(); out.push(performance.now() - s); }
 console.log(JSON.stringify({ latencies: out, bytes }));`;
   const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
   let text = '';
