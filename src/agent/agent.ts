@@ -57,6 +57,8 @@ export class Agent {
   readonly tasks = new Map<string, AgentTask>(); // key frameworkId/taskId
   readonly completedTasks: AgentTask[] = [];
   readonly frameworks = new Map<string, FrameworkInfo>();
+  /** Scheduler messages for running executors (delivered) and for unknown ones (dropped), as Mesos counts them. */
+  readonly frameworkMessages = { valid: 0, invalid: 0 };
   private readonly link: MasterLink;
   private readonly updates: StatusUpdateManager;
   private readonly log: Logger;
@@ -152,6 +154,14 @@ export class Agent {
         const fwId = event.shutdown_framework.framework_id.value;
         this.updates.dropFramework(fwId);
         for (const t of this.tasks.values()) if (t.frameworkId === fwId) void this.killTask(fwId, t.info.task_id.value, undefined, true);
+        return;
+      }
+      case 'FRAMEWORK_MESSAGE': {
+        const m = event.framework_message;
+        const running = [...this.tasks.values()].some((t) => t.frameworkId === m.framework_id.value && (t.executorId || t.info.task_id.value) === m.executor_id.value && !isTerminalState(t.state));
+        // The command executor (the only executor here) ignores framework messages, as Mesos' does.
+        if (running) this.frameworkMessages.valid++;
+        else { this.frameworkMessages.invalid++; this.log.warn({ frameworkId: m.framework_id.value, executorId: m.executor_id.value }, 'framework message for an executor that is not running dropped'); }
         return;
       }
       case 'PING':
@@ -272,6 +282,21 @@ export class Agent {
     if (task.killRequested || exit.killed) this.status(task, 'TASK_KILLED', { message: exit.message, ...(task.killedByHealthCheck ? { healthy: false } : {}) });
     else if (exit.exitCode === 0) this.status(task, 'TASK_FINISHED', { message: exit.message });
     else this.status(task, 'TASK_FAILED', { message: exit.message, ...(exit.reason ? { reason: exit.reason as TaskReason, source: 'SOURCE_AGENT' as TaskSource } : {}) });
+    this.executorExitedIfDone(task);
+  }
+
+  /**
+   * Tells the master an executor ended once none of its tasks is left (a command task is its own executor). The
+   * status is the executor's: Mesos' command executor exits 0 after reporting its task, whatever the task did.
+   * Best effort, like Mesos' ExitedExecutorMessage: the terminal status update is what is retried.
+   */
+  private executorExitedIfDone(task: AgentTask): void {
+    const executorId = task.executorId || task.info.task_id.value;
+    for (const t of this.tasks.values()) {
+      if (t.frameworkId === task.frameworkId && (t.executorId || t.info.task_id.value) === executorId && !isTerminalState(t.state)) return;
+    }
+    this.link.call({ type: 'EXECUTOR_EXITED', executor_exited: { framework_id: { value: task.frameworkId }, executor_id: { value: executorId }, status: 0 } })
+      .catch((err) => this.log.debug({ err: (err as Error).message, executorId }, 'could not report the executor exit'));
   }
 
   private async killTask(frameworkId: string, taskId: string, graceMs: number | undefined, frameworkRemoved = false): Promise<void> {

@@ -3,7 +3,7 @@ import os from 'node:os';
 import { mkdir, statfs } from 'node:fs/promises';
 import type { Logger } from 'pino';
 import { Registry, Gauge, collectDefaultMetrics } from 'prom-client';
-import { createHttpServer, listen, sendJson, StartupError } from '../common/http.ts';
+import { createHttpServer, installTextErrorHandler, listen, sendJson, StartupError } from '../common/http.ts';
 import { systemClock, type Clock } from '../common/clock.ts';
 import { attributesToLegacy, parseResources, Resources, type AttributeJSON } from '../common/resources.ts';
 import { isTerminalState } from '../proto/mesos.ts';
@@ -77,6 +77,7 @@ export async function startAgent(config: AgentConfig, logger: Logger, clock: Clo
     throw new StartupError(`agent: invalid --resources: ${(err as Error).message}`);
   }
   const app = createHttpServer(logger);
+  installTextErrorHandler(app);
   const containerizer = new ProcessContainerizer({ logger });
   // Routes must exist before listening, and the agent needs the bound port (--port 0): the port is filled in after listen.
   let port = config.port;
@@ -120,7 +121,9 @@ export async function startAgent(config: AgentConfig, logger: Logger, clock: Clo
     const used = agent.usedResources();
     const counts: Record<string, number> = { TASK_STAGING: 0, TASK_STARTING: 0, TASK_RUNNING: 0, TASK_KILLING: 0, TASK_FINISHED: 0, TASK_FAILED: 0, TASK_KILLED: 0, TASK_LOST: 0 };
     for (const t of [...agent.tasks.values(), ...agent.completedTasks]) if (t.state in counts) counts[t.state]!++;
-    const out: Record<string, number> = { 'slave/registered': agent.registered ? 1 : 0, 'slave/uptime_secs': (clock.now() - agent.startTime) / 1000, 'slave/frameworks_active': agent.frameworks.size };
+    const out: Record<string, number> = {
+      'slave/valid_framework_messages': agent.frameworkMessages.valid, 'slave/invalid_framework_messages': agent.frameworkMessages.invalid,
+      'slave/registered': agent.registered ? 1 : 0, 'slave/uptime_secs': (clock.now() - agent.startTime) / 1000, 'slave/frameworks_active': agent.frameworks.size };
     for (const [s, n] of Object.entries(counts)) out[`slave/tasks_${s.slice(5).toLowerCase()}`] = n;
     for (const r of ['cpus', 'mem', 'disk', 'gpus']) {
       const total = resources.scalar(r); const u = used.scalar(r);

@@ -1,4 +1,5 @@
 // HTTP helpers shared by every role's server.
+import { Readable } from 'node:stream';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { StoreUnavailableError } from '../state/store.ts';
@@ -10,6 +11,14 @@ export function createHttpServer(logger: Logger, bodyLimit = 16 * 1024 * 1024): 
   const app = server as unknown as FastifyInstance;
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => done(null, body));
+  return app;
+}
+
+/**
+ * Mesos-style plain-text errors for roles that do not map errors themselves (master, agent). Marathon and Chronos
+ * install their own handlers with their APIs' bodies; fastify allows one handler per scope, hence opt-in.
+ */
+export function installTextErrorHandler(app: FastifyInstance): void {
   // State that cannot be written right now (ZooKeeper without quorum, full disk) is the service being
   // unavailable, not a bug: 503 with the reason, so clients retry.
   app.setErrorHandler((err, _req, reply) => {
@@ -19,7 +28,6 @@ export function createHttpServer(logger: Logger, bodyLimit = 16 * 1024 * 1024): 
     app.log.error({ err }, 'request failed');
     return reply.code(500).send(err);
   });
-  return app;
 }
 
 /** The media type of a request without parameters (e.g. "application/json"). */
@@ -46,6 +54,31 @@ export function sendJson(req: FastifyRequest, reply: FastifyReply, body: unknown
   const jsonp = (req.query as Record<string, string | undefined>)?.jsonp;
   if (jsonp && /^[A-Za-z_$][\w$.]*$/.test(jsonp)) return reply.type('text/javascript').send(`${jsonp}(${JSON.stringify(body)});`);
   return reply.type('application/json').send(JSON.stringify(body));
+}
+
+/**
+ * Like sendJson for a body already rendered as many JSON chunks (text, or Buffers kept rendered): small strings
+ * are packed into ~1 MB buffers and everything is streamed, so no string of the whole body is built and the
+ * socket sees a few large writes (thousands of small ones cost more than rendering the body).
+ */
+export function sendJsonChunks(req: FastifyRequest, reply: FastifyReply, chunks: Array<string | Buffer>): FastifyReply {
+  const jsonp = (req.query as Record<string, string | undefined>)?.jsonp;
+  const wrapped = jsonp && /^[A-Za-z_$][\w$.]*$/.test(jsonp) ? [`${jsonp}(`, ...chunks, ');'] : chunks;
+  const buffers: Buffer[] = [];
+  let pending: Array<string | Buffer> = [];
+  let size = 0;
+  const flush = (): void => {
+    if (pending.length > 0) buffers.push(Buffer.concat(pending.map((c) => (typeof c === 'string' ? Buffer.from(c) : c))));
+    pending = []; size = 0;
+  };
+  for (const c of wrapped) {
+    if (typeof c !== 'string' && c.length >= 64 * 1024) { flush(); buffers.push(c); continue; }
+    pending.push(c);
+    size += c.length;
+    if (size >= 1 << 20) flush();
+  }
+  flush();
+  return reply.type(wrapped === chunks ? 'application/json' : 'text/javascript').send(Readable.from(buffers));
 }
 
 /** Listens and resolves to the bound port; a taken port becomes one clear error line. */

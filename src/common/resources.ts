@@ -90,8 +90,17 @@ function isEmptyEntry(e: Entry): boolean {
   return e.set.size === 0;
 }
 
+// Entries only own the container of their type; the others point at these shared, never-mutated empties
+// (a scalar entry needs no Set of its own: 100,000 tasks' resources would otherwise carry 200,000 of them).
+const NO_RANGES: Range[] = [];
+const NO_ITEMS: Set<string> = new Set();
+
 function cloneEntry(e: Entry): Entry {
-  return { name: e.name, type: e.type, role: e.role, scalar: e.scalar, ranges: e.ranges.map((r) => [r[0], r[1]] as Range), set: new Set(e.set) };
+  return {
+    name: e.name, type: e.type, role: e.role, scalar: e.scalar,
+    ranges: e.type === 'RANGES' ? e.ranges.map((r) => [r[0], r[1]] as Range) : NO_RANGES,
+    set: e.type === 'SET' ? new Set(e.set) : NO_ITEMS,
+  };
 }
 
 /** An immutable bag of resources. Operations return new instances. */
@@ -100,6 +109,20 @@ export class Resources {
 
   static empty(): Resources {
     return new Resources(new Map());
+  }
+
+  /** The sum of many bags in one pass (plus() per item would copy the running total each time). */
+  static sum(list: Iterable<Resources>): Resources {
+    const map = new Map<string, Entry>();
+    for (const r of list) {
+      for (const [k, e] of r.entries) {
+        const existing = map.get(k);
+        if (!existing) map.set(k, cloneEntry(e));
+        else if (e.type === 'SCALAR') existing.scalar = roundScalar(existing.scalar + e.scalar);
+        else addEntry(map, cloneEntry(e));
+      }
+    }
+    return new Resources(map);
   }
 
   static fromJSON(list: ResourceJSON[] | undefined): Resources {
@@ -111,8 +134,8 @@ export class Resources {
         type: r.type,
         role,
         scalar: r.type === 'SCALAR' ? roundScalar(r.scalar?.value ?? 0) : 0,
-        ranges: r.type === 'RANGES' ? mergeRanges((r.ranges?.range ?? []).map((x) => [x.begin, x.end] as Range)) : [],
-        set: r.type === 'SET' ? new Set(r.set?.item ?? []) : new Set(),
+        ranges: r.type === 'RANGES' ? mergeRanges((r.ranges?.range ?? []).map((x) => [x.begin, x.end] as Range)) : NO_RANGES,
+        set: r.type === 'SET' ? new Set(r.set?.item ?? []) : NO_ITEMS,
       };
       addEntry(map, entry);
     }
@@ -222,8 +245,10 @@ export class Resources {
     return this.filter((e) => e.role === '*' || e.role === role);
   }
 
+  /** Computed once per instance (instances are immutable). */
   unreserved(): Resources {
-    return this.filter((e) => e.role === '*');
+    this.unreservedPart ??= this.filter((e) => e.role === '*');
+    return this.unreservedPart;
   }
 
   private filter(pred: (e: Entry) => boolean): Resources {
@@ -232,18 +257,37 @@ export class Resources {
     return new Resources(map);
   }
 
-  /** Mesos' legacy state JSON: {"cpus":2,"mem":1024,"disk":0,"gpus":0,"ports":"[31000-32000]"}. */
-  toLegacy(): Record<string, number | string> {
+  private legacy?: Readonly<Record<string, number | string>>;
+  private legacyJson?: string;
+  private unreservedPart?: Resources;
+
+  /** JSON.stringify(toLegacy()), computed once: state endpoints render the same (often shared) bag many times. */
+  toLegacyJson(): string {
+    this.legacyJson ??= JSON.stringify(this.toLegacy());
+    return this.legacyJson;
+  }
+
+  /** Mesos' legacy state JSON: {"cpus":2,"mem":1024,"disk":0,"gpus":0,"ports":"[31000-32000]"}. Computed once (frozen). */
+  toLegacy(): Readonly<Record<string, number | string>> {
+    if (this.legacy) return this.legacy;
     const out: Record<string, number | string> = { cpus: 0, gpus: 0, mem: 0, disk: 0 };
-    const names = new Set<string>();
-    for (const e of this.entries.values()) names.add(`${e.type}:${e.name}`);
-    for (const tn of names) {
-      const [type, name] = tn.split(':') as [ValueType, string];
-      if (type === 'SCALAR') out[name] = this.scalar(name);
-      else if (type === 'RANGES') { const r = this.ranges(name); if (r.length) out[name] = formatRanges(r); }
-      else { const s = this.set(name); if (s.length) out[name] = `{${s.join(', ')}}`; }
+    const ranges = new Map<string, Range[]>();
+    const sets = new Map<string, Set<string>>();
+    for (const e of this.entries.values()) {
+      if (e.type === 'SCALAR') { out[e.name] = this.scalar(e.name); continue; }
+      if (e.type === 'RANGES') {
+        if (!ranges.has(e.name)) { ranges.set(e.name, []); if (!(e.name in out)) out[e.name] = ''; }
+        ranges.get(e.name)!.push(...e.ranges);
+      } else {
+        if (!sets.has(e.name)) { sets.set(e.name, new Set()); if (!(e.name in out)) out[e.name] = ''; }
+        for (const i of e.set) sets.get(e.name)!.add(i);
+      }
     }
-    return out;
+    // Empty ranges/sets are left out, as Mesos does (placeholders above only fixed the key order).
+    for (const [name, r] of ranges) { const m = mergeRanges(r); if (m.length) out[name] = formatRanges(m); else delete out[name]; }
+    for (const [name, items] of sets) { if (items.size) out[name] = `{${[...items].sort().join(', ')}}`; else delete out[name]; }
+    this.legacy = Object.freeze(out);
+    return this.legacy;
   }
 
   toString(): string {
@@ -266,6 +310,27 @@ function addEntry(map: Map<string, Entry>, entry: Entry): void {
   if (entry.type === 'SCALAR') existing.scalar = roundScalar(existing.scalar + entry.scalar);
   else if (entry.type === 'RANGES') existing.ranges = mergeRanges([...existing.ranges, ...entry.ranges]);
   else for (const item of entry.set) existing.set.add(item);
+}
+
+/**
+ * Hands out one shared (immutable) Resources per distinct resource list. Tasks mostly repeat a few shapes
+ * (say cpus:0.1;mem:32), so 100,000 task records can point at a handful of objects. Bounded: when full it starts
+ * over, which only costs sharing, never correctness.
+ */
+export class ResourcesInterner {
+  private readonly byKey = new Map<string, Resources>();
+  constructor(private readonly capacity = 4096) {}
+
+  fromJSON(list: ResourceJSON[] | undefined): Resources {
+    const key = JSON.stringify(list ?? []);
+    let r = this.byKey.get(key);
+    if (!r) {
+      r = Resources.fromJSON(list);
+      if (this.byKey.size >= this.capacity) this.byKey.clear();
+      this.byKey.set(key, r);
+    }
+    return r;
+  }
 }
 
 export class ResourceParseError extends Error {}

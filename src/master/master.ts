@@ -4,17 +4,17 @@
 import { EventEmitter } from 'node:events';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import { Resources } from '../common/resources.ts';
+import { Resources, ResourcesInterner } from '../common/resources.ts';
 import type { Clock } from '../common/clock.ts';
 import type { EventSink } from '../common/event-stream.ts';
 import {
-  frameworkRoles, hasCapability, isTerminalState,
+  TASK_STATES, frameworkRoles, hasCapability, isTerminalState,
   type FrameworkInfo, type MasterInfo, type Offer, type SchedulerCall, type TaskInfo, type TaskReason, type TaskState, type TaskStatus,
 } from '../proto/mesos.ts';
 import type { AgentCall, AgentEvent, ReportedTask } from '../proto/agent.ts';
 import type { Allocation, Allocator } from './allocator/allocator.ts';
 import type { Store } from '../state/store.ts';
-import { taskKey, type Agent, type Framework, type OfferRecord, type Task } from './types.ts';
+import { AgentTasks, type Agent, type Framework, type OfferRecord, type Task, type TaskExtras } from './types.ts';
 import type { MasterMetrics } from './metrics.ts';
 
 export const MESOS_COMPAT_VERSION = '1.11.0';
@@ -88,6 +88,7 @@ export class Master extends EventEmitter {
   private timers: NodeJS.Timeout[] = [];
   private allocationPending: { full: boolean; agents: Set<string> } | undefined;
   private readonly log: Logger;
+  private readonly taskResources = new ResourcesInterner();
 
   constructor(readonly opts: MasterOptions) {
     super();
@@ -167,7 +168,7 @@ export class Master extends EventEmitter {
       const id = newId ?? requestedId!;
       agent = {
         id, info: { ...info, id: { value: id } }, total, pid, registeredTime: now, version: MESOS_COMPAT_VERSION,
-        connected: true, missedPings: 0, pongSinceLastPing: true, tasks: new Map(),
+        connected: true, missedPings: 0, pongSinceLastPing: true, tasks: new AgentTasks(),
       };
       if (requestedId) { agent.reregisteredTime = now; this.opts.metrics.counter('master/slave_reregistrations'); }
       else this.opts.metrics.counter('master/slave_registrations');
@@ -207,8 +208,7 @@ export class Master extends EventEmitter {
     const reportedKeys = new Set<string>();
     for (const rt of reported) {
       const fwId = rt.framework_id.value;
-      const key = taskKey(fwId, rt.task.task_id.value);
-      reportedKeys.add(key);
+      reportedKeys.add(`${fwId}/${rt.task.task_id.value}`);
       let fw = this.frameworks.get(fwId);
       if (!fw) {
         const fi = frameworkInfos.find((f) => f.id?.value === fwId) ?? { user: 'unknown', name: 'unknown', id: { value: fwId } };
@@ -226,17 +226,17 @@ export class Master extends EventEmitter {
         existing.unreachableTime = undefined;
         existing.state = rt.state;
         fw.tasks.set(existing.taskId, existing);
-        agent.tasks.set(key, existing);
+        agent.tasks.set(existing);
       } else if (!isTerminalState(rt.state)) {
-        const task = this.newTask(fwId, agent.id, rt.task as TaskInfo, this.roleForResources(fw, rt.task.resources as never));
+        const task = this.newTask(fw.id, agent.id, rt.task as TaskInfo, this.roleForResources(fw, rt.task.resources as never));
         task.state = rt.state;
         fw.tasks.set(task.taskId, task);
-        agent.tasks.set(key, task);
+        agent.tasks.set(task);
       }
     }
     // Tasks the master believes run here but the agent no longer has: the agent restarted without them.
-    for (const [key, task] of [...agent.tasks]) {
-      if (reportedKeys.has(key) || isTerminalState(task.state)) continue;
+    for (const task of [...agent.tasks.values()]) {
+      if (reportedKeys.has(`${task.frameworkId}/${task.taskId}`) || isTerminalState(task.state)) continue;
       if (task.state === 'TASK_STAGING') continue; // launch still in flight to the agent
       const fw = this.frameworks.get(task.frameworkId);
       const state: TaskState = fw?.partitionAware ? 'TASK_GONE' : 'TASK_LOST';
@@ -262,12 +262,18 @@ export class Master extends EventEmitter {
     agent.missedPings = 0;
     agent.pongSinceLastPing = true;
     if (call.type === 'UPDATE') this.statusUpdateFromAgent(agent, call.update!.framework_id.value, call.update!.status as unknown as TaskStatus);
+    if (call.type === 'EXECUTOR_EXITED') {
+      // As Mesos: the framework hears of every executor that terminates, as a FAILURE event with its exit status.
+      const e = call.executor_exited!;
+      const fw = this.frameworks.get(e.framework_id.value);
+      if (fw) this.sendToFramework(fw, { type: 'FAILURE', failure: { agent_id: { value: agent.id }, executor_id: e.executor_id, status: e.status } });
+    }
   }
 
   private statusUpdateFromAgent(agent: Agent, frameworkId: string, status: TaskStatus): void {
     const fw = this.frameworks.get(frameworkId);
-    const task = agent.tasks.get(taskKey(frameworkId, status.task_id.value));
-    status.agent_id = { value: agent.id };
+    const task = agent.tasks.get(frameworkId, status.task_id.value);
+    status.agent_id = agent.info.id ?? { value: agent.id }; // one shared id object per agent
     if (!task || !fw) {
       this.opts.metrics.counter('master/invalid_status_updates');
       // Still deliver it: the framework may know the task (e.g. after our failover).
@@ -428,9 +434,7 @@ export class Master extends EventEmitter {
     if (fw.failoverTimer) clearTimeout(fw.failoverTimer);
     this.rescindFrameworkOffers(fw, false);
     for (const agent of this.agents.values()) {
-      let hasTasks = false;
-      for (const t of agent.tasks.values()) if (t.frameworkId === fw.id) { hasTasks = true; break; }
-      if (hasTasks) this.sendToAgent(agent, { type: 'SHUTDOWN_FRAMEWORK', shutdown_framework: { framework_id: { value: fw.id } } });
+      if (agent.tasks.hasFramework(fw.id)) this.sendToAgent(agent, { type: 'SHUTDOWN_FRAMEWORK', shutdown_framework: { framework_id: { value: fw.id } } });
     }
     for (const task of [...fw.tasks.values(), ...fw.unreachableTasks.values()]) {
       if (!isTerminalState(task.state)) this.transitionTask(task, { state: 'TASK_KILLED', reason: 'REASON_FRAMEWORK_REMOVED', source: 'SOURCE_MASTER', message: 'Framework removed' }, false);
@@ -476,13 +480,25 @@ export class Master extends EventEmitter {
       case 'SHUTDOWN': this.shutdownExecutor(fw, call.shutdown!.executor_id.value, call.shutdown!.agent_id.value); return;
       case 'ACKNOWLEDGE': this.acknowledge(fw, call.acknowledge!.agent_id.value, call.acknowledge!.task_id.value, call.acknowledge!.uuid); return;
       case 'RECONCILE': this.reconcile(fw, call.reconcile!.tasks.map((t) => ({ taskId: t.task_id.value, agentId: t.agent_id?.value }))); return;
-      case 'MESSAGE': this.log.debug({ frameworkId: fw.id }, 'framework message dropped: command tasks have no executor to receive it'); return;
+      case 'MESSAGE': this.frameworkMessage(fw, call.message!.agent_id.value, call.message!.executor_id.value, call.message!.data); return;
       case 'UPDATE_FRAMEWORK': this.updateFramework(fw, call.update_framework!.framework_info as FrameworkInfo, call.update_framework!.suppressed_roles); return;
       case 'REQUEST': case 'ACCEPT_INVERSE_OFFERS': case 'DECLINE_INVERSE_OFFERS': case 'ACKNOWLEDGE_OPERATION_STATUS': case 'RECONCILE_OPERATIONS':
         return; // accepted and ignored, as the default Mesos allocator does with REQUEST
       default:
         throw new CallError(501, `Call type ${call.type} is not implemented`);
     }
+  }
+
+  /** Forwards a scheduler's message to the executor's agent, as Mesos' Master::message; unknown agents drop it. */
+  private frameworkMessage(fw: Framework, agentId: string, executorId: string, data: string): void {
+    const agent = this.agents.get(agentId);
+    if (!agent?.connected) {
+      this.opts.metrics.counter('master/invalid_framework_to_executor_messages');
+      this.log.warn({ frameworkId: fw.id, agentId }, 'framework message dropped: agent is not registered or not connected');
+      return;
+    }
+    this.opts.metrics.counter('master/valid_framework_to_executor_messages');
+    this.sendToAgent(agent, { type: 'FRAMEWORK_MESSAGE', framework_message: { framework_id: { value: fw.id }, executor_id: { value: executorId }, data } });
   }
 
   private updateFramework(fw: Framework, info: FrameworkInfo, suppressedRoles: string[] | undefined): void {
@@ -645,6 +661,14 @@ export class Master extends EventEmitter {
     const agentId = offers[0]!.agentId;
     const role = offers[0]!.role;
     const agent = this.agents.get(agentId);
+    if (!agent?.connected) {
+      // As Mesos' Master::_accept: the agent went away between the offer and the launch.
+      for (const offer of offers) this.removeOffer(offer);
+      const state: TaskState = fw.partitionAware ? 'TASK_DROPPED' : 'TASK_LOST';
+      const reason: TaskReason = agent ? 'REASON_AGENT_DISCONNECTED' : 'REASON_AGENT_REMOVED';
+      for (const t of launchTasks) this.sendMasterUpdate(fw, { task_id: t.task_id, agent_id: t.agent_id, state, reason, message: `Agent ${agentId} is ${agent ? 'disconnected' : 'removed'}` });
+      return;
+    }
     let remaining = offers.reduce((acc, o) => acc.plus(o.resources), Resources.empty());
     for (const offer of offers) {
       if (offer.timer) clearTimeout(offer.timer);
@@ -680,25 +704,29 @@ export class Master extends EventEmitter {
 
   /** Validates and starts one task; returns the resources it took, or undefined when it was refused. */
   private launchTask(fw: Framework, agent: Agent | undefined, agentId: string, role: string, info: TaskInfo, available: Resources, executorId: string | undefined, inGroup = false): Resources | undefined {
-    const resources = Resources.fromJSON(info.resources as never);
+    const resources = this.taskResources.fromJSON(info.resources as never);
     const error = validateTask(info, fw, agentId, resources, available, inGroup);
     if (error || !agent) {
       this.sendMasterUpdate(fw, { task_id: info.task_id, agent_id: info.agent_id, state: 'TASK_ERROR', reason: 'REASON_TASK_INVALID', message: error ?? 'Agent is gone' });
       return undefined;
     }
-    const task = this.newTask(fw.id, agentId, info, role, executorId);
+    const task = this.newTask(fw.id, agent.id, info, role, executorId);
     fw.tasks.set(task.taskId, task);
-    agent.tasks.set(taskKey(fw.id, task.taskId), task);
+    agent.tasks.set(task);
     this.emit('operator', { type: 'TASK_ADDED', task } satisfies OperatorEvent);
     if (!inGroup) this.sendToAgent(agent, { type: 'RUN_TASK', run_task: { framework_info: fw.info, framework_id: { value: fw.id }, task: info } });
     return resources;
   }
 
+  /** `frameworkId` and `agentId` should be the master's own id strings, so every task shares them. */
   private newTask(frameworkId: string, agentId: string, info: TaskInfo, role: string, executorId?: string): Task {
-    return {
-      taskId: info.task_id.value, frameworkId, agentId, executorId: executorId ?? info.executor?.executor_id.value ?? '', role, info,
-      resources: Resources.fromJSON(info.resources as never), state: 'TASK_STAGING', statuses: [],
+    const task: Task = {
+      taskId: info.task_id.value, name: info.name, frameworkId, agentId, executorId: executorId ?? info.executor?.executor_id.value ?? '', role,
+      resources: this.taskResources.fromJSON(info.resources as never), state: 'TASK_STAGING', statuses: [],
     };
+    const extras = taskExtras(info);
+    if (extras) task.extras = extras;
+    return task;
   }
 
   private roleForResources(fw: Framework, resources: Array<{ allocation_info?: { role: string } }>): string {
@@ -732,9 +760,9 @@ export class Master extends EventEmitter {
   private acknowledge(fw: Framework, agentId: string, taskId: string, uuid: string): void {
     const agent = this.agents.get(agentId);
     if (!agent?.connected) return; // the agent will resend the update once it is back
-    const task = agent.tasks.get(taskKey(fw.id, taskId));
+    const task = agent.tasks.get(fw.id, taskId);
     if (task && task.statusUpdateUuid === uuid) { task.statusUpdateState = undefined; task.statusUpdateUuid = undefined; }
-    if (task && isTerminalState(task.state) && task.statusUpdateUuid === undefined) agent.tasks.delete(taskKey(fw.id, taskId));
+    if (task && isTerminalState(task.state) && task.statusUpdateUuid === undefined) agent.tasks.delete(fw.id, taskId);
     this.sendToAgent(agent, { type: 'ACKNOWLEDGE', acknowledge: { framework_id: { value: fw.id }, task_id: { value: taskId }, uuid } });
   }
 
@@ -787,8 +815,8 @@ export class Master extends EventEmitter {
     const wasTerminal = isTerminalState(task.state);
     const previous = task.state;
     task.state = status.state;
-    task.statuses.push(status);
-    if (task.statuses.length > 20) task.statuses.splice(0, task.statuses.length - 20);
+    this.agents.get(task.agentId)?.tasks.stateChanged();
+    task.statuses = recordStatus(task.statuses, status);
     this.opts.metrics.taskTransition(previous, status.state);
     const fw = this.frameworks.get(task.frameworkId);
     if (fw) this.emit('operator', { type: 'TASK_UPDATED', task, status } satisfies OperatorEvent);
@@ -801,7 +829,7 @@ export class Master extends EventEmitter {
         if (fw.completedTasks.length > this.opts.maxCompletedTasksPerFramework) fw.completedTasks.shift();
       }
       // The agent forgets the task once the terminal update is acknowledged; master-generated ones need no ack.
-      if (status.uuid === undefined) this.agents.get(task.agentId)?.tasks.delete(taskKey(task.frameworkId, task.taskId));
+      if (status.uuid === undefined) this.agents.get(task.agentId)?.tasks.delete(task.frameworkId, task.taskId);
       this.scheduleAllocation(task.agentId);
     }
   }
@@ -840,6 +868,39 @@ export class Master extends EventEmitter {
       yield* fw.completedTasks;
     }
   }
+}
+
+/** Enum strings from parsed JSON are fresh copies each time; statuses keep these shared ones instead. */
+const SHARED_STRINGS = new Map<string, string>([...TASK_STATES, 'SOURCE_MASTER', 'SOURCE_AGENT', 'SOURCE_EXECUTOR'].map((s) => [s, s]));
+
+/**
+ * A task's history with `status` recorded the way Mesos' master does (Master::updateTask): a status in the same
+ * state as the last one replaces it, and `data` (framework payload, possibly large) is not kept. Returns a new,
+ * exactly sized array (a pushed-to array reserves room for 16 more), never changing the old one.
+ */
+export function recordStatus(statuses: readonly TaskStatus[], status: TaskStatus): TaskStatus[] {
+  const { data: _data, ...kept } = status;
+  kept.state = (SHARED_STRINGS.get(kept.state) ?? kept.state) as TaskState;
+  if (kept.source !== undefined) kept.source = (SHARED_STRINGS.get(kept.source) ?? kept.source) as TaskStatus['source'];
+  const previous = statuses[statuses.length - 1];
+  // Statuses of one task share its id object (the agent's copy differs per update but says the same).
+  if (previous && previous.task_id.value === kept.task_id.value) kept.task_id = previous.task_id;
+  if (previous?.state === kept.state) return [...statuses.slice(0, -1), kept];
+  return [...statuses, kept];
+}
+
+/** The parts of a TaskInfo the master's Task keeps besides ids, name and resources (undefined when none). */
+export function taskExtras(info: TaskInfo): TaskExtras | undefined {
+  const user = info.command?.user;
+  if (!info.labels && !info.discovery && !info.container && !info.health_check && !info.kill_policy && user === undefined) return undefined;
+  const extras: TaskExtras = {};
+  if (info.labels) extras.labels = info.labels;
+  if (info.discovery) extras.discovery = info.discovery;
+  if (info.container) extras.container = info.container;
+  if (info.health_check) extras.health_check = info.health_check;
+  if (info.kill_policy) extras.kill_policy = info.kill_policy;
+  if (user !== undefined) extras.user = user;
+  return extras;
 }
 
 export function normalizeRefuseSeconds(value: number | undefined): number {

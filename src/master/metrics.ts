@@ -25,7 +25,8 @@ export class MasterMetrics {
     collectDefaultMetrics({ register: this.registry, prefix: 'trireme_master_' });
     this.allocationSeconds = new Histogram({ name: 'trireme_allocation_duration_seconds', help: 'Duration of one allocation cycle', registers: [this.registry], buckets: [0.0005, 0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1] });
     for (const name of [...Object.values(TERMINAL_COUNTERS), 'master/slave_registrations', 'master/slave_reregistrations', 'master/slave_removals',
-      'master/slave_unreachable_completed', 'master/valid_status_updates', 'master/invalid_status_updates', 'allocator/mesos/allocation_runs']) {
+      'master/slave_unreachable_completed', 'master/valid_status_updates', 'master/invalid_status_updates',
+      'master/valid_framework_to_executor_messages', 'master/invalid_framework_to_executor_messages', 'allocator/mesos/allocation_runs']) {
       this.ensure(name!);
     }
     const self = this;

@@ -1,6 +1,6 @@
 // Wires a master together: store, elector, allocator, HTTP routes; returns a handle to stop it.
 import type { Logger } from 'pino';
-import { createHttpServer, listen, StartupError } from '../common/http.ts';
+import { createHttpServer, installTextErrorHandler, listen, StartupError } from '../common/http.ts';
 import { systemClock, type Clock } from '../common/clock.ts';
 import { DrfAllocator } from './allocator/drf.ts';
 import { Master, type MasterTuning } from './master.ts';
@@ -53,6 +53,7 @@ export async function startMaster(config: MasterConfig, logger: Logger, clock: C
   }
   const store: Store = zk?.store ?? (config.registry === 'in_memory' ? new MemoryStore() : await SqliteStore.open(config.workDir, 'registry.db'));
   const app = createHttpServer(logger);
+  installTextErrorHandler(app);
   const metrics = new MasterMetrics();
   const hostIp = config.ip === '0.0.0.0' ? '127.0.0.1' : config.ip;
   const flags: Record<string, string> = {

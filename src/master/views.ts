@@ -8,36 +8,56 @@ import { TRIREME_VERSION } from '../common/version.ts';
 
 const secs = (ms: number | undefined): number | undefined => (ms === undefined ? undefined : ms / 1000);
 
-function sumResources(list: Iterable<Resources>): Resources {
-  let total = Resources.empty();
-  for (const r of list) total = total.plus(r);
-  return total;
+const sumResources = (list: Iterable<Resources>): Resources => Resources.sum(list);
+/** Shared, so its legacy JSON is computed once. */
+const NOTHING = Resources.empty();
+
+function* liveResources(tasks: Iterable<Task>): Generator<Resources> {
+  for (const t of tasks) if (!isTerminalState(t.state)) yield t.resources;
 }
 
 function agentUsed(agent: Agent): Resources {
-  return sumResources([...agent.tasks.values()].filter((t) => !isTerminalState(t.state)).map((t) => t.resources));
+  return agent.tasks.used();
 }
 
-function offersOf(master: Master, pred: (o: OfferRecord) => boolean): OfferRecord[] {
-  return [...master.offers.values()].filter(pred);
+/** Reference for AgentTasks.used()'s cache (tests compare the two). */
+export function agentUsedUncached(agent: Agent): Resources {
+  return sumResources(liveResources(agent.tasks.values()));
 }
+
+/** Resources of a framework's tasks that are not terminal. */
+export function frameworkUsed(fw: Framework): Resources {
+  return sumResources(liveResources(fw.tasks.values()));
+}
+
+/** Offered resources per agent, in one pass over the outstanding offers (an agent's only offer is used as is). */
+export function offeredByAgent(master: Master): Map<string, Resources> {
+  const lists = new Map<string, Resources[]>();
+  for (const o of master.offers.values()) {
+    const l = lists.get(o.agentId);
+    if (l) l.push(o.resources); else lists.set(o.agentId, [o.resources]);
+  }
+  return new Map([...lists].map(([id, l]) => [id, l.length === 1 ? l[0]! : sumResources(l)]));
+}
+
 
 export function legacyTask(task: Task): Record<string, unknown> {
   return {
-    id: task.taskId, name: task.info.name, framework_id: task.frameworkId, executor_id: task.executorId, slave_id: task.agentId,
+    id: task.taskId, name: task.name, framework_id: task.frameworkId, executor_id: task.executorId, slave_id: task.agentId,
     state: task.state, resources: task.resources.toLegacy(), role: task.role,
     statuses: task.statuses.map((s) => ({ state: s.state, timestamp: s.timestamp, ...(s.healthy !== undefined ? { healthy: s.healthy } : {}), ...(s.labels ? { labels: s.labels.labels } : {}), container_status: s.container_status ?? {} })),
-    ...(task.info.labels ? { labels: task.info.labels.labels } : {}),
-    ...(task.info.discovery ? { discovery: task.info.discovery } : {}),
-    ...(task.info.container ? { container: task.info.container } : {}),
-    ...(task.info.health_check ? { health_check: task.info.health_check } : {}),
-    user: task.info.command?.user,
+    ...(task.extras?.labels ? { labels: task.extras.labels.labels } : {}),
+    ...(task.extras?.discovery ? { discovery: task.extras.discovery } : {}),
+    ...(task.extras?.container ? { container: task.extras.container } : {}),
+    ...(task.extras?.health_check ? { health_check: task.extras.health_check } : {}),
+    user: task.extras?.user,
   };
 }
 
-export function legacyAgent(master: Master, agent: Agent): Record<string, unknown> {
+/** `offered`: from offeredByAgent, when rendering many agents. */
+export function legacyAgent(master: Master, agent: Agent, offeredMap = offeredByAgent(master)): Record<string, unknown> {
   const used = agentUsed(agent);
-  const offered = sumResources(offersOf(master, (o) => o.agentId === agent.id).map((o) => o.resources));
+  const offered = offeredMap.get(agent.id) ?? NOTHING;
   const reserved: Record<string, Record<string, number | string>> = {};
   return {
     id: agent.id, hostname: agent.info.hostname, port: agent.info.port, pid: agent.pid, attributes: attributesToLegacy(agent.info.attributes),
@@ -48,22 +68,35 @@ export function legacyAgent(master: Master, agent: Agent): Record<string, unknow
   };
 }
 
-export function legacyFramework(master: Master, fw: Framework): Record<string, unknown> {
-  const active = [...fw.tasks.values()];
-  const used = sumResources(active.filter((t) => !isTerminalState(t.state)).map((t) => t.resources));
+/**
+ * A framework's legacy JSON in two halves around its three task lists (which can hold 100,000 tasks and are
+ * rendered separately by the state renderer). legacyFramework joins them into the one object.
+ */
+export function legacyFrameworkParts(master: Master, fw: Framework, used = frameworkUsed(fw)): { head: Record<string, unknown>; tail: Record<string, unknown> } {
   const offers = [...fw.offers].map((id) => master.offers.get(id)).filter((o): o is OfferRecord => !!o);
   const offered = sumResources(offers.map((o) => o.resources));
   const multi = (fw.info.capabilities ?? []).some((c) => c.type === 'MULTI_ROLE');
-  return {
+  const head = {
     id: fw.id, name: fw.info.name, user: fw.info.user, hostname: fw.info.hostname ?? '', webui_url: fw.info.webui_url ?? '',
     capabilities: (fw.info.capabilities ?? []).map((c) => c.type), active: fw.active, connected: fw.connected, recovered: fw.recovered,
     failover_timeout: fw.info.failover_timeout ?? 0, checkpoint: fw.info.checkpoint ?? false, principal: fw.info.principal,
     registered_time: secs(fw.registeredTime), reregistered_time: secs(fw.reregisteredTime ?? fw.registeredTime), unregistered_time: secs(fw.unregisteredTime) ?? 0,
     ...(multi ? { roles: fw.roles } : { role: fw.roles[0] ?? '*' }),
     used_resources: used.toLegacy(), offered_resources: offered.toLegacy(), resources: used.plus(offered).toLegacy(),
-    tasks: active.map(legacyTask), unreachable_tasks: [...fw.unreachableTasks.values()].map(legacyTask), completed_tasks: fw.completedTasks.map(legacyTask),
+  };
+  const tail = {
     offers: offers.map((o) => ({ id: o.id, framework_id: o.frameworkId, slave_id: o.agentId, allocation_info: { role: o.role }, resources: o.resources.toLegacy() })),
     executors: [], ...(fw.info.labels ? { labels: fw.info.labels.labels } : {}),
+  };
+  return { head, tail };
+}
+
+export function legacyFramework(master: Master, fw: Framework): Record<string, unknown> {
+  const { head, tail } = legacyFrameworkParts(master, fw);
+  return {
+    ...head,
+    tasks: [...fw.tasks.values()].map(legacyTask), unreachable_tasks: [...fw.unreachableTasks.values()].map(legacyTask), completed_tasks: fw.completedTasks.map(legacyTask),
+    ...tail,
   };
 }
 
@@ -80,14 +113,23 @@ export function masterHeader(master: Master): Record<string, unknown> {
   };
 }
 
-export function masterState(master: Master): Record<string, unknown> {
+/** The fields of /master/state before `slaves`. */
+export function masterStateHead(master: Master): Record<string, unknown> {
   const agents = [...master.agents.values()];
   return {
     ...masterHeader(master),
     activated_slaves: agents.filter((a) => a.connected).length,
     deactivated_slaves: agents.filter((a) => !a.connected).length,
     unreachable_slaves: master.unreachableAgents.size,
-    slaves: agents.map((a) => legacyAgent(master, a)),
+  };
+}
+
+/** /master/state as one object: the reference the streamed renderer (state-render.ts) must match byte for byte. */
+export function masterState(master: Master): Record<string, unknown> {
+  const offered = offeredByAgent(master);
+  return {
+    ...masterStateHead(master),
+    slaves: [...master.agents.values()].map((a) => legacyAgent(master, a, offered)),
     recovered_slaves: [...master.recoveredAgents].map(([id, a]) => ({ id, hostname: a.hostname })),
     frameworks: [...master.frameworks.values()].map((f) => legacyFramework(master, f)),
     completed_frameworks: master.completedFrameworks.map((f) => legacyFramework(master, f)),
@@ -104,16 +146,17 @@ function stateCounts(tasks: Iterable<Task>): Record<string, number> {
 }
 
 export function stateSummary(master: Master): Record<string, unknown> {
+  const offered = offeredByAgent(master);
   const frameworks = [...master.frameworks.values(), ...master.completedFrameworks];
   return {
     hostname: master.opts.hostname, cluster: master.opts.flags.cluster ?? '',
     slaves: [...master.agents.values()].map((a) => {
       const tasks = [...a.tasks.values()];
-      return { ...legacyAgent(master, a), ...stateCounts(tasks), framework_ids: [...new Set(tasks.map((t) => t.frameworkId))] };
+      return { ...legacyAgent(master, a, offered), ...stateCounts(tasks), framework_ids: [...new Set(tasks.map((t) => t.frameworkId))] };
     }),
     frameworks: frameworks.map((f) => {
       const tasks = [...f.tasks.values(), ...f.unreachableTasks.values(), ...f.completedTasks];
-      const full = legacyFramework(master, f);
+      const full = legacyFrameworkParts(master, f).head;
       return {
         id: f.id, name: f.info.name, pid: '', used_resources: full.used_resources, offered_resources: full.offered_resources, capabilities: full.capabilities,
         hostname: full.hostname, webui_url: full.webui_url, active: f.active, connected: f.connected, recovered: f.recovered,
@@ -162,21 +205,21 @@ export function masterGauges(master: Master): Record<string, number> {
 
 export function v1Task(task: Task): Record<string, unknown> {
   return {
-    name: task.info.name, task_id: { value: task.taskId }, framework_id: { value: task.frameworkId }, agent_id: { value: task.agentId },
+    name: task.name, task_id: { value: task.taskId }, framework_id: { value: task.frameworkId }, agent_id: { value: task.agentId },
     ...(task.executorId ? { executor_id: { value: task.executorId } } : {}),
     state: task.state, resources: task.resources.toJSON(task.role), statuses: task.statuses,
     ...(task.statusUpdateState ? { status_update_state: task.statusUpdateState, status_update_uuid: task.statusUpdateUuid } : {}),
-    ...(task.info.labels ? { labels: task.info.labels } : {}), ...(task.info.container ? { container: task.info.container } : {}),
-    ...(task.info.command?.user ? { user: task.info.command.user } : {}),
+    ...(task.extras?.labels ? { labels: task.extras.labels } : {}), ...(task.extras?.container ? { container: task.extras.container } : {}),
+    ...(task.extras?.user ? { user: task.extras.user } : {}),
   };
 }
 
-export function v1Agent(master: Master, agent: Agent): Record<string, unknown> {
+export function v1Agent(master: Master, agent: Agent, offeredMap = offeredByAgent(master)): Record<string, unknown> {
   return {
     agent_info: agent.info, active: agent.connected, deactivated: false, version: agent.version, pid: agent.pid,
     registered_time: { nanoseconds: agent.registeredTime * 1e6 }, ...(agent.reregisteredTime ? { reregistered_time: { nanoseconds: agent.reregisteredTime * 1e6 } } : {}),
     total_resources: agent.total.toJSON(), allocated_resources: agentUsed(agent).toJSON(),
-    offered_resources: sumResources(offersOf(master, (o) => o.agentId === agent.id).map((o) => o.resources)).toJSON(),
+    offered_resources: (offeredMap.get(agent.id) ?? Resources.empty()).toJSON(),
     capabilities: [{ type: 'MULTI_ROLE' }, { type: 'HIERARCHICAL_ROLE' }, { type: 'AGENT_UPDATE' }],
   };
 }
@@ -204,7 +247,7 @@ export function v1GetTasks(master: Master): Record<string, unknown> {
 
 export function v1GetAgents(master: Master): Record<string, unknown> {
   return {
-    agents: [...master.agents.values()].map((a) => v1Agent(master, a)),
+    agents: ((offered) => [...master.agents.values()].map((a) => v1Agent(master, a, offered)))(offeredByAgent(master)),
     recovered_agents: [...master.recoveredAgents].map(([id, a]) => ({ id: { value: id }, hostname: a.hostname })),
   };
 }

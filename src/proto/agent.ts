@@ -33,7 +33,7 @@ const taskStatusSchema = z.looseObject({
 });
 
 export const agentCallSchema = z.looseObject({
-  type: z.enum(['SUBSCRIBE', 'UPDATE', 'PONG']),
+  type: z.enum(['SUBSCRIBE', 'UPDATE', 'PONG', 'EXECUTOR_EXITED']),
   version: z.number().int().optional(),
   agent_id: idSchema.optional(),
   subscribe: z.object({
@@ -49,9 +49,11 @@ export const agentCallSchema = z.looseObject({
     frameworks: z.array(frameworkInfoSchema).default([]),
   }).optional(),
   update: z.object({ framework_id: idSchema, status: taskStatusSchema }).optional(),
+  /** An executor ended (for a command task: after its task's terminal update); Mesos' ExitedExecutorMessage. */
+  executor_exited: z.object({ framework_id: idSchema, executor_id: idSchema, status: z.number().int() }).optional(),
 }).check((ctx) => {
   const call = ctx.value;
-  const field = call.type.toLowerCase() as 'subscribe' | 'update';
+  const field = call.type.toLowerCase() as 'subscribe' | 'update' | 'executor_exited';
   if (call.type !== 'PONG' && !call[field]) ctx.issues.push({ code: 'custom', message: `'${field}' is required for ${call.type}`, input: call, path: [field] });
   if (call.type !== 'SUBSCRIBE' && !call.agent_id) ctx.issues.push({ code: 'custom', message: `'agent_id' is required for ${call.type}`, input: call, path: ['agent_id'] });
 });
@@ -64,6 +66,8 @@ export type AgentEvent =
   | { type: 'KILL_TASK'; kill_task: { framework_id: { value: string }; task_id: { value: string }; kill_policy?: { grace_period?: { nanoseconds: number } } } }
   | { type: 'ACKNOWLEDGE'; acknowledge: { framework_id: { value: string }; task_id: { value: string }; uuid: string } }
   | { type: 'SHUTDOWN_FRAMEWORK'; shutdown_framework: { framework_id: { value: string } } }
+  /** A scheduler's MESSAGE call for one of the agent's executors (Mesos' FrameworkToExecutorMessage). */
+  | { type: 'FRAMEWORK_MESSAGE'; framework_message: { framework_id: { value: string }; executor_id: { value: string }; data: string } }
   | { type: 'PING' }
   | { type: 'SHUTDOWN'; shutdown: { message: string } }
   | { type: 'ERROR'; error: { message: string } };

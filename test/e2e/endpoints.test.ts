@@ -33,7 +33,12 @@ describe('master and agent endpoints', () => {
 
   it('/master/state has Mesos field names for slaves, frameworks and tasks', async () => {
     const st = await getJson(`${m}/master/state`);
-    for (const k of ['version', 'start_time', 'elected_time', 'id', 'pid', 'hostname', 'leader', 'leader_info', 'flags', 'activated_slaves', 'slaves', 'frameworks', 'completed_frameworks']) assert.ok(k in st, k);
+    for (const k of ['version', 'start_time', 'elected_time', 'id', 'pid', 'hostname', 'leader', 'leader_info', 'flags', 'activated_slaves', 'deactivated_slaves', 'slaves', 'frameworks', 'completed_frameworks', 'unregistered_frameworks']) assert.ok(k in st, k);
+    assert.equal(st.leader, st.pid);
+    assert.equal(st.leader_info.id, st.id);
+    assert.equal(st.deactivated_slaves, 0);
+    for (const x of st.slaves) for (const k of ['resources', 'used_resources', 'offered_resources', 'unreserved_resources', 'active']) assert.ok(k in x, `slave.${k}`);
+    assert.equal(st.slaves.reduce((n: number, x: any) => n + x.used_resources.cpus, 0), 0.5, 'the running task is used on its agent');
     assert.equal(st.activated_slaves, 2);
     const slave = st.slaves.find((x: any) => x.hostname === '127.0.5.2');
     assert.deepEqual(slave.attributes, { rack: 'r1', zone: 'a' });
@@ -51,6 +56,11 @@ describe('master and agent endpoints', () => {
     assert.deepEqual(task.statuses.map((x: any) => x.state), ['TASK_STARTING', 'TASK_RUNNING']);
     assert.equal(fw.used_resources.cpus, 0.5);
     assert.deepEqual(await getJson(`${m}/state`).then((x) => x.id), st.id, '/state is an alias of /master/state');
+    const jsonp = await fetch(`${m}/master/state?jsonp=cb`);
+    assert.match(jsonp.headers.get('content-type') ?? '', /javascript/);
+    const text = await jsonp.text();
+    assert.ok(text.startsWith('cb(') && text.endsWith(');'));
+    assert.equal(JSON.parse(text.slice(3, -2)).id, st.id);
   });
 
   it('state-summary, frameworks, slaves, tasks and roles', async () => {
@@ -84,6 +94,7 @@ describe('master and agent endpoints', () => {
     assert.equal(snap['master/cpus_total'], 4);
     assert.equal(snap['master/cpus_used'], 0.5);
     assert.equal(snap['master/mem_total'], 2048);
+    for (const k of ['master/tasks_finished', 'master/tasks_failed', 'master/tasks_killed', 'master/tasks_lost', 'master/mem_used', 'master/frameworks_inactive', 'master/slaves_inactive']) assert.equal(typeof snap[k], 'number', k);
     assert.ok(snap['master/uptime_secs'] > 0);
     const prom = await (await fetch(`${m}/metrics`)).text();
     assert.match(prom, /mesos_master_state\{name="master\/tasks_running"\} 1/);

@@ -92,6 +92,9 @@ describe('Mesos v1 scheduler API end to end', () => {
     assert.equal(r.status, 202, r.text);
     const failed = await s.waitForUpdate('fail-1', 'TASK_FAILED');
     assert.match(failed.message, /exited with status 3/);
+    // Its command executor ends with it: the framework gets a FAILURE event naming the executor and agent.
+    const failure = await s.waitFor((e) => e.type === 'FAILURE' && e.failure.executor_id?.value === 'fail-1');
+    assert.deepEqual(failure.failure, { agent_id: offer.agent_id, executor_id: { value: 'fail-1' }, status: 0 });
     await s.waitForUpdate('argv-1', 'TASK_FINISHED');
     await teardown(s);
   });
@@ -106,6 +109,23 @@ describe('Mesos v1 scheduler API end to end', () => {
     assert.equal(r.status, 202, r.text);
     await s.waitForUpdate('sleep-1', 'TASK_KILLED');
     assert.deepEqual(s.updates('sleep-1').map((u) => u.state), ['TASK_STARTING', 'TASK_RUNNING', 'TASK_KILLING', 'TASK_KILLED']);
+    await teardown(s);
+  });
+
+  it('KILL sends SIGTERM first and SIGKILL once the kill policy grace period is over', async () => {
+    const s = await subscribe();
+    s.autoAck();
+    const [offer] = await s.nextOffers();
+    // One task stops on SIGTERM; the other ignores it and must be SIGKILLed after the 300 ms grace period.
+    const polite = commandTask('polite-1', offer.agent_id.value, 'sleep 600', 'cpus:0.1;mem:32');
+    const stubborn = { ...commandTask('stubborn-1', offer.agent_id.value, "trap '' TERM; while true; do sleep 0.1; done", 'cpus:0.1;mem:32'), kill_policy: { grace_period: { nanoseconds: 300_000_000 } } };
+    await s.call(launch([offer.id.value], [polite, stubborn]));
+    await s.waitForUpdate('polite-1', 'TASK_RUNNING');
+    await s.waitForUpdate('stubborn-1', 'TASK_RUNNING');
+    await s.call({ type: 'KILL', kill: { task_id: { value: 'polite-1' }, agent_id: offer.agent_id } });
+    await s.call({ type: 'KILL', kill: { task_id: { value: 'stubborn-1' }, agent_id: offer.agent_id } });
+    assert.match((await s.waitForUpdate('polite-1', 'TASK_KILLED')).message, /signal Terminated/);
+    assert.match((await s.waitForUpdate('stubborn-1', 'TASK_KILLED')).message, /signal Killed/);
     await teardown(s);
   });
 

@@ -25,6 +25,12 @@ interface FrameworkEntry {
   active: boolean;
   /** Per role: the framework as a client of that role's sorter. */
   clients: Map<string, Client>;
+  /**
+   * Offer filters (refuse_seconds): role → agent id → expiry, in ms after the allocator's epoch (a small integer
+   * V8 stores unboxed). Nested maps share the id strings. With 100 frameworks declining 10,000 agents this holds
+   * a million entries, so each must stay small.
+   */
+  filters: Map<string, Map<string, number>>;
 }
 
 interface RoleEntry extends Client { frameworks: Set<string> }
@@ -41,7 +47,8 @@ export class DrfAllocator implements Allocator {
   private readonly frameworks = new Map<string, FrameworkEntry>();
   private readonly roles = new Map<string, RoleEntry>();
   private readonly totals: Scalars = new Map();
-  private readonly filters = new Map<string, number>(); // `${fw}\0${role}\0${agent}` → expiry (ms)
+  private filterCount = 0;
+  private readonly epoch: number;
   private weights: Record<string, number> = {};
   private readonly minAllocatable: Array<Array<[string, number]>>;
   private readonly random: () => number;
@@ -49,6 +56,7 @@ export class DrfAllocator implements Allocator {
   constructor(private readonly opts: DrfOptions) {
     this.minAllocatable = (opts.minAllocatable ?? [{ cpus: 0.01 }, { mem: 32 }]).map((g) => Object.entries(g));
     this.random = opts.random ?? Math.random;
+    this.epoch = opts.clock.now();
   }
 
   // ---- shares
@@ -125,7 +133,7 @@ export class DrfAllocator implements Allocator {
     if (!agent) return;
     this.agents.delete(agentId);
     addScalars(this.totals, agent.total, -1);
-    for (const key of [...this.filters.keys()]) if (key.endsWith(`\u0000${agentId}`)) this.filters.delete(key);
+    if (this.filterCount > 0) for (const fw of this.frameworks.values()) for (const byAgent of fw.filters.values()) if (byAgent.delete(agentId)) this.filterCount--;
     this.refreshAllShares();
   }
 
@@ -140,7 +148,7 @@ export class DrfAllocator implements Allocator {
 
   addFramework(frameworkId: string, roles: string[], suppressedRoles: string[] = []): void {
     if (this.frameworks.has(frameworkId)) { this.updateFramework(frameworkId, roles, suppressedRoles); return; }
-    this.frameworks.set(frameworkId, { roles: new Set(), suppressed: new Set(), active: true, clients: new Map() });
+    this.frameworks.set(frameworkId, { roles: new Set(), suppressed: new Set(), active: true, clients: new Map(), filters: new Map() });
     this.updateFramework(frameworkId, roles, suppressedRoles);
   }
 
@@ -169,7 +177,7 @@ export class DrfAllocator implements Allocator {
       this.refreshRole(role);
     }
     this.frameworks.delete(frameworkId);
-    for (const key of [...this.filters.keys()]) if (key.startsWith(`${frameworkId}\u0000`)) this.filters.delete(key);
+    for (const byAgent of fw.filters.values()) this.filterCount -= byAgent.size;
   }
 
   activateFramework(frameworkId: string): void { const f = this.frameworks.get(frameworkId); if (f) f.active = true; }
@@ -185,8 +193,12 @@ export class DrfAllocator implements Allocator {
     }
     if (this.frameworks.has(frameworkId)) this.track(frameworkId, role, resources, -1);
     else this.track('\u0000gone', role, resources, -1);
-    if (refuseSeconds !== undefined && refuseSeconds > 0 && this.frameworks.has(frameworkId) && agent) {
-      this.filters.set(`${frameworkId}\u0000${role}\u0000${agentId}`, this.opts.clock.now() + refuseSeconds * 1000);
+    const fw = this.frameworks.get(frameworkId);
+    if (refuseSeconds !== undefined && refuseSeconds > 0 && fw && agent) {
+      let byAgent = fw.filters.get(role);
+      if (!byAgent) { byAgent = new Map(); fw.filters.set(role, byAgent); }
+      if (!byAgent.has(agentId)) this.filterCount++;
+      byAgent.set(agentId, Math.ceil(this.opts.clock.now() - this.epoch + refuseSeconds * 1000));
     }
   }
 
@@ -202,8 +214,8 @@ export class DrfAllocator implements Allocator {
     const list = roles && roles.length ? roles : [...fw.roles];
     for (const r of list) {
       fw.suppressed.delete(r);
-      const prefix = `${frameworkId}\u0000${r}\u0000`;
-      for (const key of [...this.filters.keys()]) if (key.startsWith(prefix)) this.filters.delete(key);
+      const byAgent = fw.filters.get(r);
+      if (byAgent) { this.filterCount -= byAgent.size; fw.filters.delete(r); }
     }
   }
 
@@ -223,17 +235,18 @@ export class DrfAllocator implements Allocator {
     return false;
   }
 
-  private filtered(fwId: string, role: string, agentId: string, now: number): boolean {
-    if (this.filters.size === 0) return false;
-    const key = `${fwId}\u0000${role}\u0000${agentId}`;
-    const expiry = this.filters.get(key);
+  /** `now`: ms after the epoch. */
+  private filtered(fw: FrameworkEntry, role: string, agentId: string, now: number): boolean {
+    if (this.filterCount === 0) return false;
+    const byAgent = fw.filters.get(role);
+    const expiry = byAgent?.get(agentId);
     if (expiry === undefined) return false;
-    if (expiry <= now) { this.filters.delete(key); return false; }
+    if (expiry <= now) { byAgent!.delete(agentId); this.filterCount--; return false; }
     return true;
   }
 
   allocate(agentIds?: Iterable<string>): Allocation[] {
-    const now = this.opts.clock.now();
+    const now = this.opts.clock.now() - this.epoch;
     const ids = agentIds ? [...agentIds] : [...this.agents.keys()];
     // Shuffle (Fisher-Yates) so no agent is always first, as Mesos does.
     for (let i = ids.length - 1; i > 0; i--) {
@@ -255,7 +268,7 @@ export class DrfAllocator implements Allocator {
         let bestId: string | undefined;
         for (const fwId of role.frameworks) {
           const fw = this.frameworks.get(fwId);
-          if (!fw || !fw.active || fw.suppressed.has(role.id) || this.filtered(fwId, role.id, agentId, now)) continue;
+          if (!fw || !fw.active || fw.suppressed.has(role.id) || this.filtered(fw, role.id, agentId, now)) continue;
           const c = fw.clients.get(role.id)!;
           if (!best || byShare(c, best) < 0) { best = c; bestId = fwId; }
         }

@@ -16,6 +16,8 @@ export function parseJsonCall<T>(req: FastifyRequest, reply: FastifyReply, schem
   let body: unknown;
   try {
     body = JSON.parse(typeof req.body === 'string' ? req.body : '');
+    // A SUBSCRIBE request lives as long as its event stream: do not keep its raw text (10,000 agents' worth).
+    req.body = undefined;
   } catch (err) {
     textError(reply, 400, `Failed to parse body into JSON: ${(err as Error).message}`);
     return undefined;

@@ -1,9 +1,10 @@
 // Read-only endpoints people and tools poll: /master/state and friends, /health, /version, metrics.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { sendJson, textError } from '../../common/http.ts';
+import { sendJson, sendJsonChunks, textError } from '../../common/http.ts';
 import { TRIREME_VERSION } from '../../common/version.ts';
 import { MESOS_COMPAT_VERSION, type Master } from '../master.ts';
-import { legacyAgent, legacyFramework, legacyTask, masterState, stateSummary } from '../views.ts';
+import { legacyAgent, legacyTask, offeredByAgent, stateSummary } from '../views.ts';
+import { frameworksChunks, masterStateChunks } from '../state-render.ts';
 import type { Task } from '../types.ts';
 
 type Handler = (req: FastifyRequest, reply: FastifyReply) => unknown;
@@ -19,23 +20,19 @@ export function versionJson(): Record<string, unknown> {
 }
 
 export function registerStateApi(app: FastifyInstance, master: Master, leaderAddress: () => string | undefined): void {
-  both(app, 'GET', 'state', (req, reply) => sendJson(req, reply, masterState(master)));
-  both(app, 'GET', 'state.json', (req, reply) => sendJson(req, reply, masterState(master)));
+  both(app, 'GET', 'state', (req, reply) => sendJsonChunks(req, reply, masterStateChunks(master)));
+  both(app, 'GET', 'state.json', (req, reply) => sendJsonChunks(req, reply, masterStateChunks(master)));
   both(app, 'GET', 'state-summary', (req, reply) => sendJson(req, reply, stateSummary(master)));
   both(app, 'GET', 'frameworks', (req, reply) => {
     const id = (req.query as Record<string, string | undefined>).framework_id;
-    const pick = <T extends { id: string }>(list: T[]): T[] => (id ? list.filter((f) => f.id === id) : list);
-    return sendJson(req, reply, {
-      frameworks: pick([...master.frameworks.values()]).map((f) => legacyFramework(master, f)),
-      completed_frameworks: pick(master.completedFrameworks).map((f) => legacyFramework(master, f)),
-      unregistered_frameworks: [],
-    });
+    return sendJsonChunks(req, reply, frameworksChunks(master, id || undefined));
   });
   both(app, 'GET', 'slaves', (req, reply) => {
     const id = (req.query as Record<string, string | undefined>).slave_id;
     const agents = [...master.agents.values()].filter((a) => !id || a.id === id);
+    const offered = offeredByAgent(master);
     return sendJson(req, reply, {
-      slaves: agents.map((a) => ({ ...legacyAgent(master, a), resources_full: a.total.toJSON(), used_resources_full: [] })),
+      slaves: agents.map((a) => ({ ...legacyAgent(master, a, offered), resources_full: a.total.toJSON(), used_resources_full: [] })),
       recovered_slaves: [...master.recoveredAgents].map(([rid, a]) => ({ id: rid, hostname: a.hostname })),
     });
   });
