@@ -8,7 +8,12 @@ import { CliError, type FailureKind } from './ops/http.ts';
 /** Exit codes of the operator commands (documented in the README). */
 export const EXIT: Record<FailureKind | 'ok', number> = { ok: 0, usage: 1, api: 1, 'not-found': 2, unreachable: 3, failed: 4, timeout: 5 };
 
-export const colour = pc.createColors(Boolean(process.stdout.isTTY) && !process.env.NO_COLOR);
+/** Colour only for a person at a terminal: stdout is a TTY and NO_COLOR (https://no-color.org) is unset or empty. */
+export function colourEnabled(isTTY: boolean | undefined, env: NodeJS.ProcessEnv): boolean {
+  return Boolean(isTTY) && !env.NO_COLOR && env.TERM !== 'dumb';
+}
+
+export const colour = pc.createColors(colourEnabled(process.stdout.isTTY, process.env));
 
 export function stateColour(state: string): string {
   if (/RUNNING|FINISHED|success|running|ok|healthy|yes/i.test(state) && !/un/i.test(state)) return colour.green(state);

@@ -36,12 +36,18 @@ async function streamLogs(id: string, o: LogOpts): Promise<void> {
   let offset = 0;
   let terminal = TERMINAL.test(task.state);
   for (let polls = 0; ; polls++) {
-    // Drain what is there now, a page at a time; offsets are bytes.
-    for (;;) {
-      const page = await mesos.readFile(url, path, offset, PAGE);
-      if (page.data === '') break;
+    // Drain what is there now, a page at a time. Offsets are bytes; the size tells how many each page holds
+    // (the decoded text cannot: a character split at a page end comes back as U+FFFD).
+    const size = await mesos.fileSize(url, path).catch((err: unknown) => {
+      // A task still starting may not have the file yet: following waits for it.
+      if (o.follow && err instanceof CliError && err.kind === 'not-found') return 0;
+      throw err;
+    });
+    while (offset < size) {
+      const length = Math.min(PAGE, size - offset);
+      const page = await mesos.readFile(url, path, offset, length);
       process.stdout.write(page.data);
-      offset += Buffer.byteLength(page.data, 'utf8');
+      offset += length;
     }
     if (!o.follow || terminal) return;
     await new Promise((r) => setTimeout(r, o.interval));
