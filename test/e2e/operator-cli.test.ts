@@ -184,7 +184,7 @@ describe('operator CLI against `trireme dev`', () => {
   });
 
   it('jobs: create a scheduled job and a dependent one, run, show, list, graph, follow the logs', async () => {
-    const parent = file('tick.json', { name: 'tick', command: 'echo tick-1; sleep 3; echo tick-2', schedule: 'R/2099-01-01T00:00:00Z/P1D', cpus: 0.1, mem: 32 });
+    const parent = file('tick.json', { name: 'tick', command: 'echo tick-1; sleep 6; echo tick-2', schedule: 'R/2099-01-01T00:00:00Z/P1D', cpus: 0.1, mem: 32 });
     const child = file('tock.json', { name: 'tock', command: 'echo tock', parents: ['tick'], cpus: 0.1, mem: 32 });
     const c1 = await cli(['job', 'create', '-f', parent]);
     assert.equal(c1.code, 0, c1.stderr);
