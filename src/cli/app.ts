@@ -92,7 +92,7 @@ export function appCommand(): Command {
       ])));
     })));
 
-  app.addCommand(withEndpoints(new Command('show')).description('one app: its definition summary and its tasks with host:port').argument('<id>')
+  app.addCommand(withEndpoints(new Command('show')).description('one app: its definition summary and its tasks with host:port').argument('<id>', 'app id, e.g. /web or web')
     .action(action(async (id: string, o: Endpoints) => {
       const a = await new MarathonClient(o.marathon).app(normId(id));
       if (o.json) return printJson(a);
@@ -123,13 +123,13 @@ export function appCommand(): Command {
       await deploy(o, id, 'created', async (m) => (await m.create(def, o.force)).deploymentId);
     })));
 
-  app.addCommand(writeCommand('update', 'change an app: fields in the file replace those of the app').argument('<id>').requiredOption('-f, --file <path>', 'fields to change (JSON; - = stdin)')
+  app.addCommand(writeCommand('update', 'change an app: fields in the file replace those of the app').argument('<id>', 'app id, e.g. /web or web').requiredOption('-f, --file <path>', 'fields to change (JSON; - = stdin)')
     .action(action(async (id: string, o: WriteOpts) => {
       const def = readJsonFile(o.file!);
       await deploy(o, normId(id), 'updated', async (m) => (await m.update(normId(id), def, o.force)).deploymentId);
     })));
 
-  app.addCommand(writeCommand('scale', 'set the number of instances').argument('<id>').argument('<instances>', 'instances wanted', nonNegativeInt)
+  app.addCommand(writeCommand('scale', 'set the number of instances').argument('<id>', 'app id, e.g. /web or web').argument('<instances>', 'instances wanted', nonNegativeInt)
     .action(action(async (id: string, n: number, o: WriteOpts) => {
       await deploy(o, normId(id), `scaled to ${n}`, async (m) => {
         await m.app(normId(id)); // unknown app: "does not exist" (exit 2) rather than an implicit create
@@ -137,12 +137,12 @@ export function appCommand(): Command {
       });
     })));
 
-  app.addCommand(writeCommand('restart', 'replace every instance (rolling, by the upgrade strategy)').argument('<id>')
+  app.addCommand(writeCommand('restart', 'replace every instance (rolling, by the upgrade strategy)').argument('<id>', 'app id, e.g. /web or web')
     .action(action(async (id: string, o: WriteOpts) => {
       await deploy(o, normId(id), 'restarted', async (m) => (await m.restart(normId(id), o.force)).deploymentId);
     })));
 
-  app.addCommand(writeCommand('suspend', 'scale to 0 instances, keeping the definition').argument('<id>')
+  app.addCommand(writeCommand('suspend', 'scale to 0 instances, keeping the definition').argument('<id>', 'app id, e.g. /web or web')
     .action(action(async (id: string, o: WriteOpts) => {
       await deploy(o, normId(id), 'suspended', async (m) => {
         await m.app(normId(id));
@@ -150,7 +150,7 @@ export function appCommand(): Command {
       });
     })));
 
-  app.addCommand(writeCommand('destroy', 'stop every instance and delete the app').argument('<id>')
+  app.addCommand(writeCommand('destroy', 'stop every instance and delete the app').argument('<id>', 'app id, e.g. /web or web')
     .action(action(async (id: string, o: WriteOpts) => {
       await deploy(o, normId(id), 'destroying', async (m) => (await m.destroy(normId(id), o.force)).deploymentId, true);
     })));

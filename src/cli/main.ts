@@ -31,6 +31,9 @@ program.addCommand(appCommand());
 program.addCommand(taskCommand());
 program.addCommand(deploymentCommand());
 program.addCommand(jobCommand());
+program.addHelpText('after', `
+Operator commands (cluster, agents, app, task, deployment, job) exit with:
+  0 done, 1 usage or API error, 2 not found, 3 API unreachable, 4 deployment failed, 5 --wait timed out`);
 
 // Usage errors of every subcommand read "trireme: …" too (addCommand does not pass output settings down).
 const applyOutput = (cmd: Command) => { for (const sub of cmd.commands) { sub.configureOutput(program.configureOutput()); applyOutput(sub); } };
