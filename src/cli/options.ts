@@ -37,6 +37,14 @@ export function normalizeArgv(argv: string[]): string[] {
   return argv.map((a) => (a.startsWith('--') ? a.replace(/^--([^=]+)/, (_m, name: string) => `--${name.replace(/_/g, '-')}`) : a));
 }
 
+/**
+ * `trireme agent list` is `trireme agents list`: `agent` itself starts an agent and takes no arguments, so `list`
+ * right after it was never valid before and cannot change what an existing `trireme agent --master …` does.
+ */
+export function aliasAgentList(argv: string[]): string[] {
+  return argv[2] === 'agent' && argv[3] === 'list' ? [...argv.slice(0, 2), 'agents', ...argv.slice(3)] : argv;
+}
+
 /** Runs a role; a StartupError ends the process with exactly one clear line. */
 export async function runRole(start: () => Promise<{ close(): Promise<void> }>): Promise<void> {
   let handle: { close(): Promise<void> };

@@ -25,9 +25,9 @@ export function tempDir(prefix = 'trireme-test-'): { path: string; remove(): voi
 }
 
 /** Runs `trireme <args>` to completion (for commands expected to fail fast). */
-export function runCli(args: string[], timeoutMs = 20_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
+export function runCli(args: string[], timeoutMs = 20_000, env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolvePromise, reject) => {
-    const proc = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, TRIREME_LOG_PRETTY: '0' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const proc = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, TRIREME_LOG_PRETTY: '0', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = ''; let stderr = '';
     proc.stdout.on('data', (c) => { stdout += c; });
     proc.stderr.on('data', (c) => { stderr += c; });

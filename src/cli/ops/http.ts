@@ -1,0 +1,86 @@
+// The one HTTP helper every API client uses: JSON in and out, and API errors turned into one clear line.
+
+/** What went wrong, as a script needs to know it (mapped to exit codes by the CLI). */
+export type FailureKind = 'usage' | 'api' | 'not-found' | 'unreachable' | 'failed' | 'timeout';
+
+export class CliError extends Error {
+  constructor(readonly kind: FailureKind, message: string) { super(message); }
+}
+
+/** Flattens an error body to one line: Marathon's 422 `details` become "cpus: must be >= 0; mem: ...". */
+export function flattenApiError(status: number, body: string): string {
+  let parsed: unknown;
+  try { parsed = JSON.parse(body); } catch { parsed = undefined; }
+  if (parsed && typeof parsed === 'object') {
+    const o = parsed as { message?: unknown; details?: unknown; deployments?: unknown };
+    const details = Array.isArray(o.details) ? o.details.flatMap(detailLines) : [];
+    const message = typeof o.message === 'string' ? o.message : '';
+    if (details.length > 0) return details.join('; ');
+    if (Array.isArray(o.deployments) && o.deployments.length > 0) {
+      const ids = o.deployments.map((d) => (d as { id?: string }).id).filter(Boolean).join(', ');
+      return `${message || 'locked'} (deployments: ${ids}; use --force to override)`;
+    }
+    if (message) return message;
+  }
+  const text = body.trim().split('\n')[0] ?? '';
+  return text || `HTTP ${status}`;
+}
+
+function detailLines(d: unknown): string[] {
+  const { path, errors } = (d ?? {}) as { path?: unknown; errors?: unknown };
+  const where = typeof path === 'string' ? path.replace(/^\//, '').replace(/\//g, '.') : '';
+  const list = Array.isArray(errors) ? errors.map(String) : [];
+  return list.map((e) => (where ? `${where}: ${e}` : e));
+}
+
+export interface RequestOptions {
+  method?: string;
+  body?: unknown;
+  query?: Record<string, string | number | boolean | undefined>;
+  timeoutMs?: number;
+  /** Whether an unknown resource answers 400 with a "not found" message (Chronos does). */
+  notFoundOn400?: boolean;
+}
+
+export function withQuery(url: string, query: RequestOptions['query']): string {
+  if (!query) return url;
+  const u = new URL(url);
+  for (const [k, v] of Object.entries(query)) if (v !== undefined) u.searchParams.append(k, String(v));
+  return u.toString();
+}
+
+/** Sends a request; returns the parsed JSON (or text, or undefined for an empty body). Throws CliError. */
+export async function request<T = unknown>(url: string, opts: RequestOptions = {}): Promise<T> {
+  const target = withQuery(url, opts.query);
+  let res: Response;
+  try {
+    res = await fetch(target, {
+      method: opts.method ?? 'GET',
+      headers: { Accept: 'application/json', ...(opts.body !== undefined ? { 'Content-Type': 'application/json' } : {}) },
+      body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
+      signal: AbortSignal.timeout(opts.timeoutMs ?? 15_000),
+    });
+  } catch (err) {
+    throw new CliError('unreachable', `cannot reach ${new URL(target).host}: ${reason(err)}`);
+  }
+  const text = await res.text();
+  if (!res.ok) {
+    const message = flattenApiError(res.status, text);
+    const notFound = res.status === 404 || (opts.notFoundOn400 === true && res.status === 400 && /not (be )?found|does not exist/i.test(message));
+    throw new CliError(notFound ? 'not-found' : 'api', message);
+  }
+  if (text === '') return undefined as T;
+  try { return JSON.parse(text) as T; } catch { return text as T; }
+}
+
+function reason(err: unknown): string {
+  const e = err as { cause?: { code?: string; message?: string }; name?: string; message?: string };
+  if (e.name === 'TimeoutError') return 'timed out';
+  return e.cause?.code ?? e.cause?.message ?? e.message ?? String(err);
+}
+
+/** "host:port" or a URL → "http://host:port" (no trailing slash). */
+export function baseUrl(address: string): string {
+  const trimmed = address.trim().replace(/\/+$/, '');
+  return /^https?:\/\//.test(trimmed) ? trimmed : `http://${trimmed}`;
+}

@@ -1,0 +1,76 @@
+// How the operator commands talk to people and scripts: tables or --json on stdout, one-line errors on stderr,
+// colour only on a TTY without NO_COLOR, and exit codes a script can branch on.
+import { Command, Option } from 'commander';
+import Table from 'cli-table3';
+import pc from 'picocolors';
+import { CliError, type FailureKind } from './ops/http.ts';
+
+/** Exit codes of the operator commands (documented in the README). */
+export const EXIT: Record<FailureKind | 'ok', number> = { ok: 0, usage: 1, api: 1, 'not-found': 2, unreachable: 3, failed: 4, timeout: 5 };
+
+/** Colour only for a person at a terminal: stdout is a TTY and NO_COLOR (https://no-color.org) is unset or empty. */
+export function colourEnabled(isTTY: boolean | undefined, env: NodeJS.ProcessEnv): boolean {
+  return Boolean(isTTY) && !env.NO_COLOR && env.TERM !== 'dumb';
+}
+
+export const colour = pc.createColors(colourEnabled(process.stdout.isTTY, process.env));
+
+export function stateColour(state: string): string {
+  if (/RUNNING|FINISHED|success|running|ok|healthy|yes/i.test(state) && !/un/i.test(state)) return colour.green(state);
+  if (/FAILED|ERROR|LOST|failure|KILLED|unhealthy|no$/i.test(state)) return colour.red(state);
+  if (/STAGING|STARTING|KILLING|deploying|queued|fresh/i.test(state)) return colour.yellow(state);
+  return state;
+}
+
+/** A borderless, aligned table (kubectl-like) with a bold header. */
+export function table(head: string[], rows: (string | number)[][]): string {
+  const t = new Table({
+    head: head.map((h) => colour.bold(h)),
+    chars: { top: '', 'top-mid': '', 'top-left': '', 'top-right': '', bottom: '', 'bottom-mid': '', 'bottom-left': '', 'bottom-right': '', left: '', 'left-mid': '', mid: '', 'mid-mid': '', right: '', 'right-mid': '', middle: '  ' },
+    style: { head: [], border: [], 'padding-left': 0, 'padding-right': 0 },
+  });
+  for (const r of rows) t.push(r.map(String));
+  return t.toString().split('\n').map((l) => l.trimEnd()).join('\n');
+}
+
+export function print(text: string): void {
+  process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+}
+
+export function printJson(value: unknown): void {
+  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}
+
+export interface Endpoints { master: string; marathon: string; chronos: string; json: boolean }
+
+/** Adds --master/--marathon/--chronos (env TRIREME_MASTER/…) and --json to an operator command. */
+export function withEndpoints(cmd: Command): Command {
+  return cmd
+    .addOption(new Option('--master <address>', 'Mesos master: host:port, a comma list, or zk://').env('TRIREME_MASTER').default('127.0.0.1:5050'))
+    .addOption(new Option('--marathon <address>', 'Marathon: host:port or URL').env('TRIREME_MARATHON').default('127.0.0.1:8080'))
+    .addOption(new Option('--chronos <address>', 'Chronos: host:port or URL').env('TRIREME_CHRONOS').default('127.0.0.1:4400'))
+    .option('--json', 'print JSON for scripts instead of tables', false);
+}
+
+/** Runs an operator action: a CliError (or any error) becomes one line on stderr and its exit code. */
+export function action<A extends unknown[]>(fn: (...args: A) => Promise<void>): (...args: A) => Promise<void> {
+  return async (...args: A) => {
+    try {
+      await fn(...args);
+    } catch (err) {
+      const e = err instanceof CliError ? err : new CliError('api', (err as Error).message);
+      process.stderr.write(`trireme: ${e.message}\n`);
+      process.exitCode = EXIT[e.kind];
+    }
+  };
+}
+
+/** Percent with one decimal, "-" when the total is zero. */
+export function percent(used: number, total: number): string {
+  return total > 0 ? `${((used / total) * 100).toFixed(1)}%` : '-';
+}
+
+/** Numbers as people read them: 0.5, 2, 1024. */
+export function num(n: number): string {
+  return Number.isInteger(n) ? String(n) : n.toFixed(2).replace(/0+$/, '').replace(/\.$/, '');
+}
