@@ -1,4 +1,5 @@
 // The master's state endpoints and an agent's files API, as the operator CLI needs them.
+import pino from 'pino';
 import { createDetector } from '../../scheduler-client/detector.ts';
 import { CliError, baseUrl, request } from './http.ts';
 
@@ -29,7 +30,11 @@ export class MesosClient {
   /** The leading master's base URL: the candidates come from the detector (host:port list, or zk:// when available). */
   async leaderUrl(): Promise<string> {
     let candidates: string[];
-    try { candidates = await createDetector(this.spec).masters(); } catch (err) { throw new CliError('usage', `--master: ${(err as Error).message}`); }
+    // The CLI prints tables: the detector's own logs (ZooKeeper reconnects) stay silent.
+    let detector: ReturnType<typeof createDetector>;
+    try { detector = createDetector(this.spec, pino({ level: 'silent' })); } catch (err) { throw new CliError('usage', `--master: ${(err as Error).message}`); }
+    try { candidates = await detector.masters(); } finally { detector.close?.(); }
+    if (candidates.length === 0) throw new CliError('unreachable', `no leading master found through ${this.spec}`);
     let lastError: unknown;
     for (const c of candidates) {
       try {
