@@ -11,7 +11,7 @@ import type { Store } from '../state/store.ts';
 import { SqliteStore } from '../state/sqlite-store.ts';
 import { SoloElector } from '../state/solo-elector.ts';
 import type { LeaderElector } from '../state/leader.ts';
-import { DEFAULT_ZK_SESSION_TIMEOUT_MS, openZooKeeperState, type ZooKeeperState } from '../state/zookeeper.ts';
+import { DEFAULT_ZK_SESSION_TIMEOUT_MS, openZooKeeperState, ZK_CONNECT_TIMEOUT_MS, type ZooKeeperState } from '../state/zookeeper.ts';
 import { installLeaderProxy } from '../framework/leader-proxy.ts';
 import { registerChronosApi } from './api.ts';
 import { ChronosMetrics } from './metrics.ts';
@@ -63,6 +63,11 @@ export async function startChronos(config: ChronosConfig, logger: Logger, deps: 
   } catch (err) {
     throw new StartupError(`chronos: --zk: ${(err as Error).message}`);
   }
+  // State is read at start-up (a standby answers reads from it): wait for the ensemble, failing loudly.
+  await zk?.session.waitConnected(ZK_CONNECT_TIMEOUT_MS).catch(async (err: Error) => {
+    await zk!.close();
+    throw new StartupError(`chronos: --zk: ZooKeeper did not answer within ${ZK_CONNECT_TIMEOUT_MS / 1000} s: ${err.message}`);
+  });
   const store: Store = deps.store ?? zk?.store ?? await SqliteStore.open(config.workDir, 'chronos.db').catch((err: Error) => { throw new StartupError(`--work-dir ${config.workDir}: ${err.message}`); });
   const elector = deps.elector ?? zk?.elector ?? new SoloElector();
   const metrics = new ChronosMetrics();

@@ -36,7 +36,9 @@ export function installLeaderProxy(app: FastifyInstance, o: LeaderProxyOptions):
       return unavailable(reply, o, 'no leader is elected right now (is a ZooKeeper quorum up?); retry later');
     }
     const abort = new AbortController();
-    req.raw.once('close', () => { if (!reply.raw.writableEnded) abort.abort(); });
+    // The client went away (e.g. closed an SSE stream): stop reading from the leader. (The request's own 'close'
+    // fires as soon as its body was read, so the response's is the one to watch.)
+    reply.raw.once('close', () => { if (!reply.raw.writableFinished) abort.abort(); });
     const headers: Record<string, string> = {};
     for (const [k, v] of Object.entries(req.headers)) if (!DROP_REQUEST.has(k) && v !== undefined) headers[k] = Array.isArray(v) ? v.join(', ') : v;
     headers['x-forwarded-for'] = req.ip;

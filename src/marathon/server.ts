@@ -12,7 +12,7 @@ import { MemoryStore } from '../state/memory-store.ts';
 import { SoloElector } from '../state/solo-elector.ts';
 import { SqliteStore } from '../state/sqlite-store.ts';
 import type { Store } from '../state/store.ts';
-import { DEFAULT_ZK_SESSION_TIMEOUT_MS, openZooKeeperState, type ZooKeeperState } from '../state/zookeeper.ts';
+import { DEFAULT_ZK_SESSION_TIMEOUT_MS, openZooKeeperState, ZK_CONNECT_TIMEOUT_MS, type ZooKeeperState } from '../state/zookeeper.ts';
 import { installLeaderProxy } from '../framework/leader-proxy.ts';
 import { registerAppsApi } from './api/apps-api.ts';
 import { registerClusterApi } from './api/cluster-api.ts';
@@ -68,6 +68,11 @@ export async function startMarathon(config: MarathonConfig, logger: Logger, deps
   } catch (err) {
     throw new StartupError(`marathon: --zk: ${(err as Error).message}`);
   }
+  // State is read at start-up (a standby answers reads from it): wait for the ensemble, failing loudly.
+  await zk?.session.waitConnected(ZK_CONNECT_TIMEOUT_MS).catch(async (err: Error) => {
+    await zk!.close();
+    throw new StartupError(`marathon: --zk: ZooKeeper did not answer within ${ZK_CONNECT_TIMEOUT_MS / 1000} s: ${err.message}`);
+  });
   const store: Store = deps.store ?? zk?.store ?? (config.store === 'in_memory' ? new MemoryStore() : await SqliteStore.open(config.workDir, 'marathon.db').catch((err: Error) => { throw new StartupError(`--work-dir: ${err.message}`); }));
   const repository = new MarathonRepository(store);
   const events = new EventBus(clock);
