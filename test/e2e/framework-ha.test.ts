@@ -205,4 +205,38 @@ describe('framework HA: 2 Marathon and 2 Chronos instances on ZooKeeper, 3 maste
       }
     }
   });
+
+  it('without a ZooKeeper quorum: no instance leads, writes answer 503, reads keep answering; all recovers', async () => {
+    const tasks = await runningTasks(marathons[await leaderOf(marathons, marathonLeads)]!.url);
+    await zk.stopNode(1);
+    await zk.stopNode(2);
+    try {
+      await eventually(async () => {
+        for (const p of [...marathons, ...chronoses]) if (p && (await marathonLeads(p).catch(() => false) || await chronosLeads(p).catch(() => false))) return false;
+        return true;
+      }, 20_000, 200);
+      for (const m of marathons) {
+        const write = await call(m!.url, 'POST', '/v2/apps', { id: '/refused', cmd: 'sleep 1', cpus: 0.1, mem: 16 });
+        assert.equal(write.status, 503, write.text);
+        assert.match(write.body.message, /leader/);
+        assert.deepEqual(await runningTasks(m!.url), tasks, 'Marathon reads answer from the local state');
+      }
+      for (const c of chronoses) {
+        const write = await call(c!.url, 'POST', '/v1/scheduler/iso8601', { name: 'refused', command: 'true', schedule: 'R/2030-01-01T00:00:00Z/PT1H' });
+        assert.equal(write.status, 503, write.text);
+        const jobs = await call(c!.url, 'GET', '/v1/scheduler/jobs');
+        assert.equal(jobs.status, 200);
+        assert.ok(jobs.body.some((j: any) => j.name === 'tick'), 'Chronos reads answer from the local state');
+      }
+    } finally {
+      await zk.startNode(1);
+      await zk.startNode(2);
+    }
+    await zk.waitServing();
+    const m = marathons[await leaderOf(marathons, marathonLeads, 60_000)]!;
+    await leaderOf(chronoses, chronosLeads, 60_000);
+    await eventually(async () => (await call(m.url, 'PUT', '/v2/apps/web', { instances: INSTANCES })).status === 200, 30_000, 200);
+    await eventually(async () => (await runningTasks(m.url)).join() === tasks.join(), 30_000, 200);
+    assert.equal(appStarts().length, INSTANCES, 'no task was launched again');
+  });
 });
