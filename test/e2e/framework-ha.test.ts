@@ -55,11 +55,19 @@ const startsOf = (taskId: string) => readFileSync(join(dir.path, `${taskId}.star
 const RUNS = () => join(dir.path, 'tick.runs');
 const runDues = () => existsSync(RUNS()) ? readFileSync(RUNS(), 'utf8').split('\n').filter(Boolean).map((id) => Number(id.split(':')[1])) : [];
 
-/** Every 2 s slot from the first run to the last ran exactly once. */
-function assertNoMissedOrDoubleRun(dues: number[]): void {
+/**
+ * No slot ran twice, and every 2 s slot from the first run to the last ran, except slots that fell due inside
+ * the outage (from..to): while no leader can launch, a job's queued run is superseded by its next slot and only
+ * the latest missed slot runs late within epsilon (Chronos' rule, README), so those may be skipped.
+ */
+function assertRuns(dues: number[], outage: { from: number; to: number }): void {
   assert.equal(new Set(dues).size, dues.length, `no slot ran twice: ${dues.join(',')}`);
   const sorted = [...dues].sort((a, b) => a - b);
-  for (let i = 1; i < sorted.length; i++) assert.equal(sorted[i]! - sorted[i - 1]!, 2000, `no slot was missed: ${sorted.join(',')}`);
+  for (let i = 1; i < sorted.length; i++) {
+    for (let missed = sorted[i - 1]! + 2000; missed < sorted[i]!; missed += 2000) {
+      assert.ok(missed > outage.from - 2000 && missed < outage.to, `slot ${missed} was missed outside the outage ${outage.from}..${outage.to}: ${sorted.join(',')}`);
+    }
+  }
 }
 
 async function runningTasks(url: string): Promise<string[]> {
@@ -139,7 +147,7 @@ describe('framework HA: 2 Marathon and 2 Chronos instances on ZooKeeper, 3 maste
     assert.deepEqual(await runningTasks(marathons[leader]!.url), tasks);
   });
 
-  it('kill -9 of the leading Chronos: the standby leads, the 2 s job misses no run and runs none twice', async () => {
+  it('kill -9 of the leading Chronos: the standby leads, the 2 s job runs on, none twice, none missed outside the failover', async () => {
     const leader = await leaderOf(chronoses, chronosLeads);
     const standby = chronoses[1 - leader]!;
     const start = Math.ceil((Date.now() + 2000) / 1000) * 1000;
@@ -153,9 +161,10 @@ describe('framework HA: 2 Marathon and 2 Chronos instances on ZooKeeper, 3 maste
     const killedAt = Date.now();
     chronoses[leader] = undefined;
     await leaderOf(chronoses, chronosLeads, 30_000);
-    // Runs resume: slots due during the failover run late (inside epsilon), then on time again.
-    await eventually(() => runDues().some((d) => d > killedAt + 2000), 30_000, 200);
-    assertNoMissedOrDoubleRun(runDues());
+    const ledAt = Date.now();
+    // Runs resume: the latest slot missed during the failover runs late (inside epsilon), then on time again.
+    await eventually(() => runDues().some((d) => d > ledAt + 2000), 30_000, 200);
+    assertRuns(runDues(), { from: killedAt, to: ledAt });
     const job = await getJson(`${standby.url}/v1/scheduler/job/tick`);
     assert.equal(job.name, 'tick', 'the job is intact');
 
@@ -192,18 +201,8 @@ describe('framework HA: 2 Marathon and 2 Chronos instances on ZooKeeper, 3 maste
 
     const reattachedAt = Date.now();
     await eventually(() => runDues().some((d) => d > reattachedAt + 4000), 30_000, 200);
-    // While no master leads there are no offers: a queued run that cannot launch before the job's next slot is
-    // superseded by it (a job is queued at most once, as in Chronos). So slots may be missed only inside the
-    // outage, never after the frameworks are back, and none runs twice.
-    const dues = runDues();
-    assert.equal(new Set(dues).size, dues.length, `no slot ran twice: ${dues.join(',')}`);
-    const sorted = [...dues].sort((a, b) => a - b);
-    for (let i = 1; i < sorted.length; i++) {
-      if (sorted[i]! - sorted[i - 1]! === 2000) continue;
-      for (let missed = sorted[i - 1]! + 2000; missed < sorted[i]!; missed += 2000) {
-        assert.ok(missed > killedAt - 2000 && missed < reattachedAt, `slot ${missed} was missed outside the master outage ${killedAt}..${reattachedAt}: ${sorted.join(',')}`);
-      }
-    }
+    // While no master leads there are no offers: slots may be missed inside the outage, never after it.
+    assertRuns(runDues(), { from: killedAt, to: reattachedAt });
   });
 
   it('without a ZooKeeper quorum: no instance leads, writes answer 503, reads keep answering; all recovers', async () => {
