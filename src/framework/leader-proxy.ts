@@ -24,6 +24,10 @@ const DROP_RESPONSE = new Set(['connection', 'keep-alive', 'transfer-encoding', 
 
 const isRead = (method: string) => method === 'GET' || method === 'HEAD';
 
+/** Marks a proxied request: an instance that gets one while not leading answers itself rather than proxying
+ * again, so two instances with different views of the election cannot bounce a request between them. */
+const PROXIED = 'x-trireme-proxied-by';
+
 /** Installs the proxy as a preHandler hook (bodies are raw strings by then, see createHttpServer). */
 export function installLeaderProxy(app: FastifyInstance, o: LeaderProxyOptions): void {
   app.addHook('preHandler', async (req: FastifyRequest, reply: FastifyReply) => {
@@ -31,7 +35,7 @@ export function installLeaderProxy(app: FastifyInstance, o: LeaderProxyOptions):
     const path = req.url.split('?')[0]!;
     if (o.local.has(path)) return;
     const leader = o.leaderAddress();
-    if (!leader || leader === o.selfAddress()) {
+    if (!leader || leader === o.selfAddress() || req.headers[PROXIED] !== undefined) {
       if (isRead(req.method)) return; // reads keep answering from local state
       return unavailable(reply, o, 'no leader is elected right now (is a ZooKeeper quorum up?); retry later');
     }
@@ -42,6 +46,7 @@ export function installLeaderProxy(app: FastifyInstance, o: LeaderProxyOptions):
     const headers: Record<string, string> = {};
     for (const [k, v] of Object.entries(req.headers)) if (!DROP_REQUEST.has(k) && v !== undefined) headers[k] = Array.isArray(v) ? v.join(', ') : v;
     headers['x-forwarded-for'] = req.ip;
+    headers[PROXIED] = o.selfAddress();
     let res: Response;
     try {
       res = await fetch(`http://${leader}${req.url}`, {
