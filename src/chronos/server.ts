@@ -1,8 +1,8 @@
 // Wires `trireme chronos` together: store, leader election, the scheduler service, the v1 scheduler client with
-// the shared offer loop, and the REST API. Store and elector are injected so ZooKeeper can replace the defaults.
+// the shared offer loop, and the REST API. State and election: SQLite + SoloElector by default, ZooKeeper with
+// --zk (HA: standbys proxy the API to the leader), or both injected.
 import os from 'node:os';
 import type { Logger } from 'pino';
-import type { FastifyReply, FastifyRequest } from 'fastify';
 import { createHttpServer, listen, StartupError } from '../common/http.ts';
 import { systemClock, type Clock } from '../common/clock.ts';
 import { SchedulerClient } from '../scheduler-client/client.ts';
@@ -11,6 +11,8 @@ import type { Store } from '../state/store.ts';
 import { SqliteStore } from '../state/sqlite-store.ts';
 import { SoloElector } from '../state/solo-elector.ts';
 import type { LeaderElector } from '../state/leader.ts';
+import { DEFAULT_ZK_SESSION_TIMEOUT_MS, openZooKeeperState, ZK_CONNECT_TIMEOUT_MS, type ZooKeeperState } from '../state/zookeeper.ts';
+import { installLeaderProxy } from '../framework/leader-proxy.ts';
 import { registerChronosApi } from './api.ts';
 import { ChronosMetrics } from './metrics.ts';
 import { ChronosScheduler, FRAMEWORK_ID_KEY } from './scheduler.ts';
@@ -34,6 +36,10 @@ export interface ChronosConfig {
   historyLimit: number;
   defaults: Omit<JobDefaults, 'epsilonMs' | 'user'>;
   declineOfferSeconds: number;
+  /** zk://host:port,.../chronos: state under <path>/state, leader election under <path>/leader (HA). */
+  zk?: string;
+  /** Default 10 s. */
+  zkSessionTimeoutMs?: number;
 }
 
 export interface ChronosDeps {
@@ -51,8 +57,19 @@ export interface RunningChronos {
 
 export async function startChronos(config: ChronosConfig, logger: Logger, deps: ChronosDeps = {}): Promise<RunningChronos> {
   const clock = deps.clock ?? systemClock;
-  const store = deps.store ?? await SqliteStore.open(config.workDir, 'chronos.db').catch((err: Error) => { throw new StartupError(`--work-dir ${config.workDir}: ${err.message}`); });
-  const elector = deps.elector ?? new SoloElector();
+  let zk: ZooKeeperState | undefined;
+  try {
+    zk = config.zk && !deps.store ? openZooKeeperState(config.zk, { layout: 'role', sessionTimeoutMs: config.zkSessionTimeoutMs ?? DEFAULT_ZK_SESSION_TIMEOUT_MS, logger }) : undefined;
+  } catch (err) {
+    throw new StartupError(`chronos: --zk: ${(err as Error).message}`);
+  }
+  // State is read at start-up (a standby answers reads from it): wait for the ensemble, failing loudly.
+  await zk?.session.waitConnected(ZK_CONNECT_TIMEOUT_MS).catch(async (err: Error) => {
+    await zk!.close();
+    throw new StartupError(`chronos: --zk: ZooKeeper did not answer within ${ZK_CONNECT_TIMEOUT_MS / 1000} s: ${err.message}`);
+  });
+  const store: Store = deps.store ?? zk?.store ?? await SqliteStore.open(config.workDir, 'chronos.db').catch((err: Error) => { throw new StartupError(`--work-dir ${config.workDir}: ${err.message}`); });
+  const elector = deps.elector ?? zk?.elector ?? new SoloElector();
   const metrics = new ChronosMetrics();
   const defaults: JobDefaults = { ...config.defaults, epsilonMs: config.taskEpsilonMs, user: config.user };
 
@@ -81,36 +98,27 @@ export async function startChronos(config: ChronosConfig, logger: Logger, deps: 
     else { reviveTimer = setTimeout(revive, wait); reviveTimer.unref(); }
   };
 
-  const app = createHttpServer(logger);
+  const app = createHttpServer(logger, undefined, { ownErrorHandler: true });
   let selfAddress = '';
   const leaderAddress = (): string | undefined => {
     const data = elector.leader()?.data as { address?: string } | undefined;
     return data?.address;
   };
   // Non-leading instances proxy every request to the leader, as Chronos' RedirectFilter does.
-  app.addHook('preHandler', async (req: FastifyRequest, reply: FastifyReply) => {
-    if (elector.isLeader() || req.url === '/ping' || req.url === '/metrics') return;
-    const leader = leaderAddress();
-    if (!leader || leader === selfAddress) return reply.code(503).type('application/json').send(JSON.stringify({ message: 'no leading Chronos instance is known yet', status: 'Service Unavailable' }));
-    try {
-      const res = await fetch(`http://${leader}${req.url}`, {
-        method: req.method,
-        headers: { 'content-type': req.headers['content-type'] ?? 'application/json' },
-        ...(req.method !== 'GET' && req.method !== 'HEAD' && typeof req.body === 'string' ? { body: req.body } : {}),
-      });
-      const text = await res.text();
-      return reply.code(res.status).type(res.headers.get('content-type') ?? 'application/json').send(text);
-    } catch {
-      return reply.code(502).type('application/json').send(JSON.stringify({ message: 'Error proxying request to leader (maybe the leadership just changed?)', status: 'Bad Gateway' }));
-    }
+  installLeaderProxy(app, {
+    isLeader: () => elector.isLeader(), leaderAddress, selfAddress: () => selfAddress,
+    local: new Set(['/ping', '/metrics', '/leader', '/scheduler/leader', '/v1/scheduler/leader']),
+    unavailable: (message) => ({ message, status: 'Service Unavailable' }),
   });
   registerChronosApi(app, { scheduler, metrics, defaults, clock, leader: leaderAddress });
 
+  await scheduler.load(); // a standby answers reads from it while no leader is reachable
   const port = await listen(app, config.httpAddress, config.httpPort, 'chronos');
   selfAddress = `${config.hostname}:${port}`;
   const url = `http://${selfAddress}`;
 
   const lead = async (): Promise<void> => {
+    await store.sync?.(); // a shared store (ZooKeeper): see the previous leader's last writes
     await scheduler.load();
     const stored = await store.get<string>(FRAMEWORK_ID_KEY);
     client = new SchedulerClient({
@@ -156,7 +164,7 @@ export async function startChronos(config: ChronosConfig, logger: Logger, deps: 
   await elector.start({ id: `${selfAddress}-${process.pid}-${Date.now()}`, data: { address: selfAddress, hostname: os.hostname() } });
   await transition;
 
-  logger.info({ url, master: config.master, workDir: config.workDir }, 'chronos listening');
+  logger.info({ url, master: config.master, zk: config.zk, leading: elector.isLeader(), workDir: zk ? undefined : config.workDir }, 'chronos listening');
   return {
     url, port, scheduler,
     async close() {
@@ -166,7 +174,8 @@ export async function startChronos(config: ChronosConfig, logger: Logger, deps: 
       await abdicate();
       await scheduler.flush();
       await app.close();
-      if (!deps.store) await store.close();
+      if (zk) await zk.close();
+      else if (!deps.store) await store.close();
     },
   };
 }

@@ -2,9 +2,9 @@ import { Command, InvalidArgumentError } from 'commander';
 import os from 'node:os';
 import { resolve } from 'node:path';
 import { createLogger } from '../common/logger.ts';
-import { StartupError } from '../common/http.ts';
 import { startChronos } from '../chronos/server.ts';
-import { envOption, portArg, positiveInt, runRole } from './options.ts';
+import { DEFAULT_ZK_SESSION_TIMEOUT_MS } from '../state/zookeeper.ts';
+import { durationArg, envOption, portArg, positiveInt, runRole, zkUrlArg } from './options.ts';
 
 function nonNegativeNumber(value: string): number {
   const n = Number(value);
@@ -21,7 +21,7 @@ function positiveNumber(value: string): number {
 export function chronosCommand(): Command {
   return new Command('chronos')
     .description('run Chronos: distributed cron with ISO8601 schedules, dependent jobs and the Chronos REST API')
-    .addOption(envOption('chronos', '--master <host:port>', 'Mesos master (host:port or a comma list)').default('127.0.0.1:5050'))
+    .addOption(envOption('chronos', '--master <host:port>', 'Mesos master: host:port, a comma list, or zk://h1:2181,h2:2181/mesos to follow the leading master').default('127.0.0.1:5050'))
     .addOption(envOption('chronos', '--http-port <port>', 'REST API port (0 = any free port)').default(4400).argParser(portArg))
     .addOption(envOption('chronos', '--http-address <ip>', 'address the REST API listens on').default('0.0.0.0'))
     .addOption(envOption('chronos', '--hostname <name>', 'host name advertised to the master and as leader address').default(undefined, 'this machine\'s hostname, or --http-address if set'))
@@ -38,11 +38,11 @@ export function chronosCommand(): Command {
     .addOption(envOption('chronos', '--mesos-task-mem <mb>', 'default mem (MB) of a job').default(128).argParser(positiveNumber))
     .addOption(envOption('chronos', '--mesos-task-disk <mb>', 'default disk (MB) of a job').default(256).argParser(positiveNumber))
     .addOption(envOption('chronos', '--decline-offer-duration <ms>', 'filter on declined offers').default(5000).argParser(nonNegativeNumber))
-    .addOption(envOption('chronos', '--zk <url>', 'ZooKeeper for HA state and leader election (zk://h1:2181,h2:2181/chronos); reserved'))
+    .addOption(envOption('chronos', '--zk <url>', 'HA: state and leader election in ZooKeeper (zk://h1:2181,h2:2181,h3:2181/chronos); standbys proxy the API to the leader').argParser(zkUrlArg))
+    .addOption(envOption('chronos', '--zk-session-timeout <duration>', 'ZooKeeper session timeout (with --zk)').default(DEFAULT_ZK_SESSION_TIMEOUT_MS, '10secs').argParser(durationArg))
     .action(async (o) => {
       const logger = createLogger('chronos');
       await runRole(async () => {
-        if (o.zk) throw new StartupError('--zk: ZooKeeper state is not available in this build yet; run without --zk (embedded state in --work-dir)');
         return startChronos({
           master: o.master, httpAddress: o.httpAddress, httpPort: o.httpPort,
           hostname: o.hostname ?? (o.httpAddress === '0.0.0.0' ? os.hostname() : o.httpAddress),
@@ -50,6 +50,7 @@ export function chronosCommand(): Command {
           failoverTimeoutSeconds: o.failoverTimeout, taskEpsilonMs: o.taskEpsilon * 1000, failureRetryMs: o.failureRetry, disableAfterFailures: Math.floor(o.disableAfterFailures),
           historyLimit: o.historyLimit, declineOfferSeconds: o.declineOfferDuration / 1000,
           defaults: { cpus: o.mesosTaskCpu, mem: o.mesosTaskMem, disk: o.mesosTaskDisk },
+          ...(o.zk ? { zk: o.zk, zkSessionTimeoutMs: o.zkSessionTimeout } : {}),
         }, logger);
       });
     });

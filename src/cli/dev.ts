@@ -25,7 +25,7 @@ export function devCommand(): Command {
     .addOption(envOption('dev', '--marathon-port <port>', 'Marathon REST API port on 127.0.0.1 (0 = any free port)').default(8080).argParser(portArg))
     .addOption(envOption('dev', '--agent-resources <text>', 'resources of each agent (default: this machine shared between the agents)'))
     .addOption(envOption('dev', '--chronos-port <port>', 'Chronos REST API port on 127.0.0.1 (0 = any free port)').default(4400).argParser(portArg))
-    .addOption(envOption('dev', '--ha', 'high availability as in production: 3 masters (ports --master-port, +10, +20) and a 3-node ZooKeeper ensemble'))
+    .addOption(envOption('dev', '--ha', 'high availability as in production: 3 masters (ports --master-port, +10, +20), a 3-node ZooKeeper ensemble, 2 Marathon and 2 Chronos instances (ports +0, +10)'))
     .addOption(envOption('dev', '--zk-port <port>', 'with --ha: client port of ZooKeeper node 1 (nodes 2, 3: +1, +2; 0 = any free ports)').default(2181).argParser(portArg))
     .action(async (o) => {
       const dataDir = resolve(o.dataDir);
@@ -35,7 +35,7 @@ export function devCommand(): Command {
       const agentAttributes = (i: number) => parseAttributes(`rack:rack-${i + 1};zone:${String.fromCharCode(97 + (i % 3))}`);
       if (o.ha) {
         await runRole(() => startDevHa({
-          dataDir, agents: n, masterPort: o.masterPort, agentPort: o.agentPort, zkPort: o.zkPort, agentResources: resources, agentAttributes, agentIp: devAgentIp,
+          dataDir, agents: n, masterPort: o.masterPort, agentPort: o.agentPort, marathonPort: o.marathonPort, chronosPort: o.chronosPort, zkPort: o.zkPort, agentResources: resources, agentAttributes, agentIp: devAgentIp,
         }));
         return;
       }

@@ -3,12 +3,13 @@ import os from 'node:os';
 import { resolve } from 'node:path';
 import { createLogger } from '../common/logger.ts';
 import { startMarathon } from '../marathon/server.ts';
-import { durationArg, envOption, portArg, runRole } from './options.ts';
+import { DEFAULT_ZK_SESSION_TIMEOUT_MS } from '../state/zookeeper.ts';
+import { durationArg, envOption, portArg, runRole, zkUrlArg } from './options.ts';
 
 export function marathonCommand(): Command {
   return new Command('marathon')
     .description('run Marathon: long-running services with the Marathon v2 REST API, on the Mesos scheduler API')
-    .addOption(envOption('marathon', '--master <host:port>', 'master address (comma list tried in turn)').makeOptionMandatory())
+    .addOption(envOption('marathon', '--master <host:port>', 'master address: host:port (comma list tried in turn) or zk://h1:2181,h2:2181/mesos to follow the leading master').makeOptionMandatory())
     .addOption(envOption('marathon', '--http-port <port>', 'port of the REST API (0 = any free port)').default(8080).argParser(portArg))
     .addOption(envOption('marathon', '--http-address <ip>', 'address to listen on').default('0.0.0.0'))
     .addOption(new Option('--ip <ip>', 'same as --http-address').hideHelp())
@@ -21,12 +22,9 @@ export function marathonCommand(): Command {
     .addOption(envOption('marathon', '--failover-timeout <duration>', 'how long the master keeps Marathon\'s tasks while it is away').default(604_800_000, '1weeks').argParser(durationArg))
     .addOption(envOption('marathon', '--reconciliation-interval <duration>', 'period of the implicit task reconciliation with the master').default(600_000, '10mins').argParser(durationArg))
     .addOption(envOption('marathon', '--decline-offer-duration <duration>', 'how long the master keeps a declined offer from Marathon (new demand revives at once)').default(5000, '5secs').argParser(durationArg))
-    .addOption(envOption('marathon', '--zk <url>', 'ZooKeeper state and leader election (zk://host:port/marathon; not available yet)'))
+    .addOption(envOption('marathon', '--zk <url>', 'HA: state and leader election in ZooKeeper (zk://h1:2181,h2:2181,h3:2181/marathon); standbys proxy the API to the leader').argParser(zkUrlArg))
+    .addOption(envOption('marathon', '--zk-session-timeout <duration>', 'ZooKeeper session timeout (with --zk)').default(DEFAULT_ZK_SESSION_TIMEOUT_MS, '10secs').argParser(durationArg))
     .action(async (o) => {
-      if (o.zk) {
-        process.stderr.write('trireme: --zk: ZooKeeper support for Marathon is not available yet; run without --zk (state goes to --work-dir)\n');
-        process.exit(1);
-      }
       const logger = createLogger('marathon');
       const httpAddress: string = o.ip ?? o.httpAddress;
       await runRole(() => startMarathon({
@@ -35,6 +33,7 @@ export function marathonCommand(): Command {
         store: o.internalStoreBackend === 'in_memory' ? 'in_memory' : 'sqlite', frameworkName: o.frameworkName, mesosRole: o.mesosRole,
         mesosUser: o.mesosUser, failoverTimeoutSeconds: o.failoverTimeout / 1000,
         reconciliationIntervalMs: o.reconciliationInterval, declineOfferSeconds: o.declineOfferDuration / 1000,
+        ...(o.zk ? { zk: o.zk, zkSessionTimeoutMs: o.zkSessionTimeout } : {}),
       }, logger));
     });
 }

@@ -1,5 +1,6 @@
 // Wires `trireme marathon` together: store, state recovery, REST API, leader election, and, while leading, the
-// scheduler client and offer loop. The Store and LeaderElector are injected so ZooKeeper can replace them.
+// scheduler client and offer loop. State and election: SQLite + SoloElector by default, ZooKeeper with --zk (HA:
+// standbys proxy the API to the leader), or both injected.
 import type { Logger } from 'pino';
 import { randomIds, systemClock, type Clock, type IdGenerator } from '../common/clock.ts';
 import { createHttpServer, listen, StartupError } from '../common/http.ts';
@@ -11,6 +12,8 @@ import { MemoryStore } from '../state/memory-store.ts';
 import { SoloElector } from '../state/solo-elector.ts';
 import { SqliteStore } from '../state/sqlite-store.ts';
 import type { Store } from '../state/store.ts';
+import { DEFAULT_ZK_SESSION_TIMEOUT_MS, openZooKeeperState, ZK_CONNECT_TIMEOUT_MS, type ZooKeeperState } from '../state/zookeeper.ts';
+import { installLeaderProxy } from '../framework/leader-proxy.ts';
 import { registerAppsApi } from './api/apps-api.ts';
 import { registerClusterApi } from './api/cluster-api.ts';
 import { registerGroupsApi } from './api/groups-api.ts';
@@ -33,6 +36,10 @@ export interface MarathonConfig {
   failoverTimeoutSeconds: number;
   reconciliationIntervalMs?: number;
   declineOfferSeconds?: number;
+  /** zk://host:port,.../marathon: state under <path>/state, leader election under <path>/leader (HA). */
+  zk?: string;
+  /** Default 10 s. */
+  zkSessionTimeoutMs?: number;
 }
 
 export interface MarathonDeps {
@@ -55,7 +62,18 @@ export async function startMarathon(config: MarathonConfig, logger: Logger, deps
   try { detector = createDetector(config.master); } catch (err) { throw new StartupError(`--master: ${(err as Error).message}`); }
   const clock = deps.clock ?? systemClock;
   const ids = deps.ids ?? randomIds;
-  const store: Store = deps.store ?? (config.store === 'in_memory' ? new MemoryStore() : await SqliteStore.open(config.workDir, 'marathon.db').catch((err: Error) => { throw new StartupError(`--work-dir: ${err.message}`); }));
+  let zk: ZooKeeperState | undefined;
+  try {
+    zk = config.zk && !deps.store ? openZooKeeperState(config.zk, { layout: 'role', sessionTimeoutMs: config.zkSessionTimeoutMs ?? DEFAULT_ZK_SESSION_TIMEOUT_MS, logger }) : undefined;
+  } catch (err) {
+    throw new StartupError(`marathon: --zk: ${(err as Error).message}`);
+  }
+  // State is read at start-up (a standby answers reads from it): wait for the ensemble, failing loudly.
+  await zk?.session.waitConnected(ZK_CONNECT_TIMEOUT_MS).catch(async (err: Error) => {
+    await zk!.close();
+    throw new StartupError(`marathon: --zk: ZooKeeper did not answer within ${ZK_CONNECT_TIMEOUT_MS / 1000} s: ${err.message}`);
+  });
+  const store: Store = deps.store ?? zk?.store ?? (config.store === 'in_memory' ? new MemoryStore() : await SqliteStore.open(config.workDir, 'marathon.db').catch((err: Error) => { throw new StartupError(`--work-dir: ${err.message}`); }));
   const repository = new MarathonRepository(store);
   const events = new EventBus(clock);
   const scheduler = new MarathonScheduler({
@@ -67,18 +85,19 @@ export async function startMarathon(config: MarathonConfig, logger: Logger, deps
   scheduler.restore(state);
   let frameworkId = state.frameworkId;
 
-  const elector = deps.elector ?? new SoloElector();
+  const elector = deps.elector ?? zk?.elector ?? new SoloElector();
   let address = `${config.hostname}:${config.httpPort}`;
   const leaderAddress = (): string | undefined => {
     const data = elector.leader()?.data as { address?: string } | undefined;
     return data?.address;
   };
-  const app = createHttpServer(logger);
+  const app = createHttpServer(logger, undefined, { ownErrorHandler: true });
   installErrorHandler(app);
-  // Until it leads, an instance has no scheduler connection and refuses changes.
-  app.addHook('onRequest', async (req, reply) => {
-    if (elector.isLeader() || req.method === 'GET' || req.url === '/ping') return;
-    return reply.code(503).type('application/json').send(JSON.stringify({ message: `Leader is ${leaderAddress() ?? 'unknown'}; this instance is not the leader` }));
+  // A standby has no scheduler connection: it forwards requests to the leader, or refuses writes without one.
+  installLeaderProxy(app, {
+    isLeader: () => elector.isLeader(), leaderAddress, selfAddress: () => address,
+    local: new Set(['/ping', '/metrics', '/v2/leader', '/v2/info']),
+    unavailable: (message) => ({ message }),
   });
 
   const registry = marathonMetrics(scheduler, events);
@@ -91,11 +110,12 @@ export async function startMarathon(config: MarathonConfig, logger: Logger, deps
     mesos_role: config.mesosRole ?? null, mesos_user: config.mesosUser, local_port_min: 10000, local_port_max: 20000, executor: '//cmd',
     checkpoint: true, task_launch_timeout: 300000, reconciliation_interval: config.reconciliationIntervalMs ?? 600000,
     decline_offer_duration: (config.declineOfferSeconds ?? 5) * 1000, leader_proxy_connection_timeout_ms: 5000,
-    leader_proxy_read_timeout_ms: 10000, mesos_leader_ui_url: `http://${config.master}/`, webui_url: null, features: [],
+    leader_proxy_read_timeout_ms: 10000, mesos_leader_ui_url: config.master.startsWith('zk://') ? null : `http://${config.master}/`, webui_url: null, features: [],
   };
   const self = { id: ids.uuid(), get data() { return { address }; } };
   registerServiceApi(app, scheduler, events, {
     address: () => address, leader: leaderAddress, isLeader: () => elector.isLeader(), config: marathonConfig,
+    ...(config.zk ? { zk: { url: config.zk, sessionTimeoutMs: config.zkSessionTimeoutMs ?? DEFAULT_ZK_SESSION_TIMEOUT_MS } } : {}),
     abdicate: async () => {
       try { await elector.stop(); await elector.start({ id: ids.uuid(), data: { address } }); } catch (err) { logger.error({ err }, 'abdication failed'); }
     },
@@ -106,10 +126,12 @@ export async function startMarathon(config: MarathonConfig, logger: Logger, deps
   const url = `http://${address}`;
 
   // State loaded at start is current until another instance may have led (HA): then it is reloaded on election.
-  let stateFresh = true;
+  // A shared store (ZooKeeper) may have been written by another leader at any time since.
+  let stateFresh = store.sync === undefined;
   const becomeLeader = async () => {
     if (client) return;
     if (!stateFresh) {
+      await store.sync?.(); // see the previous leader's last writes, not a lagging replica
       const reloaded = await repository.load();
       scheduler.restore(reloaded, { replace: true });
       frameworkId = reloaded.frameworkId ?? frameworkId;
@@ -147,7 +169,7 @@ export async function startMarathon(config: MarathonConfig, logger: Logger, deps
   });
   await elector.start(self);
   await transition;
-  logger.info({ url, master: config.master, workDir: config.store === 'sqlite' ? config.workDir : undefined, frameworkId, apps: scheduler.apps.size, tasks: scheduler.instances.size, startupMs: Math.round(performance.now() - startedAt) }, 'marathon listening');
+  logger.info({ url, master: config.master, zk: config.zk, leading: elector.isLeader(), workDir: config.store === 'sqlite' && !zk ? config.workDir : undefined, frameworkId, apps: scheduler.apps.size, tasks: scheduler.instances.size, startupMs: Math.round(performance.now() - startedAt) }, 'marathon listening');
   return {
     url, port, scheduler,
     async close() {
@@ -156,7 +178,7 @@ export async function startMarathon(config: MarathonConfig, logger: Logger, deps
       await elector.stop();
       await app.close();
       await scheduler.flush();
-      await store.close();
+      await (zk ? zk.close() : store.close());
     },
   };
 }

@@ -12,6 +12,9 @@ import { ZooKeeperStore } from './zookeeper-store.ts';
 /** Mesos's --zk_session_timeout default. */
 export const DEFAULT_ZK_SESSION_TIMEOUT_MS = 10_000;
 
+/** How long Marathon and Chronos wait for the ensemble at start-up before refusing to start. */
+export const ZK_CONNECT_TIMEOUT_MS = 30_000;
+
 export interface ZooKeeperStateOptions {
   sessionTimeoutMs?: number;
   logger: Logger;

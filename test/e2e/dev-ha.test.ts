@@ -5,11 +5,11 @@ import { eventually, getJson, startRole, tempDir } from '../helpers/processes.ts
 import { ensureZooKeeper } from '../helpers/zookeeper.ts';
 
 describe('trireme dev --ha', () => {
-  it('runs three masters that elect one leader, and agents that register with it through ZooKeeper', async () => {
+  it('runs three masters that elect one leader, agents that register with it through ZooKeeper, and Marathon and Chronos with standbys', async () => {
     ensureZooKeeper();
     const dir = tempDir();
     // Port 0 everywhere: the test must not collide with a developer's cluster or with other tests.
-    const dev = await startRole(['dev', '--ha', '--data-dir', dir.path, '--master-port', '0', '--agent-port', '0', '--zk-port', '0'], 'master listening', 90_000);
+    const dev = await startRole(['dev', '--ha', '--data-dir', dir.path, '--master-port', '0', '--agent-port', '0', '--zk-port', '0', '--marathon-port', '0', '--chronos-port', '0'], 'master listening', 90_000);
     try {
       await eventually(() => dev.output().includes('Trireme (HA) is running'), 60_000);
       const banner = [...dev.output().matchAll(/master \d +(http:\/\/[\d.:]+) +\(pid (\d+)/g)];
@@ -31,6 +31,23 @@ describe('trireme dev --ha', () => {
         const st = await getJson(`${m}/master/state`);
         assert.equal(`http://${st.leader_info.hostname}:${st.leader_info.port}`, leader, 'followers name the leader');
       }
+
+      // Two Marathon and two Chronos instances, one leader each, both registered with the leading master.
+      const marathons = [...dev.output().matchAll(/marathon \d +(http:\/\/[\d.:]+)/g)].map((m) => m[1]!);
+      const chronoses = [...dev.output().matchAll(/chronos \d +(http:\/\/[\d.:]+)/g)].map((m) => m[1]!);
+      assert.equal(marathons.length, 2);
+      assert.equal(chronoses.length, 2);
+      const infos = await Promise.all(marathons.map((m) => getJson(`${m}/v2/info`)));
+      assert.deepEqual(infos.map((i) => i.elected).sort(), [false, true], 'one Marathon leads');
+      const standby = marathons[infos.findIndex((i) => !i.elected)]!;
+      assert.equal((await getJson(`${standby}/v2/leader`)).leader, new URL(marathons[infos.findIndex((i) => i.elected)]!).host);
+      const chronosLeaders = await Promise.all(chronoses.map(async (c) => (await getJson(`${c}/v1/scheduler/leader`)).leader));
+      assert.equal(new Set(chronosLeaders).size, 1, 'both Chronos instances name the same leader');
+      assert.ok(chronoses.some((c) => new URL(c).host === chronosLeaders[0]));
+      await eventually(async () => {
+        const names = (await getJson(`${leader}/master/state`)).frameworks.filter((f: any) => f.active).map((f: any) => f.name).sort();
+        return names.join() === 'chronos,marathon';
+      }, 30_000, 200);
 
       // The masters are separate processes: kill -9 the leader and another takes over, with the agents.
       process.kill(pids.get(leader!)!, 'SIGKILL');

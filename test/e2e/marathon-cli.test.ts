@@ -20,9 +20,9 @@ describe('trireme marathon CLI', () => {
       const bad = await runCli(['marathon', '--master', 'nonsense', '--work-dir', dir.path, '--http-port', '0']);
       assert.equal(bad.code, 1);
       assert.match(oneLine(bad.stderr), /--master: bad master address 'nonsense'/);
-      const zk = await runCli(['marathon', '--master', '127.0.0.1:5050', '--zk', 'zk://127.0.0.1:2181/marathon']);
+      const zk = await runCli(['marathon', '--master', '127.0.0.1:5050', '--zk', 'http://127.0.0.1:2181/marathon']);
       assert.equal(zk.code, 1);
-      assert.match(oneLine(zk.stderr), /--zk: ZooKeeper support for Marathon is not available yet/);
+      assert.match(oneLine(zk.stderr), /--zk.*is not a ZooKeeper URL/);
       const duration = await runCli(['marathon', '--master', '127.0.0.1:5050', '--reconciliation-interval', 'soon']);
       assert.equal(duration.code, 1);
       assert.match(oneLine(duration.stderr), /--reconciliation-interval.*bad duration 'soon'/);

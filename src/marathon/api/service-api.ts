@@ -12,6 +12,8 @@ export interface ServiceInfo {
   isLeader(): boolean;
   abdicate(): Promise<void>;
   config: Record<string, unknown>;
+  /** --zk URL and session timeout when state and election are in ZooKeeper. */
+  zk?: { url: string; sessionTimeoutMs: number };
 }
 
 /** The Marathon release whose API this reproduces, reported as `version` so clients pick the 1.x API. */
@@ -47,7 +49,7 @@ export function registerServiceApi(app: FastifyInstance, m: MarathonScheduler, e
     name: 'marathon', version: MARATHON_API_VERSION, buildref: 'trireme', elected: info.isLeader(), leader: info.leader() ?? null,
     frameworkId: m.frameworkId ?? null,
     marathon_config: info.config,
-    zookeeper_config: { zk: null, zk_timeout: 10000, zk_session_timeout: 10000, zk_max_versions: 50 },
+    zookeeper_config: { zk: info.zk?.url ?? null, zk_timeout: 10000, zk_session_timeout: info.zk?.sessionTimeoutMs ?? 10000, zk_max_versions: 50 },
     http_config: { http_port: Number(info.address().split(':').pop()), https_port: 8443 },
     event_subscriber: { type: 'http_callback', http_endpoints: [] },
   }));
