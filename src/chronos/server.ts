@@ -98,7 +98,7 @@ export async function startChronos(config: ChronosConfig, logger: Logger, deps: 
     else { reviveTimer = setTimeout(revive, wait); reviveTimer.unref(); }
   };
 
-  const app = createHttpServer(logger, undefined, { ownErrorHandler: true });
+  const app = createHttpServer(logger);
   let selfAddress = '';
   const leaderAddress = (): string | undefined => {
     const data = elector.leader()?.data as { address?: string } | undefined;

@@ -4,11 +4,8 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import type { Logger } from 'pino';
 import { StoreUnavailableError } from '../state/store.ts';
 
-/**
- * A fastify instance that takes request bodies as raw text, so each API applies its own content rules.
- * `ownErrorHandler`: the role installs its own error handler (fastify warns when one replaces another).
- */
-export function createHttpServer(logger: Logger, bodyLimit = 16 * 1024 * 1024, opts: { ownErrorHandler?: boolean } = {}): FastifyInstance {
+/** A fastify instance that takes request bodies as raw text, so each API applies its own content rules. */
+export function createHttpServer(logger: Logger, bodyLimit = 16 * 1024 * 1024): FastifyInstance {
   const server = Fastify({ loggerInstance: logger.child({ component: 'http' }, { level: 'warn' }), bodyLimit, forceCloseConnections: true, return503OnClosing: false });
   // Typed as the default instance: routes never use pino-specific logger methods.
   const app = server as unknown as FastifyInstance;
@@ -24,7 +21,7 @@ export function createHttpServer(logger: Logger, bodyLimit = 16 * 1024 * 1024, o
 export function installTextErrorHandler(app: FastifyInstance): void {
   // State that cannot be written right now (ZooKeeper without quorum, full disk) is the service being
   // unavailable, not a bug: 503 with the reason, so clients retry.
-  if (!opts.ownErrorHandler) app.setErrorHandler((err, _req, reply) => {
+  app.setErrorHandler((err, _req, reply) => {
     if (err instanceof StoreUnavailableError) return textError(reply, 503, err.message);
     const status = (err as { statusCode?: number }).statusCode;
     if (status !== undefined && status >= 400 && status < 500) return reply.code(status).send(err);

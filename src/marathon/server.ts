@@ -91,7 +91,7 @@ export async function startMarathon(config: MarathonConfig, logger: Logger, deps
     const data = elector.leader()?.data as { address?: string } | undefined;
     return data?.address;
   };
-  const app = createHttpServer(logger, undefined, { ownErrorHandler: true });
+  const app = createHttpServer(logger);
   installErrorHandler(app);
   // A standby has no scheduler connection: it forwards requests to the leader, or refuses writes without one.
   installLeaderProxy(app, {
