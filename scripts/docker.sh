@@ -96,7 +96,14 @@ stop_daemon() {
 
 case "$cmd" in
   install) install_packages ;;
-  start) install_packages; start_daemon; build_test_image; echo "DOCKER_HOST=unix://$sock" ;;
+  start)
+    install_packages
+    # Test files start in parallel: one of them starts the daemon and builds the image, the others wait and reuse.
+    mkdir -p "$dir"
+    exec 9>"$dir/start.lock"
+    flock 9
+    start_daemon; build_test_image
+    echo "DOCKER_HOST=unix://$sock" ;;
   stop) stop_daemon ;;
   *) log "usage: scripts/docker.sh install|start|stop [dir]"; exit 2 ;;
 esac
