@@ -54,9 +54,10 @@ start_daemon() {
   if [ ! -f "$pidfile" ]; then
     log "starting dockerd on $sock"
     # setsid: the daemon outlives the shell (and test process) that started it; later runs reuse it.
+    # 9>&-: it must not inherit the start lock, or every later `start` would wait for the daemon to exit.
     setsid dockerd --iptables=false --ip6tables=false --bridge=none --storage-driver=vfs \
       --data-root "$dir/data" --exec-root "$dir/exec" --pidfile "$pidfile" -H "unix://$sock" \
-      >>"$dir/dockerd.log" 2>&1 </dev/null &
+      >>"$dir/dockerd.log" 2>&1 </dev/null 9>&- &
   fi
   for _ in $(seq 1 300); do
     daemon_answers && return 0
@@ -86,12 +87,16 @@ build_test_image() {
 }
 
 stop_daemon() {
-  [ -f "$pidfile" ] || return 0
-  local pid
-  pid=$(cat "$pidfile")
-  kill "$pid" 2>/dev/null || true
-  for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.2; done
-  kill -9 "$pid" 2>/dev/null || true
+  if [ -f "$pidfile" ]; then
+    local pid
+    pid=$(cat "$pidfile")
+    kill "$pid" 2>/dev/null || true
+    for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
+    kill -9 "$pid" 2>/dev/null || true
+  fi
+  # The daemon may leave mounts behind (its default network namespace, container layers): unmount them so the
+  # directory can be removed.
+  awk -v d="$dir/" 'index($2, d) == 1 { print $2 }' /proc/mounts | sort -r | while read -r m; do umount -l "$m" 2>/dev/null || true; done
 }
 
 case "$cmd" in

@@ -28,7 +28,7 @@ const dockerDir = process.env.TRIREME_DOCKER_DIR ?? mkdtempSync('/tmp/trd-');
 function stopDocker() {
   if (!ownDockerDir) return;
   if (existsSync(join(dockerDir, 'docker.pid'))) spawnSync('scripts/docker.sh', ['stop', dockerDir], { stdio: 'inherit' });
-  rmSync(dockerDir, { recursive: true, force: true });
+  try { rmSync(dockerDir, { recursive: true, force: true }); } catch (err) { console.error(`could not remove ${dockerDir}: ${err.message}`); }
 }
 const child = spawn(process.execPath, ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, '--test-reporter=spec', '--test-timeout=300000', ...files], {
   stdio: 'inherit', env: { ...process.env, TRIREME_DOCKER_DIR: dockerDir },

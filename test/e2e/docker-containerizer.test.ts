@@ -7,7 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { eventually, getJson, startCluster, type TestCluster } from '../helpers/processes.ts';
 import { RawScheduler, launch } from '../helpers/raw-scheduler.ts';
+import { pino } from 'pino';
 import { TEST_IMAGE, testDocker, type TestDocker } from '../helpers/docker.ts';
+import { DockerContainerizer } from '../../src/agent/containerizer/docker.ts';
 
 const available = await testDocker();
 const skip = 'skip' in available ? available.skip : false;
@@ -59,6 +61,8 @@ describe('docker containerizer', { skip }, () => {
         { volumes: [{ container_path: '/data', host_path: hostDir, mode: 'RW' }, { container_path: '/ro', host_path: hostDir, mode: 'RO' }] }),
       dockerTask('fails', id, 'echo about to fail >&2; exit 3'),
       dockerTask('missing-image', id, 'true', { docker: { image: 'trireme-test/does-not-exist:none' } }),
+      // force_pull_image pulls even a present image: with no registry reachable, that pull fails the task.
+      dockerTask('force-pull', id, 'true', { docker: { force_pull_image: true } }),
       // Bridge networking with a port mapping from an offered host port (inspected, never sent traffic).
       dockerTask('bridged', id, 'sleep 600', { ports: [31011], docker: { network: 'BRIDGE', port_mappings: [{ host_port: 31011, container_port: 80, protocol: 'tcp' }] } }),
       // No command: the image's own CMD with the given arguments (shell false, as Marathon sends `args`).
@@ -103,6 +107,9 @@ describe('docker containerizer', { skip }, () => {
     assert.equal(info.Config.Labels['trireme.framework_id'], s.frameworkId);
     assert.equal(info.Config.Labels['trireme.agent_id'], agentIds[0]);
     assert.equal(info.Config.Labels['team'], 'qa');
+    // What a restarted agent would find by its labels.
+    const owned = await new DockerContainerizer({ docker: docker.docker, logger: pino({ level: 'silent' }) }).owned(agentIds[0]!);
+    assert.ok(owned.some((c) => c.taskId === 'web' && c.containerId === cid && c.frameworkId === s.frameworkId && c.running), JSON.stringify(owned));
     assert.equal(info.HostConfig.Memory, 32 * 1024 * 1024);
     assert.equal(info.HostConfig.CpuShares, 102);
   });
@@ -129,6 +136,11 @@ describe('docker containerizer', { skip }, () => {
     const failed = await s.waitForUpdate('missing-image', 'TASK_FAILED', 60_000);
     assert.equal(failed.reason, 'REASON_CONTAINER_LAUNCH_FAILED');
     assert.match(failed.message, /Failed to pull image 'trireme-test\/does-not-exist:none'/);
+  });
+
+  it('force_pull_image pulls even when the image is present (no registry here: the task fails saying so)', async () => {
+    const failed = await s.waitForUpdate('force-pull', 'TASK_FAILED', 60_000);
+    assert.match(failed.message, /Failed to pull image 'trireme-test\/busybox:local'/);
   });
 
   it('BRIDGE networking binds the offered host ports to the container ports', async () => {
