@@ -41,6 +41,8 @@ export function statisticsFromDocker(stats: Docker.ContainerStats, limits: { cpu
   };
 }
 
+class PullError extends Error {}
+
 interface Running { container: Docker.Container; killed: boolean; done: boolean; cpus: number; exited: Promise<ContainerExit> }
 
 export interface OwnedContainer { containerId: string; frameworkId: string; taskId: string; name: string; running: boolean }
@@ -74,12 +76,19 @@ export class DockerContainerizer implements Containerizer {
       container: spec.container ?? {}, command: spec.command, env: spec.env, sandbox: spec.sandbox, resources: spec.resources,
       labels: spec.labels ?? [], enableCfsQuota: this.opts.enableCfsQuota ?? false,
     });
-    await this.ensureImage(options.Image!, spec.container?.docker?.force_pull_image ?? false);
     const docker = this.opts.docker;
+    const image = options.Image!;
+    if (spec.container?.docker?.force_pull_image) await this.pull(image);
     let container: Docker.Container;
     try {
-      container = await docker.createContainer(options);
+      // As `docker run`: try to create straight away and pull only when the Engine says the image is missing.
+      container = await docker.createContainer(options).catch(async (err) => {
+        if (!isStatus(err, 404)) throw err;
+        await this.pull(image);
+        return docker.createContainer(options);
+      });
     } catch (err) {
+      if (err instanceof PullError) throw err;
       throw new Error(`Failed to create container '${options.name}': ${engineMessage(err)}`);
     }
     try {
@@ -88,7 +97,6 @@ export class DockerContainerizer implements Containerizer {
       await container.remove({ force: true, v: true }).catch(() => undefined);
       throw new Error(`Failed to start container '${options.name}': ${engineMessage(err)}`);
     }
-    const info = await container.inspect();
     const logsDone = this.streamLogs(container, spec.sandbox);
     const entry: Running = { container, killed: false, done: false, cpus: spec.resources.scalar('cpus'), exited: undefined as never };
     entry.exited = (async (): Promise<ContainerExit> => {
@@ -108,21 +116,19 @@ export class DockerContainerizer implements Containerizer {
       return { exitCode: statusCode, signal: null, killed: entry.killed, message };
     })();
     this.running.set(spec.containerId, entry);
-    this.opts.logger.debug({ containerId: spec.containerId, name: options.name, image: options.Image, pid: info.State.Pid, taskId: spec.taskId }, 'docker container started');
-    return { containerId: spec.containerId, pid: info.State.Pid, exited: entry.exited };
+    this.opts.logger.debug({ containerId: spec.containerId, name: options.name, image, taskId: spec.taskId }, 'docker container started');
+    // pid 0: the container's processes belong to the Engine; the agent never signals them directly.
+    return { containerId: spec.containerId, pid: 0, exited: entry.exited };
   }
 
-  /** Pulls `image` when it is not present (or always with forcePull); a failed pull fails the launch. */
-  private async ensureImage(image: string, forcePull: boolean): Promise<void> {
+  /** A failed pull fails the launch with the Engine's reason. */
+  private async pull(image: string): Promise<void> {
     const docker = this.opts.docker;
-    if (!forcePull) {
-      try { await docker.getImage(image).inspect(); return; } catch (err) { if (!isStatus(err, 404)) throw new Error(`Failed to inspect image '${image}': ${engineMessage(err)}`); }
-    }
     try {
       const stream = await docker.pull(image);
       await new Promise<void>((resolve, reject) => docker.modem.followProgress(stream, (err: Error | null) => (err ? reject(err) : resolve())));
     } catch (err) {
-      throw new Error(`Failed to pull image '${image}': ${engineMessage(err)}`);
+      throw new PullError(`Failed to pull image '${image}': ${engineMessage(err)}`);
     }
   }
 
