@@ -24,6 +24,7 @@ export function devCommand(): Command {
     .addOption(envOption('dev', '--marathon-port <port>', 'Marathon REST API port on 127.0.0.1 (0 = any free port)').default(8080).argParser(portArg))
     .addOption(envOption('dev', '--agent-resources <text>', 'resources of each agent (default: this machine shared between the agents)'))
     .addOption(envOption('dev', '--chronos-port <port>', 'Chronos REST API port on 127.0.0.1 (0 = any free port)').default(4400).argParser(portArg))
+    .addOption(envOption('dev', '--docker-socket <path>', 'a Docker Engine endpoint (e.g. from scripts/docker.sh): agents then run DOCKER containers too (--containerizers mesos,docker)'))
     .action(async (o) => {
       const dataDir = resolve(o.dataDir);
       const n: number = o.agents;
@@ -45,6 +46,7 @@ export function devCommand(): Command {
               master: `127.0.0.1:${master.port}`, ip, port: o.agentPort, hostname: ip, workDir: join(dataDir, `agent-${i + 1}`),
               resources, attributes: parseAttributes(`rack:rack-${i + 1};zone:${String.fromCharCode(97 + (i % 3))}`),
               statusUpdateRetryMs: 10_000, registrationBackoffMs: 1000,
+              ...(o.dockerSocket ? { containerizers: ['mesos', 'docker'] as const, dockerSocket: o.dockerSocket as string } : {}),
             }, createLogger(`agent-${i + 1}`)));
           }
           marathon = await startMarathon({
