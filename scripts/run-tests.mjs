@@ -1,8 +1,8 @@
 // Runs every test file under test/ with node's built-in runner (TypeScript through tsx).
 // Usage: npm test [-- <substring filter on file paths>]
-import { readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 
 function findTests(dir) {
   const out = [];
@@ -21,5 +21,17 @@ if (files.length === 0) {
   process.exit(1);
 }
 const concurrency = process.env.TRIREME_TEST_CONCURRENCY ?? '2';
-const child = spawn(process.execPath, ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, '--test-reporter=spec', '--test-timeout=300000', ...files], { stdio: 'inherit' });
-child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+// Docker tests share one private dockerd per run (test/helpers/docker.ts starts it on first use); it is stopped
+// and its directory removed when the run ends, unless the caller chose the directory (then it is theirs to keep).
+const ownDockerDir = !process.env.TRIREME_DOCKER_DIR;
+const dockerDir = process.env.TRIREME_DOCKER_DIR ?? mkdtempSync('/tmp/trd-');
+function stopDocker() {
+  if (!ownDockerDir) return;
+  if (existsSync(join(dockerDir, 'docker.pid'))) spawnSync('scripts/docker.sh', ['stop', dockerDir], { stdio: 'inherit' });
+  try { rmSync(dockerDir, { recursive: true, force: true }); } catch (err) { console.error(`could not remove ${dockerDir}: ${err.message}`); }
+}
+const child = spawn(process.execPath, ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, '--test-reporter=spec', '--test-timeout=300000', ...files], {
+  stdio: 'inherit', env: { ...process.env, TRIREME_DOCKER_DIR: dockerDir },
+});
+for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig));
+child.on('exit', (code, signal) => { stopDocker(); process.exit(code ?? (signal ? 1 : 0)); });

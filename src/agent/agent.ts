@@ -236,6 +236,7 @@ export class Agent {
       container = await this.opts.containerizer.launch({
         containerId, frameworkId, taskId: info.task_id.value, command: info.command ?? {}, env, sandbox: task.sandbox,
         resources: ResourcesClass.fromJSON(info.resources as never),
+        ...(info.container ? { container: info.container } : {}), ...(info.labels ? { labels: info.labels.labels } : {}), ...(this.agentId ? { agentId: this.agentId } : {}),
       });
     } catch (err) {
       this.status(task, 'TASK_FAILED', { source: 'SOURCE_AGENT', reason: 'REASON_CONTAINER_LAUNCH_FAILED', message: `Failed to launch container: ${(err as Error).message}` });

@@ -11,6 +11,9 @@ import { MESOS_COMPAT_VERSION } from '../master/master.ts';
 import { TRIREME_VERSION } from '../common/version.ts';
 import { Agent, type AgentTask } from './agent.ts';
 import { ProcessContainerizer } from './containerizer/process.ts';
+import { DockerContainerizer, dockerClient } from './containerizer/docker.ts';
+import { ComposingContainerizer, type ContainerizerName } from './containerizer/composing.ts';
+import type { Containerizer } from './containerizer/containerizer.ts';
 import { registerFilesRoutes } from './files.ts';
 import { buildStatistics } from './monitor.ts';
 import { MasterUnreachableError } from './master-link.ts';
@@ -25,6 +28,30 @@ export interface AgentConfig {
   attributes: AttributeJSON[];
   statusUpdateRetryMs: number;
   registrationBackoffMs: number;
+  /** Default: mesos only. */
+  containerizers?: ContainerizerName[];
+  /** Docker Engine endpoint for the docker containerizer: socket path, unix://path or tcp://host:port. */
+  dockerSocket?: string;
+}
+
+/** The containerizers named in --containerizers; the docker one must reach its Engine at start-up. */
+async function createContainerizer(config: AgentConfig, logger: Logger): Promise<Containerizer> {
+  const byName = new Map<ContainerizerName, Containerizer>();
+  for (const name of config.containerizers ?? ['mesos']) {
+    if (name === 'mesos') byName.set(name, new ProcessContainerizer({ logger }));
+    else {
+      const endpoint = config.dockerSocket ?? '/var/run/docker.sock';
+      const docker = new DockerContainerizer({ docker: dockerClient(endpoint), logger });
+      try {
+        const version = await docker.ping();
+        logger.info({ endpoint, version }, 'docker containerizer: Docker Engine answers');
+      } catch (err) {
+        throw new StartupError(`agent: --containerizers includes docker but the Docker Engine at ${endpoint} (--docker-socket) does not answer: ${(err as Error).message}`);
+      }
+      byName.set(name, docker);
+    }
+  }
+  return new ComposingContainerizer(byName);
 }
 
 export interface RunningAgent {
@@ -78,7 +105,7 @@ export async function startAgent(config: AgentConfig, logger: Logger, clock: Clo
   }
   const app = createHttpServer(logger);
   installTextErrorHandler(app);
-  const containerizer = new ProcessContainerizer({ logger });
+  const containerizer = await createContainerizer(config, logger);
   // Routes must exist before listening, and the agent needs the bound port (--port 0): the port is filled in after listen.
   let port = config.port;
   const agent = new Agent({
@@ -86,7 +113,8 @@ export async function startAgent(config: AgentConfig, logger: Logger, clock: Clo
     containerizer, logger, clock, statusUpdateRetryMs: config.statusUpdateRetryMs, registrationBackoffMs: config.registrationBackoffMs, maxCompletedTasks: 1000,
   });
 
-  const flags = { master: config.master, ip: config.ip, port: String(port), hostname: config.hostname, work_dir: config.workDir, resources: resources.toString(), containerizers: 'mesos' };
+  const flags = { master: config.master, ip: config.ip, port: String(port), hostname: config.hostname, work_dir: config.workDir, resources: resources.toString(), containerizers: (config.containerizers ?? ['mesos']).join(','),
+    ...(config.dockerSocket ? { docker_socket: config.dockerSocket } : {}) };
   const state = () => {
     const id = agent.agentId ?? '';
     const byFramework = new Map<string, { active: AgentTask[]; done: AgentTask[] }>();

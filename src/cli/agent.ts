@@ -5,6 +5,14 @@ import { createLogger } from '../common/logger.ts';
 import { parseAttributes, parseResources } from '../common/resources.ts';
 import { startAgent } from '../agent/server.ts';
 import { durationArg, envOption, portArg, runRole } from './options.ts';
+import { CONTAINERIZER_NAMES, type ContainerizerName } from '../agent/containerizer/composing.ts';
+
+function containerizersArg(value: string): ContainerizerName[] {
+  const names = value.split(',').map((s) => s.trim()).filter(Boolean);
+  if (names.length === 0) throw new InvalidArgumentError('name at least one containerizer (mesos, docker)');
+  for (const n of names) if (!(CONTAINERIZER_NAMES as readonly string[]).includes(n)) throw new InvalidArgumentError(`unknown containerizer '${n}' (known: ${CONTAINERIZER_NAMES.join(', ')})`);
+  return [...new Set(names)] as ContainerizerName[];
+}
 
 function resourcesArg(value: string): string {
   try { parseResources(value); } catch (err) { throw new InvalidArgumentError((err as Error).message); }
@@ -25,18 +33,16 @@ export function agentCommand(): Command {
     .addOption(envOption('agent', '--work-dir <dir>', 'directory for sandboxes and checkpoints').default('./data/agent'))
     .addOption(envOption('agent', '--resources <text>', 'e.g. "cpus:2;mem:1024;disk:10000;ports:[31000-32000]" (default: detected)').argParser(resourcesArg))
     .addOption(envOption('agent', '--attributes <text>', 'e.g. "rack:r1;zone:a"').default([], 'none').argParser(attributesArg))
-    .addOption(envOption('agent', '--containerizers <list>', 'containerizers to use, in order').default('mesos'))
+    .addOption(envOption('agent', '--containerizers <list>', 'comma-separated: mesos (plain processes), docker (DOCKER containers through the Docker Engine)').default(['mesos'], 'mesos').argParser(containerizersArg))
+    .addOption(envOption('agent', '--docker-socket <path>', 'Docker Engine endpoint for the docker containerizer: socket path, unix://path or tcp://host:port').default(undefined, '$DOCKER_HOST, else /var/run/docker.sock'))
     .addOption(envOption('agent', '--status-update-retry-interval <duration>', 'first retry of an unacknowledged status update (doubles up to 10mins)').default(10_000, '10secs').argParser(durationArg))
     .addOption(envOption('agent', '--registration-backoff-factor <duration>', 'backoff factor for re-registration attempts').default(1000, '1secs').argParser(durationArg))
     .action(async (o) => {
-      if (o.containerizers !== 'mesos') {
-        process.stderr.write(`trireme: agent: --containerizers '${o.containerizers}' is not available yet (only 'mesos'; docker comes with the containers issue)\n`);
-        process.exit(1);
-      }
       const logger = createLogger('agent');
       await runRole(() => startAgent({
         master: o.master, ip: o.ip, port: o.port, hostname: o.hostname ?? (o.ip === '0.0.0.0' ? os.hostname() : o.ip), workDir: resolve(o.workDir),
         resources: o.resources, attributes: o.attributes, statusUpdateRetryMs: o.statusUpdateRetryInterval, registrationBackoffMs: o.registrationBackoffFactor,
+        containerizers: o.containerizers, dockerSocket: o.dockerSocket ?? process.env.DOCKER_HOST ?? '/var/run/docker.sock',
       }, logger));
     });
 }

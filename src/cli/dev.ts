@@ -27,6 +27,7 @@ export function devCommand(): Command {
     .addOption(envOption('dev', '--chronos-port <port>', 'Chronos REST API port on 127.0.0.1 (0 = any free port)').default(4400).argParser(portArg))
     .addOption(envOption('dev', '--ha', 'high availability as in production: 3 masters (ports --master-port, +10, +20), a 3-node ZooKeeper ensemble, 2 Marathon and 2 Chronos instances (ports +0, +10)'))
     .addOption(envOption('dev', '--zk-port <port>', 'with --ha: client port of ZooKeeper node 1 (nodes 2, 3: +1, +2; 0 = any free ports)').default(2181).argParser(portArg))
+    .addOption(envOption('dev', '--docker-socket <path>', 'a Docker Engine endpoint (e.g. from scripts/docker.sh): agents then run DOCKER containers too (--containerizers mesos,docker)'))
     .action(async (o) => {
       const dataDir = resolve(o.dataDir);
       const n: number = o.agents;
@@ -55,6 +56,7 @@ export function devCommand(): Command {
               master: `127.0.0.1:${master.port}`, ip, port: o.agentPort, hostname: ip, workDir: join(dataDir, `agent-${i + 1}`),
               resources, attributes: parseAttributes(`rack:rack-${i + 1};zone:${String.fromCharCode(97 + (i % 3))}`),
               statusUpdateRetryMs: 10_000, registrationBackoffMs: 1000,
+              ...(o.dockerSocket ? { containerizers: ['mesos', 'docker'] as const, dockerSocket: o.dockerSocket as string } : {}),
             }, createLogger(`agent-${i + 1}`)));
           }
           marathon = await startMarathon({

@@ -42,6 +42,12 @@ export function marathonTaskEnv(app: AppDefinition, taskId: string, host: string
   return env;
 }
 
+/** Marathon 1.5+ apps give the network in `networks`; the legacy docker.network wins when set. */
+function dockerNetwork(app: AppDefinition): 'HOST' | 'BRIDGE' | 'USER' {
+  const mode = app.networks?.[0]?.mode;
+  return mode === 'container/bridge' ? 'BRIDGE' : mode === 'container' ? 'USER' : 'HOST';
+}
+
 export function taskInfoFor(launch: Launch): TaskInfo {
   const { app, taskId } = launch;
   const env = { ...marathonTaskEnv(app, taskId, launch.host, launch.ports) };
@@ -52,7 +58,11 @@ export function taskInfoFor(launch: Launch): TaskInfo {
     ...(app.user ? { user: app.user } : {}),
   };
   if (app.cmd !== null) { command.shell = true; command.value = app.cmd; }
-  else if (app.args !== null) { command.shell = false; command.value = app.args[0]; command.arguments = app.args; }
+  else if (app.args !== null) {
+    command.shell = false; command.arguments = app.args;
+    // As Marathon: a Docker image keeps its entrypoint and gets `args` as its arguments; a plain command runs args[0].
+    if (app.container?.type !== 'DOCKER') command.value = app.args[0];
+  }
   else command.shell = false;
   const task: TaskInfo = {
     name: app.id.replace(/^\//, '').split('/').reverse().join('.'),
@@ -75,10 +85,11 @@ export function taskInfoFor(launch: Launch): TaskInfo {
     const docker = app.container.docker;
     task.container = {
       type: app.container.type,
+      ...(docker && !docker.network && dockerNetwork(app) === 'USER' ? { network_infos: (app.networks ?? []).filter((n) => n.mode === 'container').map((n) => ({ ...(n.name ? { name: n.name } : {}) })) } : {}),
       volumes: app.container.volumes.map((v) => ({ container_path: v.containerPath, ...(v.hostPath ? { host_path: v.hostPath } : {}), mode: v.mode })),
       ...(docker ? {
         docker: {
-          image: docker.image, network: docker.network ?? 'HOST', privileged: docker.privileged, force_pull_image: docker.forcePullImage,
+          image: docker.image, network: docker.network ?? dockerNetwork(app), privileged: docker.privileged, force_pull_image: docker.forcePullImage,
           parameters: docker.parameters, port_mappings: (docker.portMappings ?? app.container.portMappings ?? []).flatMap((m, i) => (m.hostPort === undefined ? [] : [{ host_port: launch.ports[i] ?? m.hostPort, container_port: m.containerPort, protocol: m.protocol }])),
         },
       } : {}),

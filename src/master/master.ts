@@ -931,8 +931,10 @@ function validateTask(info: TaskInfo, fw: Framework, agentId: string, resources:
   if (info.command) {
     const shell = info.command.shell ?? true;
     if (shell && !info.command.value) return "Task's 'command.value' must be set when 'command.shell' is true";
-    if (!shell && !info.command.value) return "Task's 'command.value' (the executable) must be set when 'command.shell' is false";
+    // A DOCKER container may run its image's own entrypoint/CMD (with `arguments`, if any).
+    if (!shell && !info.command.value && info.container?.type !== 'DOCKER') return "Task's 'command.value' (the executable) must be set when 'command.shell' is false";
   }
+  if (info.container?.type === 'DOCKER' && !info.container.docker) return "Task's ContainerInfo of type DOCKER needs 'docker' (with 'image')";
   if (resources.isEmpty()) return 'Task uses no resources';
   if (!available.contains(resources)) return `Task uses more resources ${resources.toString()} than available ${available.toString()}`;
   return undefined;

@@ -111,6 +111,40 @@ export const executorInfoSchema = z.looseObject({
 });
 export type ExecutorInfo = z.infer<typeof executorInfoSchema>;
 
+// ContainerInfo: what the docker containerizer reads (mesos.proto ContainerInfo / DockerInfo / Volume).
+const volumeSchema = z.looseObject({
+  container_path: z.string().min(1, 'must be a non-empty path'),
+  host_path: z.string().optional(),
+  mode: z.enum(['RW', 'RO']).optional(),
+  source: z.looseObject({ type: z.string().optional() }).optional(),
+});
+
+const portMappingSchema = z.looseObject({
+  host_port: z.number().int().min(0).max(65535),
+  container_port: z.number().int().min(0).max(65535),
+  protocol: z.string().optional(),
+});
+
+export const dockerInfoSchema = z.looseObject({
+  image: z.string().min(1, 'must name an image'),
+  network: z.enum(['HOST', 'BRIDGE', 'NONE', 'USER']).optional(),
+  port_mappings: z.array(portMappingSchema).optional(),
+  privileged: z.boolean().optional(),
+  parameters: z.array(z.object({ key: z.string().min(1), value: z.string() })).optional(),
+  force_pull_image: z.boolean().optional(),
+  volume_driver: z.string().optional(),
+});
+export type DockerInfo = z.infer<typeof dockerInfoSchema>;
+
+export const containerInfoSchema = z.looseObject({
+  type: z.string().optional(),
+  volumes: z.array(volumeSchema).optional(),
+  hostname: z.string().optional(),
+  docker: dockerInfoSchema.optional(),
+  network_infos: z.array(z.looseObject({ name: z.string().optional() })).optional(),
+});
+export type ContainerInfo = z.infer<typeof containerInfoSchema>;
+
 export const taskInfoSchema = z.looseObject({
   name: z.string(),
   task_id: idSchema,
@@ -118,7 +152,7 @@ export const taskInfoSchema = z.looseObject({
   resources: z.array(resourceSchema).default([]),
   executor: executorInfoSchema.optional(),
   command: commandInfoSchema.optional(),
-  container: z.looseObject({ type: z.string().optional() }).optional(),
+  container: containerInfoSchema.optional(),
   health_check: z.looseObject({}).optional(),
   check: z.looseObject({}).optional(),
   kill_policy: z.looseObject({ grace_period: durationSchema.optional() }).optional(),

@@ -1,6 +1,7 @@
-// How the agent runs a task. Implementations: `mesos` (plain processes, process.ts); Docker comes next.
+// How the agent runs a task. Implementations: `mesos` (plain processes, process.ts), `docker` (docker.ts);
+// composing.ts picks one per task.
 import type { Resources } from '../../common/resources.ts';
-import type { CommandInfo } from '../../proto/mesos.ts';
+import type { CommandInfo, ContainerInfo, Label } from '../../proto/mesos.ts';
 
 export interface LaunchSpec {
   containerId: string;
@@ -13,6 +14,11 @@ export interface LaunchSpec {
   /** Existing directory: the task's cwd; stdout and stderr go to files there. */
   sandbox: string;
   resources: Resources;
+  /** TaskInfo.container: type DOCKER goes to the docker containerizer. */
+  container?: ContainerInfo;
+  /** TaskInfo.labels (the docker containerizer puts them on the container). */
+  labels?: Label[];
+  agentId?: string;
 }
 
 export interface ContainerExit {

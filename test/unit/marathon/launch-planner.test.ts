@@ -107,6 +107,24 @@ test('tasks get Marathon\'s environment and command', () => {
   assert.equal(info.name, 'web.prod');
 });
 
+test('Docker apps: args become the image arguments (no command value), the network follows `networks`', () => {
+  const launchOf = (a: AppDefinition) => taskInfoFor({ offerId: 'o1', app: a, taskId: 'd.1', agentId: 'a1', host: '10.0.0.1', attributes: [], resources: [], ports: [31000] });
+  const withArgs = launchOf(app({ cmd: undefined, args: ['-f', '-p', '80'], container: { type: 'DOCKER', docker: { image: 'busybox' } } }));
+  assert.equal(withArgs.command?.shell, false);
+  assert.equal(withArgs.command?.value, undefined);
+  assert.deepEqual(withArgs.command?.arguments, ['-f', '-p', '80']);
+  assert.equal((withArgs.container as { docker: { network: string } }).docker.network, 'HOST');
+  const bridged = launchOf(app({ networks: [{ mode: 'container/bridge' }], container: { type: 'DOCKER', docker: { image: 'busybox' }, portMappings: [{ containerPort: 80, hostPort: 0 }] } }));
+  const docker = (bridged.container as { docker: { network: string; port_mappings: unknown[] } }).docker;
+  assert.equal(docker.network, 'BRIDGE');
+  assert.deepEqual(docker.port_mappings, [{ host_port: 31000, container_port: 80, protocol: 'tcp' }]);
+  const user = launchOf(app({ networks: [{ mode: 'container', name: 'overlay1' }], container: { type: 'DOCKER', docker: { image: 'busybox' } } }));
+  assert.equal((user.container as { docker: { network: string } }).docker.network, 'USER');
+  assert.deepEqual(user.container?.network_infos, [{ name: 'overlay1' }]);
+  // A plain command app keeps args[0] as the executable.
+  assert.equal(launchOf(app({ cmd: undefined, args: ['sleep', '1'] })).command?.value, 'sleep');
+});
+
 test('label selectors as Marathon parses them', () => {
   const labels = { env: 'prod', tier: 'web' };
   const sel = (s: string) => { const p = parseLabelSelector(s); assert.ok(p.ok, s); return matchesLabelSelector(p.terms, labels); };

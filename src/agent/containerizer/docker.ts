@@ -1,0 +1,188 @@
+// The `docker` containerizer: runs DOCKER containers through the Docker Engine API (dockerode). The agent
+// process itself follows each container (wait + log stream): no executor process per task.
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { join } from 'node:path';
+import Docker from 'dockerode';
+import type { Logger } from 'pino';
+import type { Container, ContainerExit, Containerizer, LaunchSpec, ResourceStatistics } from './containerizer.ts';
+import { containerCreateOptions, containerName, dockerExitMessage, LABELS } from './docker-options.ts';
+
+/** Where the Engine listens: a unix socket path, unix://path, or tcp://host:port (as DOCKER_HOST). */
+export function dockerClient(endpoint: string): Docker {
+  if (endpoint.startsWith('tcp://') || endpoint.startsWith('http://')) {
+    const url = new URL(endpoint.replace(/^tcp:/, 'http:'));
+    return new Docker({ host: url.hostname, port: Number(url.port || 2375) });
+  }
+  return new Docker({ socketPath: endpoint.replace(/^unix:\/\//, '') });
+}
+
+/** The Engine's error text ("No such image: ..."), not dockerode's "(HTTP code 404) ..." wrapper. */
+function engineMessage(err: unknown): string {
+  const e = err as { json?: { message?: string }; reason?: string; message?: string };
+  return e.json?.message ?? e.message ?? String(err);
+}
+
+function isStatus(err: unknown, ...codes: number[]): boolean {
+  return codes.includes((err as { statusCode?: number }).statusCode ?? 0);
+}
+
+/** Docker's stats (cgroup v1 or v2) as Mesos' ResourceStatistics. */
+export function statisticsFromDocker(stats: Docker.ContainerStats, limits: { cpus?: number }, now: number): ResourceStatistics {
+  const mem = stats.memory_stats as { usage?: number; limit?: number; stats?: Record<string, number> } | undefined;
+  const rss = mem?.stats?.rss ?? mem?.stats?.anon ?? mem?.usage ?? 0;
+  return {
+    timestamp: now / 1000,
+    cpus_user_time_secs: (stats.cpu_stats?.cpu_usage?.usage_in_usermode ?? 0) / 1e9,
+    cpus_system_time_secs: (stats.cpu_stats?.cpu_usage?.usage_in_kernelmode ?? 0) / 1e9,
+    ...(limits.cpus ? { cpus_limit: limits.cpus } : {}),
+    mem_rss_bytes: rss,
+    ...(mem?.limit ? { mem_limit_bytes: mem.limit } : {}),
+    ...(stats.pids_stats?.current !== undefined ? { processes: stats.pids_stats.current } : {}),
+  };
+}
+
+class PullError extends Error {}
+
+interface Running { container: Docker.Container; killed: boolean; done: boolean; cpus: number; exited: Promise<ContainerExit> }
+
+export interface OwnedContainer { containerId: string; frameworkId: string; taskId: string; name: string; running: boolean }
+
+export interface DockerContainerizerOptions {
+  docker: Docker;
+  logger: Logger;
+  enableCfsQuota?: boolean;
+  /** Clock for usage timestamps. */
+  now?: () => number;
+}
+
+export class DockerContainerizer implements Containerizer {
+  readonly name = 'docker';
+  private readonly running = new Map<string, Running>();
+  private readonly now: () => number;
+
+  constructor(private readonly opts: DockerContainerizerOptions) {
+    this.now = opts.now ?? Date.now;
+  }
+
+  /** Fails with the Engine's reason when it does not answer (used at agent start-up). */
+  async ping(): Promise<string> {
+    const v = await this.opts.docker.version();
+    return v.Version;
+  }
+
+  async launch(spec: LaunchSpec): Promise<Container> {
+    const options = containerCreateOptions({
+      containerId: spec.containerId, agentId: spec.agentId ?? spec.env.MESOS_AGENT_ID ?? '', frameworkId: spec.frameworkId, taskId: spec.taskId,
+      container: spec.container ?? {}, command: spec.command, env: spec.env, sandbox: spec.sandbox, resources: spec.resources,
+      labels: spec.labels ?? [], enableCfsQuota: this.opts.enableCfsQuota ?? false,
+    });
+    const docker = this.opts.docker;
+    const image = options.Image!;
+    if (spec.container?.docker?.force_pull_image) await this.pull(image);
+    let container: Docker.Container;
+    try {
+      // As `docker run`: try to create straight away and pull only when the Engine says the image is missing.
+      container = await docker.createContainer(options).catch(async (err) => {
+        if (!isStatus(err, 404)) throw err;
+        await this.pull(image);
+        return docker.createContainer(options);
+      });
+    } catch (err) {
+      if (err instanceof PullError) throw err;
+      throw new Error(`Failed to create container '${options.name}': ${engineMessage(err)}`);
+    }
+    try {
+      await container.start();
+    } catch (err) {
+      await container.remove({ force: true, v: true }).catch(() => undefined);
+      throw new Error(`Failed to start container '${options.name}': ${engineMessage(err)}`);
+    }
+    const logsDone = this.streamLogs(container, spec.sandbox);
+    const entry: Running = { container, killed: false, done: false, cpus: spec.resources.scalar('cpus'), exited: undefined as never };
+    entry.exited = (async (): Promise<ContainerExit> => {
+      let statusCode: number | null = null;
+      let message: string;
+      try {
+        statusCode = ((await container.wait()) as { StatusCode: number }).StatusCode;
+        message = dockerExitMessage(statusCode);
+      } catch (err) {
+        message = `Failed to get exit status of container: ${engineMessage(err)}`;
+      }
+      await logsDone;
+      entry.done = true;
+      this.running.delete(spec.containerId);
+      // Its exit code is recorded and its output is in the sandbox: nothing left to keep the container for.
+      await container.remove({ force: true, v: true }).catch((err) => this.opts.logger.warn({ name: options.name, err: engineMessage(err) }, 'could not remove container'));
+      return { exitCode: statusCode, signal: null, killed: entry.killed, message };
+    })();
+    this.running.set(spec.containerId, entry);
+    this.opts.logger.debug({ containerId: spec.containerId, name: options.name, image, taskId: spec.taskId }, 'docker container started');
+    // pid 0: the container's processes belong to the Engine; the agent never signals them directly.
+    return { containerId: spec.containerId, pid: 0, exited: entry.exited };
+  }
+
+  /** A failed pull fails the launch with the Engine's reason. */
+  private async pull(image: string): Promise<void> {
+    const docker = this.opts.docker;
+    try {
+      const stream = await docker.pull(image);
+      await new Promise<void>((resolve, reject) => docker.modem.followProgress(stream, (err: Error | null) => (err ? reject(err) : resolve())));
+    } catch (err) {
+      throw new PullError(`Failed to pull image '${image}': ${engineMessage(err)}`);
+    }
+  }
+
+  /** Follows the container's stdout/stderr into the sandbox files until the container ends. */
+  private async streamLogs(container: Docker.Container, sandbox: string): Promise<void> {
+    const out = createWriteStream(join(sandbox, 'stdout'), { flags: 'a' });
+    const err = createWriteStream(join(sandbox, 'stderr'), { flags: 'a' });
+    const close = (s: WriteStream) => new Promise<void>((r) => s.end(r));
+    try {
+      const stream = await container.logs({ follow: true, stdout: true, stderr: true });
+      this.opts.docker.modem.demuxStream(stream, out, err);
+      await new Promise<void>((resolve) => { stream.on('end', resolve); stream.on('close', resolve); stream.on('error', () => resolve()); });
+    } catch (e) {
+      this.opts.logger.warn({ err: engineMessage(e) }, 'cannot follow container logs');
+    } finally {
+      await Promise.all([close(out), close(err)]);
+    }
+  }
+
+  /** `docker stop -t <grace>`: SIGTERM (or the image's stop signal), SIGKILL after the grace period. */
+  async kill(containerId: string, gracePeriodMs: number): Promise<void> {
+    const entry = this.running.get(containerId);
+    if (!entry || entry.done) return;
+    entry.killed = true;
+    try {
+      await entry.container.stop({ t: Math.max(0, Math.ceil(gracePeriodMs / 1000)) });
+    } catch (err) {
+      if (!isStatus(err, 304, 404)) this.opts.logger.error({ containerId, err: engineMessage(err) }, 'docker stop failed');
+    }
+    await entry.exited;
+  }
+
+  containers(): string[] {
+    return [...this.running.keys()];
+  }
+
+  async usage(containerId: string): Promise<ResourceStatistics | undefined> {
+    const entry = this.running.get(containerId);
+    if (!entry || entry.done) return undefined;
+    try {
+      // one-shot: one reading now instead of waiting for a second sample.
+      const stats = await entry.container.stats({ stream: false, 'one-shot': true } as never) as unknown as Docker.ContainerStats;
+      return statisticsFromDocker(stats, { cpus: entry.cpus }, this.now());
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Containers this agent created (by label), running or not: what a restarted agent re-adopts or cleans up. */
+  async owned(agentId: string): Promise<OwnedContainer[]> {
+    const list = await this.opts.docker.listContainers({ all: true, filters: { label: [`${LABELS.agentId}=${agentId}`] } });
+    return list.map((c) => {
+      const containerId = c.Labels[LABELS.containerId] ?? '';
+      return { containerId, frameworkId: c.Labels[LABELS.frameworkId] ?? '', taskId: c.Labels[LABELS.taskId] ?? '', name: containerName(containerId), running: c.State === 'running' };
+    });
+  }
+}
