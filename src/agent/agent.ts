@@ -14,6 +14,8 @@ import { MasterLink } from './master-link.ts';
 import { StatusUpdateManager } from './status-updates.ts';
 import { TaskHealthChecker, parseHealthCheck } from './health-checker.ts';
 import { taskEnvironment } from './containerizer/process.ts';
+import { FetchError, type Fetcher } from './fetcher.ts';
+import type { SandboxGc } from './sandbox-gc.ts';
 
 /** The command executor's default grace period between SIGTERM and SIGKILL. */
 export const DEFAULT_KILL_GRACE_MS = 3000;
@@ -31,6 +33,10 @@ export interface AgentOptions {
   statusUpdateRetryMs: number;
   registrationBackoffMs: number;
   maxCompletedTasks: number;
+  /** Fetches CommandInfo.uris into the sandbox before launch (every containerizer). */
+  fetcher?: Fetcher;
+  /** Removes completed sandboxes after --gc-delay. */
+  sandboxGc?: SandboxGc;
 }
 
 export interface AgentTask {
@@ -188,6 +194,7 @@ export class Agent {
     };
     task.state = state;
     task.statuses.push(status);
+    if (isTerminalState(state) && task.sandbox) this.opts.sandboxGc?.schedule(task.sandbox);
     this.updates.update(task.frameworkId, status);
   }
 
@@ -210,6 +217,17 @@ export class Agent {
     } catch (err) {
       this.status(task, 'TASK_FAILED', { source: 'SOURCE_AGENT', reason: 'REASON_CONTAINER_LAUNCH_FAILED', message: `Failed to create sandbox: ${(err as Error).message}` });
       return;
+    }
+    const uris = info.command?.uris ?? [];
+    if (uris.length && this.opts.fetcher && !task.killRequested) {
+      try {
+        await this.opts.fetcher.fetchAll(uris, task.sandbox);
+      } catch (err) {
+        const message = err instanceof FetchError ? err.message : `Failed to fetch URIs: ${(err as Error).message}`;
+        this.log.warn({ taskId: info.task_id.value, message }, 'fetch failed');
+        this.status(task, 'TASK_FAILED', { source: 'SOURCE_AGENT', reason: 'REASON_CONTAINER_LAUNCH_FAILED', message });
+        return;
+      }
     }
     if (task.killRequested) {
       this.status(task, 'TASK_KILLED', { source: 'SOURCE_AGENT', reason: 'REASON_TASK_KILLED_DURING_LAUNCH', message: 'Task killed before it was launched' });
