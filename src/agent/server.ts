@@ -38,6 +38,8 @@ export interface AgentConfig {
   cgroupsRoot?: string;
   /** --gc-delay: how long completed sandboxes are kept. */
   gcDelayMs?: number;
+  /** --recover: reconnect (re-adopt tasks left running by a crashed agent) or cleanup (kill them). */
+  recover?: 'reconnect' | 'cleanup';
 }
 
 export const DEFAULT_CGROUPS_ROOT = 'trireme';
@@ -101,7 +103,7 @@ export async function startAgent(config: AgentConfig, logger: Logger, clock: Clo
   }
   logger.info({ isolation: isolation.flag, cgroups: isolation.cgroupVersion ?? 'none', cfs: config.cgroupsEnableCfs ?? false }, 'isolation');
   const app = createHttpServer(logger);
-  const containerizer = new ProcessContainerizer({ logger, isolation: isolation.isolation });
+  const containerizer = new ProcessContainerizer({ logger, isolation: isolation.isolation, runtimeDir: join(config.workDir, 'meta', 'containers') });
   const gcDelayMs = config.gcDelayMs ?? DEFAULT_GC_DELAY_MS;
   const sandboxGc = new SandboxGc({ delayMs: gcDelayMs, clock, logger });
   const fetcher = new Fetcher({ cacheDir: join(config.workDir, 'fetch-cache'), logger });
@@ -110,11 +112,11 @@ export async function startAgent(config: AgentConfig, logger: Logger, clock: Clo
   const agent = new Agent({
     master: config.master, hostname: config.hostname, port, workDir: config.workDir, resources, attributes: config.attributes,
     containerizer, logger, clock, statusUpdateRetryMs: config.statusUpdateRetryMs, registrationBackoffMs: config.registrationBackoffMs, maxCompletedTasks: 1000,
-    fetcher, sandboxGc,
+    fetcher, sandboxGc, recover: config.recover ?? 'reconnect',
   });
 
   const flags = { master: config.master, ip: config.ip, port: String(port), hostname: config.hostname, work_dir: config.workDir, resources: resources.toString(), containerizers: 'mesos',
-    isolation: isolation.flag, cgroups_enable_cfs: String(config.cgroupsEnableCfs ?? false), cgroups_root: config.cgroupsRoot ?? DEFAULT_CGROUPS_ROOT, gc_delay: formatDuration(gcDelayMs) };
+    isolation: isolation.flag, cgroups_enable_cfs: String(config.cgroupsEnableCfs ?? false), cgroups_root: config.cgroupsRoot ?? DEFAULT_CGROUPS_ROOT, gc_delay: formatDuration(gcDelayMs), recover: config.recover ?? 'reconnect' };
   const state = () => {
     const id = agent.agentId ?? '';
     const byFramework = new Map<string, { active: AgentTask[]; done: AgentTask[] }>();
@@ -185,8 +187,9 @@ export async function startAgent(config: AgentConfig, logger: Logger, clock: Clo
   port = await listen(app, config.ip, config.port, 'agent');
   agent.opts.port = port;
   flags.port = String(port);
-  // Sandboxes left by an earlier run of this agent are collected as completed ones.
-  await sandboxGc.scanExisting(config.workDir, () => false);
+  const recovered = new Set(await agent.recover());
+  // Sandboxes left by an earlier run of this agent are collected as completed ones, unless a recovered task uses them.
+  await sandboxGc.scanExisting(config.workDir, (path) => recovered.has(path));
   sandboxGc.start();
   try {
     await agent.start();

@@ -32,6 +32,7 @@ export function agentCommand(): Command {
     .addOption(envOption('agent', '--cgroups-enable-cfs', 'cap each task at its cpus with a CFS quota (not only shares)').default(false))
     .addOption(envOption('agent', '--cgroups-root <name>', 'parent cgroup of the tasks\' cgroups').default('trireme'))
     .addOption(envOption('agent', '--gc-delay <duration>', 'how long completed sandboxes are kept before garbage collection').default(7 * 86_400_000, '1weeks').argParser(durationArg))
+    .addOption(envOption('agent', '--recover <mode>', 'after a crash: reconnect = re-adopt the tasks still running, cleanup = kill them').default('reconnect').choices(['reconnect', 'cleanup']))
     .action(async (o) => {
       if (o.containerizers !== 'mesos') {
         process.stderr.write(`trireme: agent: --containerizers '${o.containerizers}' is not available yet (only 'mesos'; docker comes with the containers issue)\n`);
@@ -41,7 +42,7 @@ export function agentCommand(): Command {
       await runRole(() => startAgent({
         master: o.master, ip: o.ip, port: o.port, hostname: o.hostname ?? (o.ip === '0.0.0.0' ? os.hostname() : o.ip), workDir: resolve(o.workDir),
         resources: o.resources, attributes: o.attributes, statusUpdateRetryMs: o.statusUpdateRetryInterval, registrationBackoffMs: o.registrationBackoffFactor,
-        isolation: o.isolation, cgroupsEnableCfs: o.cgroupsEnableCfs, cgroupsRoot: o.cgroupsRoot, gcDelayMs: o.gcDelay,
+        isolation: o.isolation, cgroupsEnableCfs: o.cgroupsEnableCfs, cgroupsRoot: o.cgroupsRoot, gcDelayMs: o.gcDelay, recover: o.recover,
       }, logger));
     });
 }

@@ -66,7 +66,8 @@ describe('mesos containerizer: cgroup isolation', { skip }, () => {
     const second = await reading();
     const cpuSecs = (st: any) => st.cpus_user_time_secs + st.cpus_system_time_secs;
     const cores = (cpuSecs(second) - cpuSecs(first)) / (second.timestamp - first.timestamp);
-    assert.ok(cores > 0.3 && cores < 0.7, `the busy loop used ${cores.toFixed(2)} cores, expected about 0.5`);
+    // The quota caps it at 0.5; the lower bound only shows it ran (other work shares this 2-core machine).
+    assert.ok(cores > 0.2 && cores < 0.7, `the busy loop used ${cores.toFixed(2)} cores, expected about 0.5`);
     assert.ok(second.cpus_nr_throttled > 0, 'the CFS quota throttled the loop');
 
     const kill = await s.call({ type: 'KILL', kill: { task_id: { value: 'busy' }, agent_id: running.agent_id } });

@@ -90,3 +90,13 @@ describe('--isolation', () => {
     assert.throws(() => parseIsolation(''), /--isolation is empty/);
   });
 });
+
+describe('exit status written by the task wrapper', () => {
+  it('128 + n is signal n, anything else an exit code', async () => {
+    const { decodeExitStatus } = await import('../../../src/agent/containerizer/process.ts');
+    assert.deepEqual(decodeExitStatus(0), { exitCode: 0, signal: null });
+    assert.deepEqual(decodeExitStatus(3), { exitCode: 3, signal: null });
+    assert.deepEqual(decodeExitStatus(137), { exitCode: null, signal: 'SIGKILL' });
+    assert.deepEqual(decodeExitStatus(143), { exitCode: null, signal: 'SIGTERM' });
+  });
+});
