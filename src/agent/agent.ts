@@ -1,8 +1,8 @@
 // The agent: registers its resources with the master, runs the tasks it is sent in sandboxes through a
 // Containerizer, and reports every state change reliably.
-import { mkdir, readFile, rename, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { AttributeJSON, Resources } from '../common/resources.ts';
 import { Resources as ResourcesClass } from '../common/resources.ts';
@@ -14,6 +14,8 @@ import { MasterLink } from './master-link.ts';
 import { StatusUpdateManager } from './status-updates.ts';
 import { TaskHealthChecker, parseHealthCheck } from './health-checker.ts';
 import { taskEnvironment } from './containerizer/process.ts';
+import { FetchError, type Fetcher } from './fetcher.ts';
+import type { SandboxGc } from './sandbox-gc.ts';
 
 /** The command executor's default grace period between SIGTERM and SIGKILL. */
 export const DEFAULT_KILL_GRACE_MS = 3000;
@@ -31,7 +33,16 @@ export interface AgentOptions {
   statusUpdateRetryMs: number;
   registrationBackoffMs: number;
   maxCompletedTasks: number;
+  /** Fetches CommandInfo.uris into the sandbox before launch (every containerizer). */
+  fetcher?: Fetcher;
+  /** Removes completed sandboxes after --gc-delay. */
+  sandboxGc?: SandboxGc;
+  /** --recover: re-adopt the tasks a crashed agent left running (reconnect, default) or kill them (cleanup). */
+  recover?: 'reconnect' | 'cleanup';
 }
+
+/** What the agent checkpoints per launched task to find it again after a crash. */
+interface TaskCheckpoint { frameworkId: string; frameworkInfo: FrameworkInfo; info: TaskInfo; executorId: string; containerId: string; sandbox: string }
 
 export interface AgentTask {
   frameworkId: string;
@@ -83,14 +94,58 @@ export class Agent {
   get registered(): boolean { return this.link.connected; }
 
   private metaFile(): string { return join(this.opts.workDir, 'meta', 'agent.json'); }
+  private tasksDir(): string { return join(this.opts.workDir, 'meta', 'tasks'); }
+  private taskFile(frameworkId: string, taskId: string): string {
+    return join(this.tasksDir(), `${createHash('sha256').update(`${frameworkId}/${taskId}`).digest('hex').slice(0, 32)}.json`);
+  }
 
-  /** Reads the checkpointed agent id (so a restarted agent re-registers as itself) and connects. */
-  async start(): Promise<void> {
+  /**
+   * Reads the checkpointed agent id (so a restarted agent re-registers as itself) and the tasks an earlier run
+   * launched: with --recover reconnect their containers are re-adopted (or their end reported), with cleanup they
+   * are killed. Returns the sandboxes in use again. Call before start().
+   */
+  async recover(): Promise<string[]> {
     try {
       const meta = JSON.parse(await readFile(this.metaFile(), 'utf8')) as { agent_id?: string };
       this.agentId = meta.agent_id;
     } catch { /* first start */ }
+    const inUse: string[] = [];
+    const files = await readdir(this.tasksDir()).catch(() => [] as string[]);
+    for (const name of files) {
+      const file = join(this.tasksDir(), name);
+      let cp: TaskCheckpoint;
+      try { cp = JSON.parse(await readFile(file, 'utf8')) as TaskCheckpoint; } catch { await rm(file, { force: true }); continue; }
+      const container = await this.opts.containerizer.recover?.(cp.containerId);
+      if (!container || this.opts.recover === 'cleanup') {
+        if (container) await this.opts.containerizer.kill(cp.containerId, 0);
+        this.log.info({ taskId: cp.info.task_id.value, containerId: cp.containerId, found: Boolean(container) }, container ? 'killed a task left by the previous agent run (--recover cleanup)' : 'a checkpointed task is gone');
+        await rm(file, { force: true });
+        continue;
+      }
+      const task: AgentTask = {
+        frameworkId: cp.frameworkId, frameworkInfo: cp.frameworkInfo, info: cp.info, executorId: cp.executorId, state: 'TASK_RUNNING',
+        containerId: cp.containerId, sandbox: cp.sandbox, killRequested: false, statuses: [], launchedAt: this.opts.clock.now(),
+      };
+      this.tasks.set(`${cp.frameworkId}/${cp.info.task_id.value}`, task);
+      this.frameworks.set(cp.frameworkId, cp.frameworkInfo);
+      inUse.push(cp.sandbox);
+      container.exited.then((exit) => this.onExit(task, exit), (err: Error) => this.onExit(task, { exitCode: null, signal: null, killed: false, message: err.message }));
+      this.log.info({ taskId: cp.info.task_id.value, containerId: cp.containerId, pid: container.pid }, 'recovered task');
+    }
+    return inUse;
+  }
+
+  /** Connects to the master (recover() first to pick up the checkpointed id and tasks). */
+  async start(): Promise<void> {
     await this.link.start();
+  }
+
+  private async checkpointTask(task: AgentTask): Promise<void> {
+    const cp: TaskCheckpoint = { frameworkId: task.frameworkId, frameworkInfo: task.frameworkInfo, info: task.info, executorId: task.executorId, containerId: task.containerId, sandbox: task.sandbox };
+    const file = this.taskFile(task.frameworkId, task.info.task_id.value);
+    await mkdir(this.tasksDir(), { recursive: true });
+    await writeFile(`${file}.tmp`, JSON.stringify(cp));
+    await rename(`${file}.tmp`, file);
   }
 
   async stop(killTasks = true): Promise<void> {
@@ -198,6 +253,7 @@ export class Agent {
     };
     task.state = state;
     task.statuses.push(status);
+    if (isTerminalState(state) && task.sandbox) this.opts.sandboxGc?.schedule(task.sandbox);
     this.updates.update(task.frameworkId, status);
   }
 
@@ -221,6 +277,17 @@ export class Agent {
       this.status(task, 'TASK_FAILED', { source: 'SOURCE_AGENT', reason: 'REASON_CONTAINER_LAUNCH_FAILED', message: `Failed to create sandbox: ${(err as Error).message}` });
       return;
     }
+    const uris = info.command?.uris ?? [];
+    if (uris.length && this.opts.fetcher && !task.killRequested) {
+      try {
+        await this.opts.fetcher.fetchAll(uris, task.sandbox);
+      } catch (err) {
+        const message = err instanceof FetchError ? err.message : `Failed to fetch URIs: ${(err as Error).message}`;
+        this.log.warn({ taskId: info.task_id.value, message }, 'fetch failed');
+        this.status(task, 'TASK_FAILED', { source: 'SOURCE_AGENT', reason: 'REASON_CONTAINER_LAUNCH_FAILED', message });
+        return;
+      }
+    }
     if (task.killRequested) {
       this.status(task, 'TASK_KILLED', { source: 'SOURCE_AGENT', reason: 'REASON_TASK_KILLED_DURING_LAUNCH', message: 'Task killed before it was launched' });
       return;
@@ -243,6 +310,7 @@ export class Agent {
       return;
     }
     task.launchedAt = this.opts.clock.now();
+    await this.checkpointTask(task).catch((err: Error) => this.log.warn({ taskId: info.task_id.value, err: err.message }, 'cannot checkpoint task'));
     if (task.killRequested) void this.opts.containerizer.kill(containerId, 0);
     else {
       this.status(task, 'TASK_RUNNING');
@@ -325,6 +393,7 @@ export class Agent {
     const task = this.tasks.get(key);
     if (!task || !isTerminalState(task.state)) return;
     this.tasks.delete(key);
+    void rm(this.taskFile(task.frameworkId, task.info.task_id.value), { force: true });
     this.completedTasks.push(task);
     if (this.completedTasks.length > this.opts.maxCompletedTasks) this.completedTasks.shift();
   }

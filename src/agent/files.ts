@@ -2,7 +2,7 @@
 // Only paths inside the allowed roots are served; `..` and symlinks cannot escape them.
 import { createReadStream, readFileSync } from 'node:fs';
 import { open, readdir, realpath, lstat, stat } from 'node:fs/promises';
-import { basename, join, sep } from 'node:path';
+import { basename, join, resolve, sep } from 'node:path';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { sendJson, textError } from '../common/http.ts';
 
@@ -45,6 +45,12 @@ async function resolvePath(requested: string | undefined, opts: FilesOptions): P
   if (!requested) throw new FileAccessError(400, "Expecting 'path' query parameter");
   const mapped = opts.virtualPaths?.(requested) ?? requested;
   if (!mapped.startsWith('/')) throw new FileAccessError(400, `'path' must be absolute: ${requested}`);
+  // Refused before touching the disk, so answers never tell what exists outside the sandboxes.
+  if (mapped.split('/').includes('..')) throw new FileAccessError(403, `Access to '${requested}' is not allowed: '..' is not allowed in paths`);
+  const roots = opts.roots().map((r) => resolve(r));
+  if (!roots.some((r) => mapped === r || mapped.startsWith(r.endsWith(sep) ? r : r + sep))) {
+    throw new FileAccessError(403, `Access to '${requested}' is not allowed: it is outside the agent's sandboxes`);
+  }
   let real: string;
   try { real = await realpath(mapped); } catch { throw new FileAccessError(404, `No such file or directory: ${requested}`); }
   for (const root of opts.roots()) {

@@ -1,6 +1,7 @@
 // Wires an agent together: resources, containerizer, HTTP endpoints, the master link.
 import os from 'node:os';
 import { mkdir, statfs } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { Registry, Gauge, collectDefaultMetrics } from 'prom-client';
 import { createHttpServer, installTextErrorHandler, listen, sendJson, StartupError } from '../common/http.ts';
@@ -17,6 +18,10 @@ import type { Containerizer } from './containerizer/containerizer.ts';
 import { registerFilesRoutes } from './files.ts';
 import { buildStatistics } from './monitor.ts';
 import { MasterUnreachableError } from './master-link.ts';
+import { setUpIsolation } from './containerizer/isolation.ts';
+import { Fetcher } from './fetcher.ts';
+import { SandboxGc } from './sandbox-gc.ts';
+import { formatDuration } from '../common/duration.ts';
 
 export interface AgentConfig {
   master: string;
@@ -32,16 +37,26 @@ export interface AgentConfig {
   containerizers?: ContainerizerName[];
   /** Docker Engine endpoint for the docker containerizer: socket path, unix://path or tcp://host:port. */
   dockerSocket?: string;
+  /** --isolation; default: cgroups/cpu,cgroups/mem when cgroups are writable, else posix/cpu,posix/mem. */
+  isolation?: string;
+  /** --cgroups-enable-cfs: a hard CPU cap (CFS quota) on top of shares. */
+  cgroupsEnableCfs?: boolean;
+  /** --cgroups-root: the parent cgroup of every container. */
+  cgroupsRoot?: string;
+  /** --gc-delay: how long completed sandboxes are kept. */
+  gcDelayMs?: number;
+  /** --recover: reconnect (re-adopt tasks left running by a crashed agent) or cleanup (kill them). */
+  recover?: 'reconnect' | 'cleanup';
 }
 
 /** The containerizers named in --containerizers; the docker one must reach its Engine at start-up. */
-async function createContainerizer(config: AgentConfig, logger: Logger): Promise<Containerizer> {
+async function createContainerizer(config: AgentConfig, logger: Logger, mesos: ProcessContainerizer): Promise<Containerizer> {
   const byName = new Map<ContainerizerName, Containerizer>();
   for (const name of config.containerizers ?? ['mesos']) {
-    if (name === 'mesos') byName.set(name, new ProcessContainerizer({ logger }));
+    if (name === 'mesos') byName.set(name, mesos);
     else {
       const endpoint = config.dockerSocket ?? '/var/run/docker.sock';
-      const docker = new DockerContainerizer({ docker: dockerClient(endpoint), logger });
+      const docker = new DockerContainerizer({ docker: dockerClient(endpoint), logger, enableCfsQuota: config.cgroupsEnableCfs ?? false });
       try {
         const version = await docker.ping();
         logger.info({ endpoint, version }, 'docker containerizer: Docker Engine answers');
@@ -53,6 +68,10 @@ async function createContainerizer(config: AgentConfig, logger: Logger): Promise
   }
   return new ComposingContainerizer(byName);
 }
+
+export const DEFAULT_CGROUPS_ROOT = 'trireme';
+/** Mesos' --gc_delay default: one week. */
+export const DEFAULT_GC_DELAY_MS = 7 * 86_400_000;
 
 export interface RunningAgent {
   agent: Agent;
@@ -103,18 +122,31 @@ export async function startAgent(config: AgentConfig, logger: Logger, clock: Clo
   } catch (err) {
     throw new StartupError(`agent: invalid --resources: ${(err as Error).message}`);
   }
+  let isolation: Awaited<ReturnType<typeof setUpIsolation>>;
+  try {
+    isolation = await setUpIsolation({ isolation: config.isolation, enableCfs: config.cgroupsEnableCfs ?? false, cgroupsRoot: config.cgroupsRoot ?? DEFAULT_CGROUPS_ROOT });
+  } catch (err) {
+    throw new StartupError(`agent: ${(err as Error).message}`);
+  }
+  logger.info({ isolation: isolation.flag, cgroups: isolation.cgroupVersion ?? 'none', cfs: config.cgroupsEnableCfs ?? false }, 'isolation');
   const app = createHttpServer(logger);
   installTextErrorHandler(app);
-  const containerizer = await createContainerizer(config, logger);
+  const mesos = new ProcessContainerizer({ logger, isolation: isolation.isolation, runtimeDir: join(config.workDir, 'meta', 'containers') });
+  const containerizer = await createContainerizer(config, logger, mesos);
+  const gcDelayMs = config.gcDelayMs ?? DEFAULT_GC_DELAY_MS;
+  const sandboxGc = new SandboxGc({ delayMs: gcDelayMs, clock, logger });
+  const fetcher = new Fetcher({ cacheDir: join(config.workDir, 'fetch-cache'), logger });
   // Routes must exist before listening, and the agent needs the bound port (--port 0): the port is filled in after listen.
   let port = config.port;
   const agent = new Agent({
     master: config.master, hostname: config.hostname, port, workDir: config.workDir, resources, attributes: config.attributes,
     containerizer, logger, clock, statusUpdateRetryMs: config.statusUpdateRetryMs, registrationBackoffMs: config.registrationBackoffMs, maxCompletedTasks: 1000,
+    fetcher, sandboxGc, recover: config.recover ?? 'reconnect',
   });
 
   const flags = { master: config.master, ip: config.ip, port: String(port), hostname: config.hostname, work_dir: config.workDir, resources: resources.toString(), containerizers: (config.containerizers ?? ['mesos']).join(','),
-    ...(config.dockerSocket ? { docker_socket: config.dockerSocket } : {}) };
+    ...(config.dockerSocket ? { docker_socket: config.dockerSocket } : {}),
+    isolation: isolation.flag, cgroups_enable_cfs: String(config.cgroupsEnableCfs ?? false), cgroups_root: config.cgroupsRoot ?? DEFAULT_CGROUPS_ROOT, gc_delay: formatDuration(gcDelayMs), recover: config.recover ?? 'reconnect' };
   const state = () => {
     const id = agent.agentId ?? '';
     const byFramework = new Map<string, { active: AgentTask[]; done: AgentTask[] }>();
@@ -187,9 +219,14 @@ export async function startAgent(config: AgentConfig, logger: Logger, clock: Clo
   port = await listen(app, config.ip, config.port, 'agent');
   agent.opts.port = port;
   flags.port = String(port);
+  const recovered = new Set(await agent.recover());
+  // Sandboxes left by an earlier run of this agent are collected as completed ones, unless a recovered task uses them.
+  await sandboxGc.scanExisting(config.workDir, (path) => recovered.has(path));
+  sandboxGc.start();
   try {
     await agent.start();
   } catch (err) {
+    sandboxGc.stop();
     await app.close();
     if (err instanceof MasterUnreachableError) throw new StartupError(`agent: ${err.message}`);
     throw err;
@@ -199,6 +236,7 @@ export async function startAgent(config: AgentConfig, logger: Logger, clock: Clo
   return {
     agent, url, port,
     async close(opts = {}) {
+      sandboxGc.stop();
       await agent.stop(opts.killTasks ?? true);
       await app.close();
     },

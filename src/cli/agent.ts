@@ -37,12 +37,18 @@ export function agentCommand(): Command {
     .addOption(envOption('agent', '--docker-socket <path>', 'Docker Engine endpoint for the docker containerizer: socket path, unix://path or tcp://host:port').default(undefined, '$DOCKER_HOST, else /var/run/docker.sock'))
     .addOption(envOption('agent', '--status-update-retry-interval <duration>', 'first retry of an unacknowledged status update (doubles up to 10mins)').default(10_000, '10secs').argParser(durationArg))
     .addOption(envOption('agent', '--registration-backoff-factor <duration>', 'backoff factor for re-registration attempts').default(1000, '1secs').argParser(durationArg))
+    .addOption(envOption('agent', '--isolation <list>', 'isolators: cgroups/cpu,cgroups/mem (limits enforced) or posix/cpu,posix/mem (no limits)').default(undefined, 'cgroups/cpu,cgroups/mem when cgroups are writable, else posix/cpu,posix/mem'))
+    .addOption(envOption('agent', '--cgroups-enable-cfs', 'cap each task at its cpus with a CFS quota (not only shares)').default(false))
+    .addOption(envOption('agent', '--cgroups-root <name>', 'parent cgroup of the tasks\' cgroups').default('trireme'))
+    .addOption(envOption('agent', '--gc-delay <duration>', 'how long completed sandboxes are kept before garbage collection').default(7 * 86_400_000, '1weeks').argParser(durationArg))
+    .addOption(envOption('agent', '--recover <mode>', 'after a crash: reconnect = re-adopt the tasks still running, cleanup = kill them').default('reconnect').choices(['reconnect', 'cleanup']))
     .action(async (o) => {
       const logger = createLogger('agent');
       await runRole(() => startAgent({
         master: o.master, ip: o.ip, port: o.port, hostname: o.hostname ?? (o.ip === '0.0.0.0' ? os.hostname() : o.ip), workDir: resolve(o.workDir),
         resources: o.resources, attributes: o.attributes, statusUpdateRetryMs: o.statusUpdateRetryInterval, registrationBackoffMs: o.registrationBackoffFactor,
         containerizers: o.containerizers, dockerSocket: o.dockerSocket ?? process.env.DOCKER_HOST ?? '/var/run/docker.sock',
+        isolation: o.isolation, cgroupsEnableCfs: o.cgroupsEnableCfs, cgroupsRoot: o.cgroupsRoot, gcDelayMs: o.gcDelay, recover: o.recover,
       }, logger));
     });
 }

@@ -49,4 +49,16 @@ export class ComposingContainerizer implements Containerizer {
   containers(): string[] {
     return [...this.byName.values()].flatMap((c) => c.containers());
   }
+
+  /** Re-adopts a checkpointed container through whichever member still knows it (only mesos recovers for now). */
+  async recover(containerId: string): Promise<Container | undefined> {
+    for (const containerizer of this.byName.values()) {
+      const container = await containerizer.recover?.(containerId);
+      if (!container) continue;
+      this.owner.set(containerId, containerizer);
+      void container.exited.finally(() => this.owner.delete(containerId)).catch(() => undefined);
+      return container;
+    }
+    return undefined;
+  }
 }

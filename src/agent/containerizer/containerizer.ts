@@ -51,5 +51,7 @@ export interface Containerizer {
   /** SIGTERM, then SIGKILL after the grace period; resolves when the container is gone. Unknown ids: no-op. */
   kill(containerId: string, gracePeriodMs: number): Promise<void>;
   usage(containerId: string): Promise<ResourceStatistics | undefined>;
+  /** Re-adopts a container launched before an agent restart (undefined: unknown to this containerizer). */
+  recover?(containerId: string): Promise<Container | undefined>;
   containers(): string[];
 }

@@ -1,13 +1,48 @@
 // The `mesos` containerizer: each task is a plain process leading its own process group, with its
-// stdout/stderr written straight to sandbox files (no Node.js process or pipe per task).
+// stdout/stderr written straight to sandbox files (no Node.js process or pipe per task). With cgroup isolation
+// the task also runs in its own cgroup holding its cpu and memory limits.
 import { spawn } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
-import { readFile, readdir } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { constants as osConstants } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { Container, ContainerExit, Containerizer, LaunchSpec, ResourceStatistics } from './containerizer.ts';
 import type { CommandInfo } from '../../proto/mesos.ts';
+import type { CgroupManager } from './cgroups.ts';
+import { limitsFor, memoryLimitMessage } from './cgroups-limits.ts';
 
+export interface ProcessIsolation {
+  /** Present when --isolation uses cgroups/cpu or cgroups/mem. */
+  cgroups?: CgroupManager;
+  cpu: boolean;
+  mem: boolean;
+  enableCfs: boolean;
+}
+
+/**
+ * Every task runs under this small shell (no Node.js process per task): it enters the cgroups named before `--`
+ * (so the task is charged from its first instruction and all it forks stays inside), runs the task, writes its exit
+ * status to the file named after `--` (read by an agent restarted while the task ended), and ends as the task did
+ * (re-raising a deadly signal). POSIX sh has no `exec -a`, so a `shell: false` command's argv[0] is its path.
+ */
+const TASK_WRAPPER = [
+  'while [ "$1" != -- ]; do echo $$ > "$1" || exit 125; shift; done; shift',
+  'exit_file=$1; shift',
+  '"$@"',
+  's=$?',
+  'echo $s > "$exit_file"',
+  'if [ $s -gt 128 ]; then kill -$((s - 128)) $$; fi',
+  'exit $s',
+].join('\n');
+
+/** What a restarted agent needs to find a container again: its leader and how to tell it from a reused pid. */
+interface ContainerCheckpoint { pid: number; startTime: string; cgroup: boolean; memMb: number }
+
+/** How often a running container's memory cgroup is checked for OOM kills (Mesos destroys the container on any). */
+const OOM_POLL_MS = 500;
+/** How often a recovered container (not the agent's child any more) is checked for its end. */
+const RECOVERED_POLL_MS = 250;
 const SIGNAL_NAMES: Record<string, string> = {
   SIGTERM: 'Terminated', SIGKILL: 'Killed', SIGINT: 'Interrupt', SIGHUP: 'Hangup', SIGQUIT: 'Quit', SIGABRT: 'Aborted',
   SIGSEGV: 'Segmentation fault', SIGBUS: 'Bus error', SIGFPE: 'Floating point exception', SIGPIPE: 'Broken pipe', SIGUSR1: 'User defined signal 1', SIGUSR2: 'User defined signal 2',
@@ -20,7 +55,7 @@ const INHERITED = ['PATH', 'HOME', 'LANG', 'LC_ALL', 'TZ', 'USER', 'LOGNAME', 'S
 const CLK_TCK = 100;
 const PAGE_SIZE = 4096;
 
-interface Running { pid: number; killed: boolean; done: boolean; exited: Promise<ContainerExit> }
+interface Running { pid: number; killed: boolean; done: boolean; exited: Promise<ContainerExit>; cgroup: boolean; memMb: number; limitation?: string }
 
 export function exitMessage(code: number | null, signal: string | null): string {
   if (signal) return `Command terminated with signal ${SIGNAL_NAMES[signal] ?? signal}`;
@@ -39,52 +74,164 @@ function killGroup(pid: number, signal: NodeJS.Signals): void {
   try { process.kill(-pid, signal); } catch { /* group already gone */ }
 }
 
+/** A process's start time in clock ticks since boot (/proc/<pid>/stat field 22), or undefined when it is gone or a zombie. */
+async function processStartTime(pid: number): Promise<string | undefined> {
+  let stat: string;
+  try { stat = await readFile(`/proc/${pid}/stat`, 'utf8'); } catch { return undefined; }
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  if (fields[0] === 'Z' || fields[0] === 'X') return undefined;
+  return fields[19];
+}
+
+/** Exit code and signal from a shell's status (128 + n means signal n). */
+export function decodeExitStatus(status: number): { exitCode: number | null; signal: string | null } {
+  if (status > 128) {
+    const name = Object.entries(osConstants.signals).find(([, n]) => n === status - 128)?.[0];
+    if (name) return { exitCode: null, signal: name };
+  }
+  return { exitCode: status, signal: null };
+}
+
+export interface ProcessContainerizerOptions {
+  logger: Logger;
+  isolation?: ProcessIsolation;
+  /** Where containers' checkpoints and exit statuses live (<work-dir>/meta/containers). */
+  runtimeDir: string;
+}
+
 export class ProcessContainerizer implements Containerizer {
   readonly name = 'mesos';
   private readonly running = new Map<string, Running>();
 
-  constructor(private readonly opts: { logger: Logger }) {}
+  constructor(private readonly opts: ProcessContainerizerOptions) {}
+
+  private runtime(containerId: string): string { return join(this.opts.runtimeDir, containerId); }
 
   async launch(spec: LaunchSpec): Promise<Container> {
     const cmd = spec.command;
     const shell = cmd.shell ?? true;
     const env = taskEnvironment(cmd, spec.env);
-    let file: string; let args: string[]; let argv0: string | undefined;
+    let file: string; let args: string[];
     if (shell) {
       if (!cmd.value) throw new Error("'command.value' is empty");
       file = '/bin/sh'; args = ['-c', cmd.value];
     } else {
       if (!cmd.value) throw new Error("'command.value' (the executable) is empty");
-      file = cmd.value; args = (cmd.arguments ?? []).slice(1); argv0 = cmd.arguments?.[0];
+      file = cmd.value; args = (cmd.arguments ?? []).slice(1);
     }
+    const isolation = this.opts.isolation;
+    const cgroups = isolation?.cgroups;
+    const memMb = spec.resources.scalar('mem');
+    let cgroupProcs: string[] = [];
+    if (cgroups) {
+      const limits = limitsFor({ cpus: spec.resources.scalar('cpus'), memMb }, isolation);
+      try {
+        cgroupProcs = await cgroups.create(spec.containerId, limits);
+      } catch (e) {
+        await cgroups.destroy(spec.containerId);
+        throw new Error(`cannot create the container's cgroup: ${(e as Error).message}`);
+      }
+    }
+    const runtime = this.runtime(spec.containerId);
+    await mkdir(runtime, { recursive: true });
     const out = openSync(join(spec.sandbox, 'stdout'), 'a');
     const err = openSync(join(spec.sandbox, 'stderr'), 'a');
     let child;
     try {
-      child = spawn(file, args, { cwd: spec.sandbox, env, detached: true, stdio: ['ignore', out, err], ...(argv0 ? { argv0 } : {}) });
+      child = spawn('/bin/sh', ['-c', TASK_WRAPPER, 'trireme-task', ...cgroupProcs, '--', join(runtime, 'exit_status'), file, ...args],
+        { cwd: spec.sandbox, env, detached: true, stdio: ['ignore', out, err] });
       await new Promise<void>((resolve, reject) => {
         child!.once('spawn', resolve);
-        child!.once('error', (e: Error) => reject(new Error(`cannot execute '${file}': ${(e as NodeJS.ErrnoException).code ?? e.message}`)));
+        child!.once('error', (e: Error) => reject(new Error(`cannot execute '/bin/sh': ${(e as NodeJS.ErrnoException).code ?? e.message}`)));
       });
+    } catch (e) {
+      if (cgroups) await cgroups.destroy(spec.containerId);
+      await rm(runtime, { recursive: true, force: true });
+      throw e;
     } finally {
       closeSync(out);
       closeSync(err);
     }
     const pid = child.pid!;
-    const entry: Running = { pid, killed: false, done: false, exited: undefined as never };
-    entry.exited = new Promise<ContainerExit>((resolve) => {
-      child.once('exit', (code, signal) => {
-        entry.done = true;
-        // The container ends with its leader: nothing it left in its process group may outlive it.
-        killGroup(pid, 'SIGKILL');
-        this.running.delete(spec.containerId);
-        resolve({ exitCode: code, signal, killed: entry.killed, message: exitMessage(code, signal) });
-      });
-    });
+    // Listen before any await: a short task may be gone by the next tick, and 'exit' is emitted only once.
+    const leaderExit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+    const checkpoint: ContainerCheckpoint = { pid, startTime: (await processStartTime(pid)) ?? '', cgroup: Boolean(cgroups), memMb };
+    await writeFile(join(runtime, 'container.json'), JSON.stringify(checkpoint));
+    const entry = this.track(spec.containerId, checkpoint, leaderExit);
     child.unref();
-    this.running.set(spec.containerId, entry);
     this.opts.logger.debug({ containerId: spec.containerId, pid, taskId: spec.taskId }, 'container launched');
     return { containerId: spec.containerId, pid, exited: entry.exited };
+  }
+
+  /**
+   * Finds a container launched by an earlier run of the agent (after a crash). Still running: it is adopted and
+   * watched until it ends. Ended meanwhile: its exit status comes from the file its wrapper wrote. Unknown: undefined.
+   */
+  async recover(containerId: string): Promise<Container | undefined> {
+    let checkpoint: ContainerCheckpoint;
+    try {
+      checkpoint = JSON.parse(await readFile(join(this.runtime(containerId), 'container.json'), 'utf8')) as ContainerCheckpoint;
+    } catch { return undefined; }
+    const alive = async () => checkpoint.startTime !== '' && (await processStartTime(checkpoint.pid)) === checkpoint.startTime;
+    const ended = (async () => {
+      // Not our child any more: poll until the leader is gone (or a reused pid shows it ended).
+      while (await alive()) await new Promise((r) => setTimeout(r, RECOVERED_POLL_MS));
+      const text = await readFile(join(this.runtime(containerId), 'exit_status'), 'utf8').catch(() => undefined);
+      if (text === undefined || !/^\d+/.test(text.trim())) return { code: null, signal: null, unknown: true };
+      const d = decodeExitStatus(Number(text.trim()));
+      return { code: d.exitCode, signal: d.signal as NodeJS.Signals | null };
+    })();
+    const entry = this.track(containerId, checkpoint, ended);
+    this.opts.logger.info({ containerId, pid: checkpoint.pid }, 'recovered container');
+    return { containerId, pid: checkpoint.pid, exited: entry.exited };
+  }
+
+  /** Watches a running container until its leader ends, then cleans up its process group, cgroups and runtime dir. */
+  private track(containerId: string, checkpoint: ContainerCheckpoint, leaderExit: Promise<{ code: number | null; signal: NodeJS.Signals | null; unknown?: boolean }>): Running {
+    const { pid, memMb } = checkpoint;
+    const isolation = this.opts.isolation;
+    const cgroups = checkpoint.cgroup ? isolation?.cgroups : undefined;
+    const entry: Running = { pid, killed: false, done: false, exited: undefined as never, cgroup: Boolean(cgroups), memMb };
+    let oomTimer: NodeJS.Timeout | undefined;
+    if (cgroups && isolation?.mem) {
+      // A task whose child was OOM-killed may carry on; Mesos treats any OOM kill as the container's limitation.
+      oomTimer = setInterval(() => {
+        void cgroups.memoryLimitReached(containerId, { exitCode: null, signal: null }).then((hit) => {
+          if (!hit || entry.done || entry.limitation) return;
+          entry.limitation = 'memory';
+          killGroup(pid, 'SIGKILL');
+          void cgroups.destroy(containerId);
+        });
+      }, OOM_POLL_MS);
+      oomTimer.unref();
+    }
+    entry.exited = leaderExit.then(async ({ code, signal, unknown }) => {
+      entry.done = true;
+      clearInterval(oomTimer);
+      // The container ends with its leader: nothing it left in its process group may outlive it.
+      killGroup(pid, 'SIGKILL');
+      const exit: ContainerExit = {
+        exitCode: code, signal, killed: entry.killed,
+        message: unknown ? 'Command ended while the agent was down; its exit status is unknown' : exitMessage(code, signal),
+      };
+      try {
+        if (cgroups) {
+          const hit = isolation?.mem && (entry.limitation === 'memory' || await cgroups.memoryLimitReached(containerId, { exitCode: code, signal }));
+          if (hit && !entry.killed) {
+            const limit = memMb > 0 ? limitsFor({ cpus: 0, memMb }, { cpu: false, mem: true, enableCfs: false }).memoryBytes : undefined;
+            Object.assign(exit, { reason: 'REASON_CONTAINER_LIMITATION_MEMORY', message: memoryLimitMessage(limit, await cgroups.peakMemory(containerId)) });
+          }
+          await cgroups.destroy(containerId);
+        }
+      } catch (e) {
+        exit.message += ` (cgroup cleanup failed: ${(e as Error).message})`;
+      }
+      await rm(this.runtime(containerId), { recursive: true, force: true });
+      this.running.delete(containerId);
+      return exit;
+    });
+    this.running.set(containerId, entry);
+    return entry;
   }
 
   async kill(containerId: string, gracePeriodMs: number): Promise<void> {
@@ -109,6 +256,11 @@ export class ProcessContainerizer implements Containerizer {
   async usage(containerId: string): Promise<ResourceStatistics | undefined> {
     const entry = this.running.get(containerId);
     if (!entry) return undefined;
+    const cgroups = this.opts.isolation?.cgroups;
+    if (cgroups && entry.cgroup) {
+      const pids = await cgroups.pids(containerId);
+      return { timestamp: Date.now() / 1000, processes: pids.length, ...(await cgroups.statistics(containerId)) };
+    }
     let utime = 0; let stime = 0; let rss = 0; let processes = 0; let threads = 0;
     for (const name of await readdir('/proc')) {
       if (!/^\d+$/.test(name)) continue;
