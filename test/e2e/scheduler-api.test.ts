@@ -117,11 +117,20 @@ describe('Mesos v1 scheduler API end to end', () => {
     s.autoAck();
     const [offer] = await s.nextOffers();
     // One task stops on SIGTERM; the other ignores it and must be SIGKILLed after the 300 ms grace period.
-    const polite = commandTask('polite-1', offer.agent_id.value, 'sleep 600', 'cpus:0.1;mem:32');
-    const stubborn = { ...commandTask('stubborn-1', offer.agent_id.value, "trap '' TERM; while true; do sleep 0.1; done", 'cpus:0.1;mem:32'), kill_policy: { grace_period: { nanoseconds: 300_000_000 } } };
+    const polite = commandTask('polite-1', offer.agent_id.value, 'echo ready; sleep 600', 'cpus:0.1;mem:32');
+    const stubborn = { ...commandTask('stubborn-1', offer.agent_id.value, "trap '' TERM; echo ready; while true; do sleep 0.1; done", 'cpus:0.1;mem:32'), kill_policy: { grace_period: { nanoseconds: 300_000_000 } } };
     await s.call(launch([offer.id.value], [polite, stubborn]));
     await s.waitForUpdate('polite-1', 'TASK_RUNNING');
     await s.waitForUpdate('stubborn-1', 'TASK_RUNNING');
+    // RUNNING means the process started; its stdout line means its shell has set up its signal handling.
+    const agentUrl = `http://${offer.hostname}:${offer.url.address.port}`;
+    for (const id of ['polite-1', 'stubborn-1']) {
+      await eventually(async () => {
+        const fw = (await getJson(`${agentUrl}/state`)).frameworks.find((f: any) => f.id === s.frameworkId);
+        const dir = fw.executors.find((e: any) => e.id === id).directory;
+        return (await getJson(`${agentUrl}/files/read?path=${encodeURIComponent(dir + '/stdout')}&offset=0`)).data === 'ready\n';
+      });
+    }
     await s.call({ type: 'KILL', kill: { task_id: { value: 'polite-1' }, agent_id: offer.agent_id } });
     await s.call({ type: 'KILL', kill: { task_id: { value: 'stubborn-1' }, agent_id: offer.agent_id } });
     assert.match((await s.waitForUpdate('polite-1', 'TASK_KILLED')).message, /signal Terminated/);

@@ -29,9 +29,16 @@ export interface ProcessIsolation {
 const TASK_WRAPPER = [
   'while [ "$1" != -- ]; do echo $$ > "$1" || exit 125; shift; done; shift',
   'exit_file=$1; shift',
-  '"$@"',
-  's=$?',
+  // A kill signals the whole process group: the wrapper must outlive SIGTERM so that a task which handles or
+  // ignores it keeps running until the grace period's SIGKILL, as under Mesos. The trap is a handler, not an
+  // ignore, so the task itself starts with the default disposition.
+  'trap : TERM HUP',
+  '"$@" &',
+  'c=$!',
+  // wait returns early when a trapped signal arrives; wait again until the task has really ended.
+  'while :; do wait $c; s=$?; kill -0 $c 2>/dev/null || break; done',
   'echo $s > "$exit_file"',
+  'trap - TERM HUP',
   'if [ $s -gt 128 ]; then kill -$((s - 128)) $$; fi',
   'exit $s',
 ].join('\n');
