@@ -3,9 +3,10 @@
 // prefix is 'json.info_' with MasterInfo JSON under the --zk path, which is Mesos's own layout, so tools that
 // find a Mesos leader in ZooKeeper find ours.
 //
-// No split brain: a leader that loses its connection to the ensemble stops leading at once (its session may
-// expire on the servers before it can tell, and then another contender leads). It keeps its znode and leads
-// again if it reconnects within the same session and is still lowest; after an expiry it contends afresh.
+// No split brain: a leader that loses its connection to the ensemble stops leading after a grace of a third of
+// the session timeout, before its session can expire on the servers and another contender lead. It keeps its
+// znode and leads again if it reconnects within the same session and is still lowest; after an expiry it
+// contends afresh.
 import { basename } from 'node:path';
 import type { Logger } from 'pino';
 import type { LeaderElector, LeaderInfo, LeaderListener } from './leader.ts';
@@ -141,14 +142,20 @@ export class ZooKeeperLeaderElector implements LeaderElector {
     void this.contend();
   };
 
+  /**
+   * Pending while a disconnected leader may keep leading. Its firing is the only end of the grace: comparing
+   * Date.now() against the start instead can still say "within the grace" when the timer fires (timers run on
+   * a monotonic clock, Date.now() on the wall clock, and they round differently), and then nothing would ever
+   * evaluate again until the ensemble came back: a leader without quorum for good.
+   */
   private graceTimer?: NodeJS.Timeout;
-  /** When the link to the ensemble went down (undefined while connected); repeated 'disconnected' events keep the first. */
-  private disconnectedSince?: number;
+  /** The link to the ensemble is down; repeated 'disconnected' events do not restart the grace. */
+  private disconnected = false;
   private readonly disconnectGraceMs: number;
 
   private readonly onDisconnected = () => {
-    if (this.disconnectedSince !== undefined) return;
-    this.disconnectedSince = Date.now();
+    if (this.disconnected) return;
+    this.disconnected = true;
     this.graceTimer = setTimeout(() => { this.graceTimer = undefined; this.evaluate(); }, this.disconnectGraceMs);
     this.graceTimer.unref();
     if (this.leading) this.log.warn({ graceMs: this.disconnectGraceMs }, 'disconnected from ZooKeeper while leading; stepping down unless reconnected within the grace period');
@@ -240,12 +247,12 @@ export class ZooKeeperLeaderElector implements LeaderElector {
   private clearGrace(): void {
     if (this.graceTimer) clearTimeout(this.graceTimer);
     this.graceTimer = undefined;
-    this.disconnectedSince = undefined;
+    this.disconnected = false;
   }
 
   private evaluate(): void {
     const head = this.watch.current();
-    const inTouch = this.session.connected || (this.disconnectedSince !== undefined && Date.now() - this.disconnectedSince < this.disconnectGraceMs);
+    const inTouch = this.session.connected || this.graceTimer !== undefined;
     this.leading = this.self !== undefined && this.ownNode !== undefined && inTouch && head?.node === this.ownNode;
     const leader = this.leader();
     const key = `${leader?.id ?? ''}|${this.leading}`;
