@@ -4,6 +4,7 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../common/clock.ts';
 import { isTerminalState, type TaskInfo, type TaskStatus } from '../proto/mesos.ts';
+import { chronosContainerInfo } from './container.ts';
 import type { OfferPlanner } from '../framework/offer-loop.ts';
 import type { OfferBudget } from '../framework/offer-matcher.ts';
 import type { Store, StoreOp } from '../state/store.ts';
@@ -397,7 +398,7 @@ export class ChronosScheduler implements OfferPlanner {
     void this.write(ops);
   }
 
-  /** The TaskInfo Chronos builds: command with shell/arguments, CHRONOS_* environment, fetch URIs. */
+  /** The TaskInfo Chronos builds: command with shell/arguments, CHRONOS_* environment, fetch URIs, Docker container. */
   private taskInfo(job: Job, t: ChronosTask, budget: OfferBudget, resources: TaskInfo['resources']): TaskInfo {
     const builtIn: Record<string, string> = {
       mesos_task_id: t.taskId, MESOS_TASK_ID: t.taskId, CHRONOS_JOB_OWNER: job.owner, CHRONOS_JOB_NAME: job.name, HOST: budget.offer.hostname,
@@ -414,12 +415,14 @@ export class ChronosScheduler implements OfferPlanner {
     const command = job.shell
       ? { shell: true, value: t.arguments === '' ? job.command : `${job.command} ${t.arguments}` }
       : { shell: false, value: job.command, arguments: [job.command, ...argv] };
+    const container = chronosContainerInfo(job.container);
     return {
       name: `ChronosTask:${job.name}`,
       task_id: { value: t.taskId },
       agent_id: budget.offer.agent_id,
       resources,
       command: { ...command, environment: { variables: [...env].map(([name, value]) => ({ name, value })) }, ...(uris.length ? { uris } : {}), ...(job.runAsUser ? { user: job.runAsUser } : {}) },
+      ...(container ? { container } : {}),
       ...(job.maxCompletionTime > 0 ? { max_completion_time: { nanoseconds: job.maxCompletionTime * 1e9 } } : {}),
     };
   }

@@ -21,7 +21,8 @@ describe('docker create options', () => {
     assert.equal(o.name, 'mesos-c1');
     assert.equal(o.Image, 'busybox:1');
     assert.equal(o.HostConfig!.NetworkMode, 'host');
-    assert.deepEqual(o.HostConfig!.Binds, ['/host/sandbox:/mnt/mesos/sandbox']);
+    assert.deepEqual(o.HostConfig!.Binds, []);
+    assert.deepEqual(o.HostConfig!.Mounts, [{ Type: 'bind', Source: '/host/sandbox', Target: '/mnt/mesos/sandbox', ReadOnly: false }]);
     assert.deepEqual(o.Entrypoint, ['/bin/sh']);
     assert.deepEqual(o.Cmd, ['-c', 'echo hi']);
   });
@@ -70,8 +71,11 @@ describe('docker create options', () => {
         ],
       },
     }));
-    assert.deepEqual(o.HostConfig!.Binds, [
-      '/srv/data:/data:ro', '/host/sandbox/cache:/cache:rw', '/var/log/app:/mnt/mesos/sandbox/logs:rw', 'vol1:/named:rw', '/host/sandbox:/mnt/mesos/sandbox',
+    assert.deepEqual(o.HostConfig!.Binds, ['/srv/data:/data:ro', '/var/log/app:/mnt/mesos/sandbox/logs:rw', 'vol1:/named:rw']);
+    // Sources in the sandbox are Mounts: a sandbox path holds the task id, which may contain ':'.
+    assert.deepEqual(o.HostConfig!.Mounts, [
+      { Type: 'bind', Source: '/host/sandbox/cache', Target: '/cache', ReadOnly: false },
+      { Type: 'bind', Source: '/host/sandbox', Target: '/mnt/mesos/sandbox', ReadOnly: false },
     ]);
     assert.throws(() => containerCreateOptions(launch({ container: { type: 'DOCKER', docker: { image: 'i' }, volumes: [{ container_path: 'a', host_path: 'b' }] } })), /Both host_path 'b' and container_path 'a' of a volume are relative/);
     assert.throws(() => containerCreateOptions(launch({ container: { type: 'DOCKER', docker: { image: 'i' }, volumes: [{ container_path: '/a' }] } })), /host_path or a DOCKER_VOLUME source is required/);

@@ -1,7 +1,7 @@
 // Pure mapping of a task's ContainerInfo/CommandInfo/resources to Docker Engine "create container" options,
 // following what Mesos' docker containerizer passes to `docker run` (src/docker/docker.cpp, RunOptions).
 import { isAbsolute, join } from 'node:path';
-import type { ContainerCreateOptions, HostConfig } from 'dockerode';
+import type { ContainerCreateOptions, HostConfig, MountSettings } from 'dockerode';
 import type { Resources } from '../../common/resources.ts';
 import type { CommandInfo, ContainerInfo, Label } from '../../proto/mesos.ts';
 
@@ -176,8 +176,14 @@ function portsContain(resources: Resources, port: number): boolean {
   return resources.ranges('ports').some(([b, e]) => port >= b && port <= e);
 }
 
-function binds(l: DockerLaunch): string[] {
-  const out: string[] = [];
+/**
+ * Volumes as docker run would bind them. Sources inside the task's sandbox (the sandbox itself, relative host
+ * paths) become Mounts rather than "src:dst" Binds: a sandbox path holds the task id, which may contain ':'
+ * (Chronos' ct:<ms>:<attempt>:<name>:), and Binds cannot express that. The containerizer creates Mount sources.
+ */
+function volumes(l: DockerLaunch): { binds: string[]; mounts: MountSettings[] } {
+  const binds: string[] = [];
+  const mounts: MountSettings[] = [];
   for (const v of l.container.volumes ?? []) {
     const target = isAbsolute(v.container_path) ? v.container_path : join(MAPPED_SANDBOX, v.container_path);
     const mode = (v.mode ?? 'RW').toLowerCase();
@@ -186,18 +192,18 @@ function binds(l: DockerLaunch): string[] {
         throw new DockerOptionsError(`Both host_path '${v.host_path}' and container_path '${v.container_path}' of a volume are relative`);
       }
       // A relative host path is a directory in the task's sandbox.
-      const source = isAbsolute(v.host_path) ? v.host_path : join(l.sandbox, v.host_path);
-      out.push(`${source}:${target}:${mode}`);
+      if (isAbsolute(v.host_path)) binds.push(`${v.host_path}:${target}:${mode}`);
+      else mounts.push({ Type: 'bind', Source: join(l.sandbox, v.host_path), Target: target, ReadOnly: mode === 'ro' });
     } else if (v.source?.type === 'DOCKER_VOLUME') {
       const name = (v.source as { docker_volume?: { name?: string } }).docker_volume?.name;
       if (!name) throw new DockerOptionsError(`volume '${v.container_path}': source.docker_volume.name is required`);
-      out.push(`${name}:${target}:${mode}`);
+      binds.push(`${name}:${target}:${mode}`);
     } else {
       throw new DockerOptionsError(`volume '${v.container_path}': host_path or a DOCKER_VOLUME source is required`);
     }
   }
-  out.push(`${l.sandbox}:${MAPPED_SANDBOX}`);
-  return out;
+  mounts.push({ Type: 'bind', Source: l.sandbox, Target: MAPPED_SANDBOX, ReadOnly: false });
+  return { binds, mounts };
 }
 
 function networkMode(l: DockerLaunch): string {
@@ -221,7 +227,8 @@ export function containerCreateOptions(l: DockerLaunch): ContainerCreateOptions 
   if (!docker?.image) throw new DockerOptionsError('a DOCKER container needs container.docker.image');
   const name = containerName(l.containerId);
   const mode = networkMode(l);
-  const hc: HostConfig = { NetworkMode: mode, Binds: binds(l), Privileged: docker.privileged ?? false };
+  const { binds, mounts } = volumes(l);
+  const hc: HostConfig = { NetworkMode: mode, Binds: binds, Mounts: mounts, Privileged: docker.privileged ?? false };
   const o: ContainerCreateOptions = { name, Image: docker.image, HostConfig: hc, AttachStdin: false, AttachStdout: false, AttachStderr: false, Tty: false, OpenStdin: false };
 
   const cpus = l.resources.scalar('cpus');

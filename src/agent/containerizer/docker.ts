@@ -2,6 +2,7 @@
 // process itself follows each container (wait + log stream): no executor process per task.
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
+import { mkdir } from 'node:fs/promises';
 import Docker from 'dockerode';
 import type { Logger } from 'pino';
 import type { Container, ContainerExit, Containerizer, LaunchSpec, ResourceStatistics } from './containerizer.ts';
@@ -78,6 +79,8 @@ export class DockerContainerizer implements Containerizer {
     });
     const docker = this.opts.docker;
     const image = options.Image!;
+    // Bind mounts need their sources (sandbox directories) to exist; docker run's -v would create them.
+    for (const m of options.HostConfig?.Mounts ?? []) if (m.Type === 'bind') await mkdir(m.Source, { recursive: true });
     if (spec.container?.docker?.force_pull_image) await this.pull(image);
     let container: Docker.Container;
     try {
