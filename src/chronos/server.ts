@@ -7,12 +7,10 @@ import { createHttpServer, listen, StartupError } from '../common/http.ts';
 import { systemClock, type Clock } from '../common/clock.ts';
 import { SchedulerClient } from '../scheduler-client/client.ts';
 import { OfferLoop } from '../framework/offer-loop.ts';
-import type { Store } from '../state/store.ts';
-import { SqliteStore } from '../state/sqlite-store.ts';
-import { SoloElector } from '../state/solo-elector.ts';
 import type { LeaderElector } from '../state/leader.ts';
-import { DEFAULT_ZK_SESSION_TIMEOUT_MS, openZooKeeperState, ZK_CONNECT_TIMEOUT_MS, type ZooKeeperState } from '../state/zookeeper.ts';
+import type { Store } from '../state/store.ts';
 import { installLeaderProxy } from '../framework/leader-proxy.ts';
+import { openRoleState } from '../framework/role-state.ts';
 import { registerChronosApi } from './api.ts';
 import { ChronosMetrics } from './metrics.ts';
 import { ChronosScheduler, FRAMEWORK_ID_KEY } from './scheduler.ts';
@@ -57,19 +55,8 @@ export interface RunningChronos {
 
 export async function startChronos(config: ChronosConfig, logger: Logger, deps: ChronosDeps = {}): Promise<RunningChronos> {
   const clock = deps.clock ?? systemClock;
-  let zk: ZooKeeperState | undefined;
-  try {
-    zk = config.zk && !deps.store ? openZooKeeperState(config.zk, { layout: 'role', sessionTimeoutMs: config.zkSessionTimeoutMs ?? DEFAULT_ZK_SESSION_TIMEOUT_MS, logger }) : undefined;
-  } catch (err) {
-    throw new StartupError(`chronos: --zk: ${(err as Error).message}`);
-  }
-  // State is read at start-up (a standby answers reads from it): wait for the ensemble, failing loudly.
-  await zk?.session.waitConnected(ZK_CONNECT_TIMEOUT_MS).catch(async (err: Error) => {
-    await zk!.close();
-    throw new StartupError(`chronos: --zk: ZooKeeper did not answer within ${ZK_CONNECT_TIMEOUT_MS / 1000} s: ${err.message}`);
-  });
-  const store: Store = deps.store ?? zk?.store ?? await SqliteStore.open(config.workDir, 'chronos.db').catch((err: Error) => { throw new StartupError(`--work-dir ${config.workDir}: ${err.message}`); });
-  const elector = deps.elector ?? zk?.elector ?? new SoloElector();
+  const state = await openRoleState('chronos', { zk: config.zk, zkSessionTimeoutMs: config.zkSessionTimeoutMs, workDir: config.workDir, dbFile: 'chronos.db', logger }, deps);
+  const { store, elector } = state;
   const metrics = new ChronosMetrics();
   const defaults: JobDefaults = { ...config.defaults, epsilonMs: config.taskEpsilonMs, user: config.user };
 
@@ -164,7 +151,7 @@ export async function startChronos(config: ChronosConfig, logger: Logger, deps: 
   await elector.start({ id: `${selfAddress}-${process.pid}-${Date.now()}`, data: { address: selfAddress, hostname: os.hostname() } });
   await transition;
 
-  logger.info({ url, master: config.master, zk: config.zk, leading: elector.isLeader(), workDir: zk ? undefined : config.workDir }, 'chronos listening');
+  logger.info({ url, master: config.master, zk: config.zk, leading: elector.isLeader(), workDir: state.zookeeper ? undefined : config.workDir }, 'chronos listening');
   return {
     url, port, scheduler,
     async close() {
@@ -174,8 +161,7 @@ export async function startChronos(config: ChronosConfig, logger: Logger, deps: 
       await abdicate();
       await scheduler.flush();
       await app.close();
-      if (zk) await zk.close();
-      else if (!deps.store) await store.close();
+      await state.close();
     },
   };
 }

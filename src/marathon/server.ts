@@ -8,12 +8,10 @@ import type { FrameworkInfo } from '../proto/mesos.ts';
 import { createDetector, type MasterDetector } from '../scheduler-client/detector.ts';
 import { SchedulerClient } from '../scheduler-client/client.ts';
 import type { LeaderElector } from '../state/leader.ts';
-import { MemoryStore } from '../state/memory-store.ts';
-import { SoloElector } from '../state/solo-elector.ts';
-import { SqliteStore } from '../state/sqlite-store.ts';
 import type { Store } from '../state/store.ts';
-import { DEFAULT_ZK_SESSION_TIMEOUT_MS, openZooKeeperState, ZK_CONNECT_TIMEOUT_MS, type ZooKeeperState } from '../state/zookeeper.ts';
+import { DEFAULT_ZK_SESSION_TIMEOUT_MS } from '../state/zookeeper.ts';
 import { installLeaderProxy } from '../framework/leader-proxy.ts';
+import { openRoleState } from '../framework/role-state.ts';
 import { registerAppsApi } from './api/apps-api.ts';
 import { registerClusterApi } from './api/cluster-api.ts';
 import { registerGroupsApi } from './api/groups-api.ts';
@@ -62,18 +60,8 @@ export async function startMarathon(config: MarathonConfig, logger: Logger, deps
   try { detector = createDetector(config.master); } catch (err) { throw new StartupError(`--master: ${(err as Error).message}`); }
   const clock = deps.clock ?? systemClock;
   const ids = deps.ids ?? randomIds;
-  let zk: ZooKeeperState | undefined;
-  try {
-    zk = config.zk && !deps.store ? openZooKeeperState(config.zk, { layout: 'role', sessionTimeoutMs: config.zkSessionTimeoutMs ?? DEFAULT_ZK_SESSION_TIMEOUT_MS, logger }) : undefined;
-  } catch (err) {
-    throw new StartupError(`marathon: --zk: ${(err as Error).message}`);
-  }
-  // State is read at start-up (a standby answers reads from it): wait for the ensemble, failing loudly.
-  await zk?.session.waitConnected(ZK_CONNECT_TIMEOUT_MS).catch(async (err: Error) => {
-    await zk!.close();
-    throw new StartupError(`marathon: --zk: ZooKeeper did not answer within ${ZK_CONNECT_TIMEOUT_MS / 1000} s: ${err.message}`);
-  });
-  const store: Store = deps.store ?? zk?.store ?? (config.store === 'in_memory' ? new MemoryStore() : await SqliteStore.open(config.workDir, 'marathon.db').catch((err: Error) => { throw new StartupError(`--work-dir: ${err.message}`); }));
+  const roleState = await openRoleState('marathon', { zk: config.zk, zkSessionTimeoutMs: config.zkSessionTimeoutMs, workDir: config.workDir, dbFile: 'marathon.db', inMemory: config.store === 'in_memory', logger }, deps);
+  const { store, elector } = roleState;
   const repository = new MarathonRepository(store);
   const events = new EventBus(clock);
   const scheduler = new MarathonScheduler({
@@ -85,7 +73,6 @@ export async function startMarathon(config: MarathonConfig, logger: Logger, deps
   scheduler.restore(state);
   let frameworkId = state.frameworkId;
 
-  const elector = deps.elector ?? zk?.elector ?? new SoloElector();
   let address = `${config.hostname}:${config.httpPort}`;
   const leaderAddress = (): string | undefined => {
     const data = elector.leader()?.data as { address?: string } | undefined;
@@ -169,7 +156,7 @@ export async function startMarathon(config: MarathonConfig, logger: Logger, deps
   });
   await elector.start(self);
   await transition;
-  logger.info({ url, master: config.master, zk: config.zk, leading: elector.isLeader(), workDir: config.store === 'sqlite' && !zk ? config.workDir : undefined, frameworkId, apps: scheduler.apps.size, tasks: scheduler.instances.size, startupMs: Math.round(performance.now() - startedAt) }, 'marathon listening');
+  logger.info({ url, master: config.master, zk: config.zk, leading: elector.isLeader(), workDir: config.store === 'sqlite' && !roleState.zookeeper ? config.workDir : undefined, frameworkId, apps: scheduler.apps.size, tasks: scheduler.instances.size, startupMs: Math.round(performance.now() - startedAt) }, 'marathon listening');
   return {
     url, port, scheduler,
     async close() {
@@ -178,7 +165,7 @@ export async function startMarathon(config: MarathonConfig, logger: Logger, deps
       await elector.stop();
       await app.close();
       await scheduler.flush();
-      await (zk ? zk.close() : store.close());
+      await roleState.close();
     },
   };
 }
