@@ -1,7 +1,7 @@
 // End to end: agent liveness, agent restarts, and DRF between two frameworks sharing one cluster.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { startCluster, getJson, eventually } from '../helpers/processes.ts';
+import { startCluster, getJson, eventually, killSandboxProcesses } from '../helpers/processes.ts';
 import { RawScheduler, commandTask, launch } from '../helpers/raw-scheduler.ts';
 
 const FAST_PINGS = ['--agent-ping-timeout', '300ms', '--max-agent-ping-timeouts', '3'];
@@ -40,7 +40,7 @@ describe('agents', () => {
       assert.equal(metrics['master/tasks_lost'], 1);
     } finally {
       // SIGKILL left the agent's task processes behind: they are in their own process groups.
-      await killSandboxProcesses(cluster.dir);
+      killSandboxProcesses(cluster.dir);
       plain.close(); aware.close();
       await cluster.stop();
     }
@@ -107,12 +107,3 @@ describe('agents', () => {
   });
 });
 
-/** Kills task process groups whose cwd is inside the test's sandbox tree. */
-async function killSandboxProcesses(dir: string): Promise<void> {
-  const { readdirSync, readlinkSync } = await import('node:fs');
-  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
-    try {
-      if (readlinkSync(`/proc/${pid}/cwd`).startsWith(dir)) process.kill(-Number(pid), 'SIGKILL');
-    } catch { /* gone or not ours */ }
-  }
-}

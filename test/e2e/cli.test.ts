@@ -3,13 +3,8 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { join } from 'node:path';
-import { runCli, startRole, tempDir, getJson, eventually } from '../helpers/processes.ts';
+import { runCli, startRole, tempDir, getJson, eventually, oneLine } from '../helpers/processes.ts';
 
-function oneLine(stderr: string): string {
-  const lines = stderr.trim().split('\n').filter((l) => !l.includes('Deprecation') && !l.includes('--trace-warnings'));
-  assert.equal(lines.length, 1, `expected one line, got:\n${stderr}`);
-  return lines[0]!;
-}
 
 describe('trireme CLI', () => {
   it('rejects unparsable resources naming the problem', async () => {

@@ -6,7 +6,8 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { eventually, getJson, startRole, tempDir, type RoleProcess } from '../helpers/processes.ts';
-import { api, killSandboxProcesses } from '../helpers/marathon.ts';
+import { api } from '../helpers/marathon.ts';
+import { killSandboxProcesses } from '../helpers/processes.ts';
 
 describe('trireme dev, kill -9 and restart', () => {
   it('keeps apps, the deployment in progress and jobs', async () => {

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { eventually, getJson, startRole, tempDir, type RoleProcess } from '../helpers/processes.ts';
-import { killSandboxProcesses } from '../helpers/marathon.ts';
+import { killSandboxProcesses } from '../helpers/processes.ts';
 import { ZooKeeperEnsemble } from '../helpers/zookeeper.ts';
 
 const SESSION = '3secs';

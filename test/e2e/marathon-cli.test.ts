@@ -2,13 +2,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
-import { runCli, tempDir } from '../helpers/processes.ts';
+import { oneLine, runCli, tempDir } from '../helpers/processes.ts';
 
-function oneLine(stderr: string): string {
-  const lines = stderr.trim().split('\n').filter((l) => !l.includes('Deprecation') && !l.includes('--trace-warnings'));
-  assert.equal(lines.length, 1, `expected one line, got:\n${stderr}`);
-  return lines[0]!;
-}
 
 describe('trireme marathon CLI', () => {
   it('needs --master and names bad values', async () => {

@@ -3,7 +3,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { eventually, startCluster } from '../helpers/processes.ts';
-import { api, killSandboxProcesses, openEvents, startMarathonRole } from '../helpers/marathon.ts';
+import { api, openEvents, startMarathonRole } from '../helpers/marathon.ts';
+import { killSandboxProcesses } from '../helpers/processes.ts';
 
 describe('marathon and a lost agent', () => {
   it('tasks of a SIGKILLed agent are relaunched elsewhere', async () => {

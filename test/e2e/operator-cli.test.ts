@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { eventually, runCli, startRole, tempDir, type RoleProcess } from '../helpers/processes.ts';
+import { eventually, oneLine, runCli, startRole, tempDir, type RoleProcess } from '../helpers/processes.ts';
 
 let dev: RoleProcess;
 let dir: { path: string; remove(): void };
@@ -15,11 +15,6 @@ let env: Record<string, string> = {};
 /** `trireme <args> --master … --marathon … --chronos …` against the dev cluster. */
 const cli = (args: string[], timeoutMs?: number) => runCli([...args, ...endpoints], timeoutMs);
 
-function oneLine(stderr: string): string {
-  const lines = stderr.trim().split('\n').filter((l) => l && !l.includes('Deprecation') && !l.includes('--trace-warnings'));
-  assert.equal(lines.length, 1, `expected one line, got:\n${stderr}`);
-  return lines[0]!;
-}
 
 function file(name: string, value: unknown): string {
   const path = join(dir.path, name);
@@ -152,36 +147,36 @@ describe('operator CLI against `trireme dev`', () => {
   it('bad input and unreachable APIs: one line and an exit code a script can use', async () => {
     const bad = await cli(['app', 'create', '-f', file('bad.json', { id: '/bad', cmd: 'x', cpus: -1, mem: 32 })]);
     assert.equal(bad.code, 1);
-    assert.match(oneLine(bad.stderr), /^trireme: cpus: .*greater than or equal to 0$/);
+    assert.match(oneLine(bad.stderr, { ignoreBlank: true }), /^trireme: cpus: .*greater than or equal to 0$/);
 
     const notJson = await cli(['app', 'create', '-f', file('broken.json', '{"id": ')]);
     assert.equal(notJson.code, 1);
-    assert.match(oneLine(notJson.stderr), /^trireme: -f \S+broken\.json: not valid JSON/);
+    assert.match(oneLine(notJson.stderr, { ignoreBlank: true }), /^trireme: -f \S+broken\.json: not valid JSON/);
 
     const unknown = await cli(['app', 'show', 'nope']);
     assert.equal(unknown.code, 2);
-    assert.equal(oneLine(unknown.stderr), "trireme: App '/nope' does not exist");
+    assert.equal(oneLine(unknown.stderr, { ignoreBlank: true }), "trireme: App '/nope' does not exist");
     assert.equal((await cli(['app', 'scale', 'nope', '2'])).code, 2);
     assert.equal((await cli(['task', 'logs', 'no-such-task'])).code, 2);
 
     const badCount = await cli(['app', 'scale', 'web', 'lots']);
     assert.equal(badCount.code, 1);
-    assert.match(oneLine(badCount.stderr), /^trireme: .*'lots' is not a non-negative integer/);
+    assert.match(oneLine(badCount.stderr, { ignoreBlank: true }), /^trireme: .*'lots' is not a non-negative integer/);
 
     const port = await freePort();
     const down = await runCli(['cluster', 'status', '--master', `127.0.0.1:${port}`]);
     assert.equal(down.code, 3);
-    assert.match(oneLine(down.stderr), new RegExp(`^trireme: cannot reach 127\\.0\\.0\\.1:${port}: ECONNREFUSED`));
+    assert.match(oneLine(down.stderr, { ignoreBlank: true }), new RegExp(`^trireme: cannot reach 127\\.0\\.0\\.1:${port}: ECONNREFUSED`));
 
     // zk:// goes through ZooKeeper master detection; with no ensemble there it says so (the HA tests cover a real one).
     const zk = await runCli(['agent', 'list', '--master', `zk://127.0.0.1:${port}/mesos`]);
     assert.equal(zk.code, 3);
-    assert.match(oneLine(zk.stderr), new RegExp(`^trireme: no leading master found through zk://127\\.0\\.0\\.1:${port}/mesos`));
+    assert.match(oneLine(zk.stderr, { ignoreBlank: true }), new RegExp(`^trireme: no leading master found through zk://127\\.0\\.0\\.1:${port}/mesos`));
 
     // `trireme agent` still starts an agent: its own flags and errors are unchanged.
     const agentRole = await runCli(['agent', '--master', '127.0.0.1:1', '--resources', 'cpus:lots']);
     assert.equal(agentRole.code, 1);
-    assert.match(oneLine(agentRole.stderr), /--resources.*bad scalar 'lots' for 'cpus'/);
+    assert.match(oneLine(agentRole.stderr, { ignoreBlank: true }), /--resources.*bad scalar 'lots' for 'cpus'/);
   });
 
   it('jobs: create a scheduled job and a dependent one, run, show, list, graph, follow the logs', async () => {
@@ -221,10 +216,10 @@ describe('operator CLI against `trireme dev`', () => {
 
     const missing = await cli(['job', 'show', 'nope']);
     assert.equal(missing.code, 2);
-    assert.equal(oneLine(missing.stderr), "trireme: Job 'nope' not found");
+    assert.equal(oneLine(missing.stderr, { ignoreBlank: true }), "trireme: Job 'nope' not found");
     const badJob = await cli(['job', 'create', '-f', file('orphan.json', { name: 'orphan', command: 'true', parents: ['nobody'] })]);
     assert.equal(badJob.code, 1);
-    assert.match(oneLine(badJob.stderr), /^trireme: .*nobody/);
+    assert.match(oneLine(badJob.stderr, { ignoreBlank: true }), /^trireme: .*nobody/);
 
     const deleted = await cli(['job', 'delete', 'tock']);
     assert.equal(deleted.code, 0, deleted.stderr);

@@ -1,6 +1,5 @@
 // Test helpers for Marathon end-to-end tests: start `trireme marathon`, call its REST API with plain fetch, read
 // its SSE stream, and clean up task processes an agent killed with SIGKILL left behind.
-import { readdirSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { startRole, type RoleProcess } from './processes.ts';
 
@@ -53,11 +52,3 @@ export async function openEvents(base: string, query = ''): Promise<{ events: Ss
   return { events, close: () => controller.abort(), attached };
 }
 
-/** Kills task processes whose working directory is under `dir` (left behind by an agent killed with SIGKILL). */
-export function killSandboxProcesses(dir: string): void {
-  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
-    try {
-      if (readlinkSync(`/proc/${pid}/cwd`).startsWith(dir)) process.kill(-Number(pid), 'SIGKILL');
-    } catch { /* gone or not ours */ }
-  }
-}

@@ -1,6 +1,7 @@
 // Starts real `trireme` processes for end-to-end tests and cleans them up afterwards.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readdirSync, readlinkSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -155,4 +156,23 @@ export async function eventually<T>(check: () => Promise<T | undefined | false> 
     if (Date.now() > deadline) throw new Error(`condition not met in ${timeoutMs} ms${lastError ? `: ${(lastError as Error).message}` : ''}`);
     await new Promise((r) => setTimeout(r, intervalMs));
   }
+}
+
+/** Kills task process groups whose working directory is under `dir` (left behind by an agent killed with SIGKILL). */
+export function killSandboxProcesses(dir: string): void {
+  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+    try {
+      if (readlinkSync(`/proc/${pid}/cwd`).startsWith(dir)) process.kill(-Number(pid), 'SIGKILL');
+    } catch { /* gone or not ours */ }
+  }
+}
+
+/**
+ * The single line a failing command printed on stderr (Node's deprecation noise aside); asserts there is exactly one.
+ * `ignoreBlank`: blank lines in between do not count.
+ */
+export function oneLine(stderr: string, opts: { ignoreBlank?: boolean } = {}): string {
+  const lines = stderr.trim().split('\n').filter((l) => (!opts.ignoreBlank || l) && !l.includes('Deprecation') && !l.includes('--trace-warnings'));
+  assert.equal(lines.length, 1, `expected one line, got:\n${stderr}`);
+  return lines[0]!;
 }
