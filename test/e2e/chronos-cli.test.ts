@@ -20,7 +20,7 @@ test('bad chronos flags stop it with one line naming the flag', async () => {
 
 test('`trireme dev` starts Chronos too, prints its address, and runs a job on its agents', async () => {
   const dir = tempDir();
-  const dev = await startRole(['dev', '--data-dir', dir.path, '--master-port', '0', '--agent-port', '0', '--chronos-port', '0', '--agents', '1'], 'chronos listening');
+  const dev = await startRole(['dev', '--data-dir', dir.path, '--master-port', '0', '--agent-port', '0', '--marathon-port', '0', '--chronos-port', '0', '--agents', '1'], 'chronos listening');
   try {
     const output = await eventually(() => (dev.output().includes('Trireme is running') ? dev.output() : undefined));
     const url = /chronos +(http:\/\/127\.0\.0\.1:\d+)/.exec(output)?.[1];
