@@ -20,6 +20,12 @@ if (files.length === 0) {
   console.error('no test files matched');
   process.exit(1);
 }
+// The web consoles' tests load dist/ui: build it from the current sources first (a second or two).
+const build = spawnSync('npm', ['run', '--silent', 'build'], { stdio: 'inherit' });
+if (build.status !== 0) {
+  console.error('npm run build failed: the web consoles could not be built');
+  process.exit(1);
+}
 const concurrency = process.env.TRIREME_TEST_CONCURRENCY ?? '2';
 // Docker tests share one private dockerd per run (test/helpers/docker.ts starts it on first use); it is stopped
 // and its directory removed when the run ends, unless the caller chose the directory (then it is theirs to keep).

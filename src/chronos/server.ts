@@ -10,6 +10,7 @@ import { OfferLoop } from '../framework/offer-loop.ts';
 import type { LeaderElector } from '../state/leader.ts';
 import type { Store } from '../state/store.ts';
 import { installLeaderProxy } from '../framework/leader-proxy.ts';
+import { isUiPath, registerUi } from '../common/ui.ts';
 import { openRoleState } from '../framework/role-state.ts';
 import { registerChronosApi } from './api.ts';
 import { ChronosMetrics } from './metrics.ts';
@@ -94,10 +95,11 @@ export async function startChronos(config: ChronosConfig, logger: Logger, deps: 
   // Non-leading instances proxy every request to the leader, as Chronos' RedirectFilter does.
   installLeaderProxy(app, {
     isLeader: () => elector.isLeader(), leaderAddress, selfAddress: () => selfAddress,
-    local: new Set(['/ping', '/metrics', '/leader', '/scheduler/leader', '/v1/scheduler/leader']),
+    local: new Set(['/ping', '/metrics', '/leader', '/scheduler/leader', '/v1/scheduler/leader']), localPath: isUiPath,
     unavailable: (message) => ({ message, status: 'Service Unavailable' }),
   });
   registerChronosApi(app, { scheduler, metrics, defaults, clock, leader: leaderAddress });
+  await registerUi(app, 'chronos');
 
   await scheduler.load(); // a standby answers reads from it while no leader is reachable
   const port = await listen(app, config.httpAddress, config.httpPort, 'chronos');

@@ -14,6 +14,8 @@ export interface LeaderProxyOptions {
   selfAddress(): string;
   /** Paths (without query) every instance answers itself, e.g. /ping, /metrics, /v2/leader. */
   local: ReadonlySet<string>;
+  /** Further paths answered locally, by test (e.g. the web console's page and assets: every instance has them). */
+  localPath?(path: string): boolean;
   /** Body of the 503 answer; the role's error format. */
   unavailable(message: string): Record<string, unknown>;
 }
@@ -33,7 +35,7 @@ export function installLeaderProxy(app: FastifyInstance, o: LeaderProxyOptions):
   app.addHook('preHandler', async (req: FastifyRequest, reply: FastifyReply) => {
     if (o.isLeader()) return;
     const path = req.url.split('?')[0]!;
-    if (o.local.has(path)) return;
+    if (o.local.has(path) || o.localPath?.(path)) return;
     const leader = o.leaderAddress();
     if (!leader || leader === o.selfAddress() || req.headers[PROXIED] !== undefined) {
       if (isRead(req.method)) return; // reads keep answering from local state

@@ -15,6 +15,7 @@ import { openRoleState } from '../framework/role-state.ts';
 import { registerAppsApi } from './api/apps-api.ts';
 import { registerClusterApi } from './api/cluster-api.ts';
 import { registerGroupsApi } from './api/groups-api.ts';
+import { isUiPath, registerUi } from '../common/ui.ts';
 import { installErrorHandler } from './api/common.ts';
 import { marathonMetrics, registerServiceApi } from './api/service-api.ts';
 import { EventBus } from './events.ts';
@@ -83,7 +84,7 @@ export async function startMarathon(config: MarathonConfig, logger: Logger, deps
   // A standby has no scheduler connection: it forwards requests to the leader, or refuses writes without one.
   installLeaderProxy(app, {
     isLeader: () => elector.isLeader(), leaderAddress, selfAddress: () => address,
-    local: new Set(['/ping', '/metrics', '/v2/leader', '/v2/info']),
+    local: new Set(['/ping', '/metrics', '/v2/leader', '/v2/info']), localPath: isUiPath,
     unavailable: (message) => ({ message }),
   });
 
@@ -91,6 +92,7 @@ export async function startMarathon(config: MarathonConfig, logger: Logger, deps
   registerAppsApi(app, scheduler, repository, events);
   registerClusterApi(app, scheduler, clock);
   registerGroupsApi(app, scheduler);
+  await registerUi(app, 'marathon');
   let client: SchedulerClient | undefined;
   const marathonConfig: Record<string, unknown> = {
     master: config.master, failover_timeout: config.failoverTimeoutSeconds, framework_name: config.frameworkName, hostname: config.hostname,
