@@ -84,6 +84,7 @@ export function devCommand(): Command {
           `  marathon ${marathon!.url}   (REST API: ${marathon!.url}/v2/apps, events: ${marathon!.url}/v2/events)`,
           `  chronos  ${chronos!.url}   (jobs: ${chronos!.url}/v1/scheduler/jobs)`,
           `  data     ${dataDir}`,
+          `Web consoles: ${master.url}/  ${marathon!.url}/  ${chronos!.url}/`,
           'Press Ctrl-C to stop.',
           '',
         ];
