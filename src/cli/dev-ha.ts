@@ -12,7 +12,8 @@ import { createLogger } from '../common/logger.ts';
 import { StartupError } from '../common/http.ts';
 import type { AttributeJSON } from '../common/resources.ts';
 import { startAgent, type RunningAgent } from '../agent/server.ts';
-import { freePorts, ZooKeeperEnsemble } from '../state/zookeeper-ensemble.ts';
+import { freePorts, localNodePids, ZooKeeperEnsemble } from '../state/zookeeper-ensemble.ts';
+import { reapIfParentDies, type OrphanReaper } from '../common/orphan-reaper.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/trireme.js', import.meta.url));
 
@@ -75,7 +76,9 @@ export async function startDevHa(o: DevHaOptions): Promise<{ close(): Promise<vo
   const agents: RunningAgent[] = [];
   const marathons: RoleChild[] = [];
   const chronoses: RoleChild[] = [];
+  let reaper: OrphanReaper | undefined;
   const close = async () => {
+    reaper?.cancel();
     await Promise.all([...marathons, ...chronoses].map((c) => c.close()));
     for (const a of agents) await a.close();
     await Promise.all(masters.map((m) => m.close()));
@@ -107,10 +110,13 @@ export async function startDevHa(o: DevHaOptions): Promise<{ close(): Promise<vo
     await close();
     throw err;
   }
+  // Killed with SIGKILL, this process cannot stop its children itself: a watchdog does.
+  const zkPids = localNodePids();
+  reaper = reapIfParentDies([...zkPids, ...[...masters, ...marathons, ...chronoses].map((c) => c.proc.pid ?? 0)]);
   const lines = [
     '',
     'Trireme (HA) is running:',
-    `  zookeeper ${zk.connectString}   (masters elect a leader under /mesos)`,
+    `  zookeeper ${zk.connectString}   (masters elect a leader under /mesos; pids ${zkPids.join(' ')})`,
     ...masters.map((m, i) => `  master ${i + 1}  ${m.url}   (pid ${m.proc.pid}; any master redirects to the leader: ${m.url}/master/redirect)`),
     ...agents.map((a, i) => `  agent ${i + 1}   ${a.url}`),
     ...marathons.map((m, i) => `  marathon ${i + 1} ${m.url}   (pid ${m.proc.pid}; REST API: ${m.url}/v2/apps, events: ${m.url}/v2/events; either instance serves, /v2/leader names the leader)`),

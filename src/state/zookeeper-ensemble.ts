@@ -187,6 +187,11 @@ export class ZooKeeperEnsemble {
 // A process that exits without closing its ensembles must not leave JVMs behind.
 const liveNodes = new Set<ChildProcess>();
 
+/** Pids of the nodes this process runs now (for a watchdog that outlives it, see src/common/orphan-reaper.ts). */
+export function localNodePids(): number[] {
+  return [...liveNodes].map((p) => p.pid).filter((pid): pid is number => pid !== undefined);
+}
+
 /** SIGKILLs every node started by this process (for exit and signal handlers). */
 export function killAllLocalNodes(): void {
   for (const p of liveNodes) p.kill('SIGKILL');

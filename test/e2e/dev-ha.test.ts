@@ -59,6 +59,18 @@ describe('trireme dev --ha', () => {
         return undefined;
       }, 60_000, 200);
       assert.notEqual(next, leader);
+
+      // kill -9 of `trireme dev --ha` itself leaves nothing behind: its watchdog stops every child process.
+      const children = [
+        ...[...pids.values()].filter((p) => p !== pids.get(leader!)),
+        ...[...dev.output().matchAll(/(?:marathon|chronos) \d +http:\/\/[\d.:]+ +\(pid (\d+)/g)].map((m) => Number(m[1])),
+        ...(/zookeeper .*pids ([\d ]+)\)/.exec(dev.output())?.[1]!.trim().split(' ').map(Number) ?? []),
+      ];
+      assert.equal(children.length, 2 + 2 + 2 + 3, `child pids from the banner: ${children.join(' ')}`);
+      const alive = (pid: number) => { try { process.kill(pid, 0); return true; } catch { return false; } };
+      assert.ok(children.every(alive));
+      await dev.stop('SIGKILL');
+      await eventually(() => children.every((p) => !alive(p)), 30_000, 200);
     } finally {
       await dev.stop();
       dir.remove();
