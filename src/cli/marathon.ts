@@ -1,8 +1,10 @@
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { callbackUrlProblem } from '../marathon/event-subscriptions.ts';
 import os from 'node:os';
 import { resolve } from 'node:path';
 import { createLogger } from '../common/logger.ts';
 import { startMarathon } from '../marathon/server.ts';
+import { StartupError } from '../common/http.ts';
 import { DEFAULT_ZK_SESSION_TIMEOUT_MS } from '../state/zookeeper.ts';
 import { durationArg, envOption, portArg, runRole, zkUrlArg } from './options.ts';
 
@@ -24,16 +26,34 @@ export function marathonCommand(): Command {
     .addOption(envOption('marathon', '--decline-offer-duration <duration>', 'how long the master keeps a declined offer from Marathon (new demand revives at once)').default(5000, '5secs').argParser(durationArg))
     .addOption(envOption('marathon', '--zk <url>', 'HA: state and leader election in ZooKeeper (zk://h1:2181,h2:2181,h3:2181/marathon); standbys proxy the API to the leader').argParser(zkUrlArg))
     .addOption(envOption('marathon', '--zk-session-timeout <duration>', 'ZooKeeper session timeout (with --zk)').default(DEFAULT_ZK_SESSION_TIMEOUT_MS, '10secs').argParser(durationArg))
+    .addOption(envOption('marathon', '--event-subscriber <kind>', 'http_callback: POST every event to subscribed callback URLs (/v2/eventSubscriptions)').choices(['http_callback']))
+    .addOption(envOption('marathon', '--http-endpoints <urls>', 'callback URLs that always receive events (comma list; with --event-subscriber http_callback)').argParser(callbackUrlsArg))
+    .addOption(envOption('marathon', '--http-event-request-timeout <duration>', 'timeout of each event callback POST').default(10_000, '10secs').argParser(durationArg))
+    .addOption(envOption('marathon', '--http-event-callback-slow-consumer-timeout <duration>', 'a callback subscriber that fails or answers slower than this is paused for as long (its events are dropped)').default(10_000, '10secs').argParser(durationArg))
     .action(async (o) => {
       const logger = createLogger('marathon');
       const httpAddress: string = o.ip ?? o.httpAddress;
-      await runRole(() => startMarathon({
-        master: o.master, httpAddress, httpPort: o.httpPort,
-        hostname: o.hostname ?? (httpAddress === '0.0.0.0' ? os.hostname() : httpAddress), workDir: resolve(o.workDir),
-        store: o.internalStoreBackend === 'in_memory' ? 'in_memory' : 'sqlite', frameworkName: o.frameworkName, mesosRole: o.mesosRole,
-        mesosUser: o.mesosUser, failoverTimeoutSeconds: o.failoverTimeout / 1000,
-        reconciliationIntervalMs: o.reconciliationInterval, declineOfferSeconds: o.declineOfferDuration / 1000,
-        ...(o.zk ? { zk: o.zk, zkSessionTimeoutMs: o.zkSessionTimeout } : {}),
-      }, logger));
+      await runRole(async () => {
+        if (o.httpEndpoints && o.eventSubscriber !== 'http_callback') throw new StartupError('--http-endpoints needs --event-subscriber http_callback');
+        return startMarathon({
+          master: o.master, httpAddress, httpPort: o.httpPort,
+          hostname: o.hostname ?? (httpAddress === '0.0.0.0' ? os.hostname() : httpAddress), workDir: resolve(o.workDir),
+          store: o.internalStoreBackend === 'in_memory' ? 'in_memory' : 'sqlite', frameworkName: o.frameworkName, mesosRole: o.mesosRole,
+          mesosUser: o.mesosUser, failoverTimeoutSeconds: o.failoverTimeout / 1000,
+          reconciliationIntervalMs: o.reconciliationInterval, declineOfferSeconds: o.declineOfferDuration / 1000,
+          ...(o.zk ? { zk: o.zk, zkSessionTimeoutMs: o.zkSessionTimeout } : {}),
+          ...(o.eventSubscriber ? { eventSubscriber: o.eventSubscriber, httpEndpoints: o.httpEndpoints ?? [] } : {}),
+          httpEventRequestTimeoutMs: o.httpEventRequestTimeout, httpEventSlowConsumerTimeoutMs: o.httpEventCallbackSlowConsumerTimeout,
+        }, logger);
+      });
     });
+}
+
+function callbackUrlsArg(value: string): string[] {
+  const urls = value.split(',').map((u) => u.trim()).filter(Boolean);
+  for (const u of urls) {
+    const problem = callbackUrlProblem(u);
+    if (problem) throw new InvalidArgumentError(problem);
+  }
+  return urls;
 }

@@ -15,6 +15,9 @@ import { openRoleState } from '../framework/role-state.ts';
 import { registerAppsApi } from './api/apps-api.ts';
 import { registerClusterApi } from './api/cluster-api.ts';
 import { registerGroupsApi } from './api/groups-api.ts';
+import { registerEventSubscriptionsApi } from './api/event-subscriptions-api.ts';
+import { callbackMetrics, HttpCallbackDelivery } from './http-callbacks.ts';
+import { EventSubscriptions } from './event-subscriptions.ts';
 import { isUiPath, registerUi } from '../common/ui.ts';
 import { installErrorHandler } from './api/common.ts';
 import { marathonMetrics, registerServiceApi } from './api/service-api.ts';
@@ -39,6 +42,14 @@ export interface MarathonConfig {
   zk?: string;
   /** Default 10 s. */
   zkSessionTimeoutMs?: number;
+  /** 'http_callback' turns on /v2/eventSubscriptions and POSTs every event to the subscribed URLs. */
+  eventSubscriber?: 'http_callback';
+  /** Callback URLs subscribed from the command line (--http-endpoints), in addition to stored ones. */
+  httpEndpoints?: string[];
+  /** Per callback POST; default 10 s. */
+  httpEventRequestTimeoutMs?: number;
+  /** Pause of a failing or slow subscriber; default 10 s. */
+  httpEventSlowConsumerTimeoutMs?: number;
 }
 
 export interface MarathonDeps {
@@ -65,6 +76,14 @@ export async function startMarathon(config: MarathonConfig, logger: Logger, deps
   const { store, elector } = roleState;
   const repository = new MarathonRepository(store);
   const events = new EventBus(clock);
+  const callbacks = config.eventSubscriber === 'http_callback' ? new HttpCallbackDelivery(events, () => elector.isLeader(), {
+    requestTimeoutMs: config.httpEventRequestTimeoutMs ?? 10_000, slowConsumerTimeoutMs: config.httpEventSlowConsumerTimeoutMs ?? 10_000,
+    maxQueued: 10_000, clock, logger: logger.child({ component: 'http-callbacks' }),
+  }) : undefined;
+  const subscriptions = callbacks
+    ? new EventSubscriptions(store, '/marathon', (urls) => callbacks.setUrls([...new Set([...(config.httpEndpoints ?? []), ...urls])]))
+    : undefined;
+  await subscriptions?.load();
   const scheduler = new MarathonScheduler({
     repository, events, clock, ids, logger,
     ...(config.reconciliationIntervalMs !== undefined ? { reconciliationIntervalMs: config.reconciliationIntervalMs } : {}),
@@ -92,6 +111,8 @@ export async function startMarathon(config: MarathonConfig, logger: Logger, deps
   registerAppsApi(app, scheduler, repository, events);
   registerClusterApi(app, scheduler, clock);
   registerGroupsApi(app, scheduler);
+  registerEventSubscriptionsApi(app, subscriptions, events, config.httpEndpoints ?? []);
+  if (callbacks) for (const metric of Object.values(callbackMetrics)) registry.registerMetric(metric);
   await registerUi(app, 'marathon');
   let client: SchedulerClient | undefined;
   const marathonConfig: Record<string, unknown> = {
@@ -123,6 +144,7 @@ export async function startMarathon(config: MarathonConfig, logger: Logger, deps
       await store.sync?.(); // see the previous leader's last writes, not a lagging replica
       const reloaded = await repository.load();
       scheduler.restore(reloaded, { replace: true });
+      await subscriptions?.load();
       frameworkId = reloaded.frameworkId ?? frameworkId;
     }
     stateFresh = true;
@@ -165,6 +187,7 @@ export async function startMarathon(config: MarathonConfig, logger: Logger, deps
       await transition;
       await stopLeading();
       await elector.stop();
+      callbacks?.close();
       await app.close();
       await scheduler.flush();
       await roleState.close();
