@@ -35,9 +35,9 @@ function unreachableStatus(app: AppDefinition | null, i: Instance, now: number):
 
 /**
  * `instances`: the app's non-terminal instances (including those being killed). `app` null = the app is being
- * destroyed. `healthy` says whether an instance passes its health checks; for an app with health checks an
- * instance counts as up (capacity during a restart, converged at the end) only when RUNNING and healthy, as
- * Marathon's deployments wait for health.
+ * destroyed. `healthy` says whether an instance passes its health checks and readiness checks; for an app with
+ * either an instance counts as up (capacity during a restart, converged at the end) only when RUNNING and passing
+ * them, as Marathon's deployments wait for health and readiness.
  */
 export function decideApp(app: AppDefinition | null, instances: Instance[], now: number, healthy: (i: Instance) => boolean = () => true): AppDecision {
   const expunge = instances.filter((i) => unreachableStatus(app, i, now) === 'expunge');
@@ -46,7 +46,7 @@ export function decideApp(app: AppDefinition | null, instances: Instance[], now:
   const live = present.filter((i) => i.killRequestedAt === null);
   if (!app) return { launch: 0, kill: live, expunge, converged: present.length === 0 };
 
-  const checked = app.healthChecks.length > 0;
+  const checked = app.healthChecks.length > 0 || app.readinessChecks.length > 0;
   const up = (i: Instance) => i.state === 'TASK_RUNNING' && (!checked || healthy(i));
   const counted = live.filter((i) => unreachableStatus(app, i, now) === 'counted');
   const current = app.versionInfo.lastConfigChangeAt;

@@ -256,6 +256,11 @@ export function parseApp(body: unknown, baseGroup = '/'): AppDefinition {
   const mappings = container?.portMappings ?? container?.docker?.portMappings;
   const portCount = mappings && mappings.length > 0 ? mappings.length : portDefinitions.length;
   problems.push(...validateHealthChecks(a.healthChecks, '/healthChecks', { portCount, docker: container?.type === 'DOCKER' }));
+  // A readiness check probes the task port carrying its portName, so that name must exist.
+  const portNames = mappings && mappings.length > 0 ? mappings.map((m) => m.name) : portDefinitions.map((p) => p.name);
+  a.readinessChecks.forEach((c, i) => {
+    if (!portNames.includes(c.portName)) fail(`/readinessChecks(${i})/portName`, `no port named '${c.portName}' in ${mappings && mappings.length > 0 ? 'portMappings' : 'portDefinitions'}`);
+  });
   const dependencies: string[] = [];
   for (const [i, d] of a.dependencies.entries()) {
     const dep = id ? resolvePathId(d, id.slice(0, id.lastIndexOf('/')) || '/') : undefined;

@@ -22,6 +22,7 @@ import { advanceSteps, heldApps, stepsForChange } from './deployment-steps.ts';
 import { DependencyCycleError } from './deployment-plan.ts';
 import { AppValidationError } from './app-definition.ts';
 import { HealthMonitor, type HealthCheckResultJSON } from './health/index.ts';
+import { portNamesOf, ReadinessMonitor, type ReadinessCheckResult } from './readiness.ts';
 
 /** A change refused because deployments hold the app (answered 409 with their ids). */
 export class AppLockedError extends Error {
@@ -89,8 +90,15 @@ export class MarathonScheduler {
 
   /** Marathon-side health checks (HTTP/HTTPS/TCP) of running tasks, and the results of the agent-side ones. */
   readonly health: HealthMonitor;
+  /** Readiness checks of running tasks of apps that define them (a deployment waits for them). */
+  readonly readiness: ReadinessMonitor;
 
   constructor(private readonly opts: SchedulerOptions) {
+    this.readiness = new ReadinessMonitor({
+      onResult: (taskId) => { const i = this.instances.get(taskId); if (i) this.instances.touch(i.appId); },
+      // A new instance becoming ready may let a deployment move on.
+      onReady: () => this.scheduleConverge(),
+    });
     this.health = new HealthMonitor({
       now: () => opts.clock.now(),
       onResult: (taskId) => { const i = this.instances.get(taskId); if (i) this.instances.touch(i.appId); },
@@ -124,9 +132,29 @@ export class MarathonScheduler {
   /** Whether a task passes every health check of its app (false before the first result). */
   isHealthy(i: Instance): boolean { return this.health.alive(i.taskId) === true; }
 
-  /** Starts health checking a running task with its app's checks (no-op for apps without health checks). */
+  /** Whether a running task counts for its app: healthy when it has health checks, ready when readiness checks. */
+  private isUp(i: Instance): boolean {
+    const app = this.apps.get(i.appId);
+    return (!app || app.healthChecks.length === 0 || this.isHealthy(i)) && this.isReady(i);
+  }
+
+  /** Whether a task passed its app's readiness checks (true when the app has none). */
+  isReady(i: Instance): boolean {
+    const app = this.apps.get(i.appId);
+    return !app || app.readinessChecks.length === 0 || this.readiness.isReady(i.taskId);
+  }
+
+  /** Marathon's `readinessCheckResults` of an app's tasks still being, or already, checked. */
+  readinessResults(appId: string): ReadinessCheckResult[] {
+    return this.instances.ofApp(appId).flatMap((i) => this.readiness.results(i.taskId));
+  }
+
+  /** Starts health (and readiness) checking a running task with its app's checks (no-op for apps without). */
   private trackHealth(i: Instance): void {
     const app = this.apps.get(i.appId);
+    if (app && app.readinessChecks.length > 0 && i.state === 'TASK_RUNNING' && !this.readiness.isTracked(i.taskId)) {
+      this.readiness.track({ taskId: i.taskId, host: i.host, ports: i.ports, checks: app.readinessChecks, portNames: portNamesOf(app) });
+    }
     if (!app || app.healthChecks.length === 0 || i.state !== 'TASK_RUNNING' || this.health.results(i.taskId).length > 0) return;
     this.health.track({ taskId: i.taskId, appId: i.appId, host: i.host, ports: i.ports, startedAt: Date.parse(i.startedAt ?? new Date(this.opts.clock.now()).toISOString()), healthChecks: app.healthChecks });
   }
@@ -143,6 +171,7 @@ export class MarathonScheduler {
       for (const m of [this.apps, this.versions, this.deployments, this.lastFailures, this.groups, this.delays, this.wanted, this.queueSince, this.unplaced, this.lastKillSent]) m.clear();
       for (const i of [...this.instances.values()]) this.instances.delete(i.taskId);
       this.health.stop();
+      this.readiness.stop();
       this.destroying.clear();
       this.deploymentsRevision++;
     }
@@ -191,6 +220,7 @@ export class MarathonScheduler {
     if (this.reconcileTimer) clearInterval(this.reconcileTimer);
     this.offerLoop?.stop();
     this.health.stop();
+    this.readiness.stop();
     this.client?.removeAllListeners('update');
     this.client = undefined;
   }
@@ -466,7 +496,7 @@ export class MarathonScheduler {
     let reviveNeeded = this.reviveRequested;
     this.reviveRequested = false;
     const ids = [...new Set([...this.apps.keys(), ...this.destroying])];
-    const decisions = new Map(ids.map((appId) => [appId, decideApp(this.apps.get(appId) ?? null, this.activeInstancesOf(appId), now, (i) => this.isHealthy(i))]));
+    const decisions = new Map(ids.map((appId) => [appId, decideApp(this.apps.get(appId) ?? null, this.activeInstancesOf(appId), now, (i) => this.isUp(i))]));
     const converged = new Set(ids.filter((id) => decisions.get(id)!.converged));
     // Destroyed apps whose last task is gone are forgotten first, so a deployment stopping them can move on now.
     for (const appId of ids) {
@@ -484,6 +514,7 @@ export class MarathonScheduler {
       const decision = decisions.get(appId)!;
       for (const i of decision.expunge) {
         this.health.untrack(i.taskId);
+        this.readiness.untrack(i.taskId);
         this.instances.delete(i.taskId);
         this.persist(this.opts.repository.deleteInstance(i.taskId));
       }
@@ -622,6 +653,7 @@ export class MarathonScheduler {
     }
     if (gone) {
       this.health.untrack(taskId);
+      this.readiness.untrack(taskId);
       this.instances.delete(taskId);
       this.lastKillSent.delete(taskId);
       this.persist(this.opts.repository.deleteInstance(taskId));

@@ -61,7 +61,7 @@ export function appJson(app: AppDefinition, m: MarathonScheduler, embed: AppEmbe
     out.tasksUnhealthy = unhealthy;
   }
   if (embed.deployments) out.deployments = m.deploymentsOf(app.id).map((d) => ({ id: d.id }));
-  if (embed.readiness) out.readinessCheckResults = [];
+  if (embed.readiness) out.readinessCheckResults = m.readinessResults(app.id);
   if (embed.tasks) out.tasks = tasks.map((t) => taskJson(t, app, m));
   if (embed.lastTaskFailure) {
     const f = m.lastFailures.get(app.id);
@@ -102,10 +102,11 @@ function embedKey(e: AppEmbed): string {
   return `${+e.tasks}${+e.counts}${+e.deployments}${+e.lastTaskFailure}${+e.taskStats}${+e.readiness}`;
 }
 
-export function deploymentJson(d: Deployment): Record<string, unknown> {
+/** `readiness` gives the readiness check results of an app's tasks, shown on the current actions as Marathon does. */
+export function deploymentJson(d: Deployment, readiness: (appId: string) => unknown[] = () => []): Record<string, unknown> {
   return {
     id: d.id, version: d.version, affectedApps: d.affectedApps, affectedPods: d.affectedPods, steps: d.steps,
-    currentActions: d.currentActions, currentStep: d.currentStep, totalSteps: d.totalSteps,
+    currentActions: d.currentActions.map((a) => ({ ...a, readinessCheckResults: readiness(a.app) })), currentStep: d.currentStep, totalSteps: d.totalSteps,
   };
 }
 

@@ -32,7 +32,7 @@ export function registerClusterApi(app: FastifyInstance, m: MarathonScheduler, c
     return sendJson(reply, 200, { tasks: result.killed.map((t) => taskJson(t, m.apps.get(t.appId), m)) });
   });
 
-  app.get('/v2/deployments', async (_req, reply) => sendJson(reply, 200, [...m.deployments.values()].map(deploymentJson)));
+  app.get('/v2/deployments', async (_req, reply) => sendJson(reply, 200, [...m.deployments.values()].map((d) => deploymentJson(d, (appId) => m.readinessResults(appId)))));
 
   app.delete('/v2/deployments/:id', async (req, reply) => {
     const { id } = req.params as { id: string };
