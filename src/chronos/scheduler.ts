@@ -1,6 +1,7 @@
 // The Chronos scheduler service: jobs, the task queue, run history and counters, kept in memory and written
 // through to the Store. Decisions come from the pure modules (schedule, graph, runs, constraints); this class
 // carries them out: timers at the edge, launches through the shared OfferLoop, status updates from the client.
+import type { StateFormat } from '../state/state-format.ts';
 import type { Logger } from 'pino';
 import type { Clock } from '../common/clock.ts';
 import { isTerminalState, type TaskInfo, type TaskStatus } from '../proto/mesos.ts';
@@ -54,6 +55,8 @@ export interface ChronosSchedulerOptions {
 export class BadRequest extends Error {}
 
 const PREFIX = '/chronos';
+/** Format of Chronos' state under /chronos; bump with a migration when what is stored changes shape. */
+export const CHRONOS_STATE_FORMAT: StateFormat = { key: `${PREFIX}/format`, current: 1, migrations: [] };
 function segment(s: string): string {
   const e = encodeURIComponent(s);
   return /^\.+$/.test(e) ? e.replace(/\./g, '%2E') : e; // '.' and '..' are not valid ZooKeeper node names

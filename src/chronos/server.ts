@@ -14,7 +14,7 @@ import { isUiPath, registerUi } from '../common/ui.ts';
 import { openRoleState } from '../framework/role-state.ts';
 import { registerChronosApi } from './api.ts';
 import { ChronosMetrics } from './metrics.ts';
-import { ChronosScheduler, FRAMEWORK_ID_KEY } from './scheduler.ts';
+import { CHRONOS_STATE_FORMAT, ChronosScheduler, FRAMEWORK_ID_KEY } from './scheduler.ts';
 import type { JobDefaults } from './job.ts';
 
 export interface ChronosConfig {
@@ -56,7 +56,7 @@ export interface RunningChronos {
 
 export async function startChronos(config: ChronosConfig, logger: Logger, deps: ChronosDeps = {}): Promise<RunningChronos> {
   const clock = deps.clock ?? systemClock;
-  const state = await openRoleState('chronos', { zk: config.zk, zkSessionTimeoutMs: config.zkSessionTimeoutMs, workDir: config.workDir, dbFile: 'chronos.db', logger }, deps);
+  const state = await openRoleState('chronos', { zk: config.zk, zkSessionTimeoutMs: config.zkSessionTimeoutMs, workDir: config.workDir, dbFile: 'chronos.db', format: CHRONOS_STATE_FORMAT, logger }, deps);
   const { store, elector } = state;
   const metrics = new ChronosMetrics();
   const defaults: JobDefaults = { ...config.defaults, epsilonMs: config.taskEpsilonMs, user: config.user };

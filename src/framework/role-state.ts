@@ -7,6 +7,7 @@ import { MemoryStore } from '../state/memory-store.ts';
 import { SoloElector } from '../state/solo-elector.ts';
 import { SqliteStore } from '../state/sqlite-store.ts';
 import type { Store } from '../state/store.ts';
+import { ensureStateFormat, StateFormatError, type StateFormat } from '../state/state-format.ts';
 import { DEFAULT_ZK_SESSION_TIMEOUT_MS, openZooKeeperState, ZK_CONNECT_TIMEOUT_MS, type ZooKeeperState } from '../state/zookeeper.ts';
 
 export interface RoleStateOptions {
@@ -18,6 +19,8 @@ export interface RoleStateOptions {
   dbFile: string;
   /** Keep nothing across restarts (MemoryStore) instead of SQLite. */
   inMemory?: boolean;
+  /** The role's state format: checked, and older state migrated, before the role reads it. */
+  format?: StateFormat;
   logger: Logger;
 }
 
@@ -47,6 +50,16 @@ export async function openRoleState(role: string, opts: RoleStateOptions, inject
     ? new MemoryStore()
     : await SqliteStore.open(opts.workDir, opts.dbFile).catch((err: Error) => { throw new StartupError(`${role}: --work-dir ${opts.workDir}: ${err.message}`); }));
   const elector = injected.elector ?? zk?.elector ?? new SoloElector();
+  if (opts.format) {
+    try {
+      const ran = await ensureStateFormat(store, opts.format);
+      for (const m of ran) opts.logger.info({ from: m.from, to: m.from + 1, migration: m.description }, 'migrated the state format');
+    } catch (err) {
+      if (zk) await zk.close(); else if (!injected.store) await store.close();
+      if (err instanceof StateFormatError) throw new StartupError(`${role}: ${opts.zk ? `--zk ${opts.zk}` : `--work-dir ${opts.workDir}`}: ${err.message}`);
+      throw err;
+    }
+  }
   return {
     store, elector, zookeeper: zk !== undefined,
     async close() {

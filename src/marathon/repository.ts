@@ -2,6 +2,7 @@
 // deployments, groups. Ids contain "/", so they are URI-encoded into single key segments. Writes made in the same
 // turn of the event loop are committed together (one transaction, one fsync), in call order: a scale-up of 1,000
 // instances costs a few commits, not 1,000.
+import type { StateFormat } from '../state/state-format.ts';
 import type { Store, StoreOp } from '../state/store.ts';
 import type { AppDefinition } from './app-definition.ts';
 import type { Deployment, Instance } from './model.ts';
@@ -18,6 +19,9 @@ export interface MarathonState {
   deployments: Deployment[];
   groups: GroupRecord[];
 }
+
+/** Format of Marathon's state under /marathon; bump with a migration when what is stored changes shape. */
+export const MARATHON_STATE_FORMAT: StateFormat = { key: '/marathon/format', current: 1, migrations: [] };
 
 export class MarathonRepository {
   private writes: Promise<unknown> = Promise.resolve();

@@ -15,6 +15,7 @@ import { openRoleState } from '../framework/role-state.ts';
 import { registerAppsApi } from './api/apps-api.ts';
 import { registerClusterApi } from './api/cluster-api.ts';
 import { registerGroupsApi } from './api/groups-api.ts';
+import { MARATHON_STATE_FORMAT } from './repository.ts';
 import { registerEventSubscriptionsApi } from './api/event-subscriptions-api.ts';
 import { callbackMetrics, HttpCallbackDelivery } from './http-callbacks.ts';
 import { EventSubscriptions } from './event-subscriptions.ts';
@@ -72,7 +73,7 @@ export async function startMarathon(config: MarathonConfig, logger: Logger, deps
   try { detector = createDetector(config.master); } catch (err) { throw new StartupError(`--master: ${(err as Error).message}`); }
   const clock = deps.clock ?? systemClock;
   const ids = deps.ids ?? randomIds;
-  const roleState = await openRoleState('marathon', { zk: config.zk, zkSessionTimeoutMs: config.zkSessionTimeoutMs, workDir: config.workDir, dbFile: 'marathon.db', inMemory: config.store === 'in_memory', logger }, deps);
+  const roleState = await openRoleState('marathon', { zk: config.zk, zkSessionTimeoutMs: config.zkSessionTimeoutMs, workDir: config.workDir, dbFile: 'marathon.db', inMemory: config.store === 'in_memory', format: MARATHON_STATE_FORMAT, logger }, deps);
   const { store, elector } = roleState;
   const repository = new MarathonRepository(store);
   const events = new EventBus(clock);

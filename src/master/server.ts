@@ -11,6 +11,8 @@ import { registerAgentApi } from './http/agent-api.ts';
 import { registerStateApi } from './http/state-api.ts';
 import { registerOperatorApi } from './http/operator-api.ts';
 import { registerUi } from '../common/ui.ts';
+import { ensureStateFormat, StateFormatError, type StateFormat } from '../state/state-format.ts';
+
 import type { Store } from '../state/store.ts';
 import { SqliteStore } from '../state/sqlite-store.ts';
 import { MemoryStore } from '../state/memory-store.ts';
@@ -18,6 +20,9 @@ import { SoloElector } from '../state/solo-elector.ts';
 import type { LeaderElector } from '../state/leader.ts';
 import { DEFAULT_ZK_SESSION_TIMEOUT_MS, openZooKeeperState, type ZooKeeperState } from '../state/zookeeper.ts';
 import { DEFAULT_AGENT_REREGISTER_TIMEOUT_MS, MasterLeadership } from './leadership.ts';
+
+/** Format of the master's registry (/master/...); bump with a migration when what is stored changes shape. */
+export const MASTER_STATE_FORMAT: StateFormat = { key: '/master/format', current: 1, migrations: [] };
 
 export interface MasterConfig extends MasterTuning {
   ip: string;
@@ -53,6 +58,13 @@ export async function startMaster(config: MasterConfig, logger: Logger, clock: C
     throw new StartupError(`master: --zk: ${(err as Error).message}`);
   }
   const store: Store = zk?.store ?? (config.registry === 'in_memory' ? new MemoryStore() : await SqliteStore.open(config.workDir, 'registry.db'));
+  try {
+    for (const m of await ensureStateFormat(store, MASTER_STATE_FORMAT)) logger.info({ from: m.from, to: m.from + 1, migration: m.description }, 'migrated the registry format');
+  } catch (err) {
+    if (zk) await zk.close(); else await store.close();
+    if (err instanceof StateFormatError) throw new StartupError(`master: ${config.zk ? `--zk ${config.zk}` : `--work-dir ${config.workDir}`}: registry ${err.message}`);
+    throw err;
+  }
   const app = createHttpServer(logger);
   installTextErrorHandler(app);
   const metrics = new MasterMetrics();
