@@ -1,6 +1,7 @@
 // The Chronos scheduler service: jobs, the task queue, run history and counters, kept in memory and written
 // through to the Store. Decisions come from the pure modules (schedule, graph, runs, constraints); this class
 // carries them out: timers at the edge, launches through the shared OfferLoop, status updates from the client.
+import type { JobNotice } from './notifications.ts';
 import type { StateFormat } from '../state/state-format.ts';
 import type { Logger } from 'pino';
 import type { Clock } from '../common/clock.ts';
@@ -49,6 +50,8 @@ export interface ChronosSchedulerOptions {
   kill(taskId: string, agentId?: string): Promise<void>;
   /** Something became launchable: revive offers. */
   wake(): void;
+  /** A job failed beyond its retries, was disabled for failing, or was deleted: tell its owners. */
+  notify?(notice: JobNotice): void;
 }
 
 /** The client-facing error: Chronos answers it with 400 {"message", "status": "Bad Request"}. */
@@ -160,7 +163,7 @@ export class ChronosScheduler implements OfferPlanner {
 
   /** Deletes a job: its children are rewired as Chronos does, its tasks killed and dequeued. */
   async remove(name: string): Promise<void> {
-    this.requireJob(name);
+    const removed = this.requireJob(name);
     const ops: StoreOp[] = [];
     for (const rw of rewireOnDelete(this.lookup, name)) {
       const child = this.jobs.get(rw.name)!;
@@ -182,6 +185,7 @@ export class ChronosScheduler implements OfferPlanner {
     ops.push({ op: 'delete', key: jobKey(name) }, { op: 'delete', key: historyKey(name) });
     this.o.logger.info({ job: name, rewired: ops.length }, 'job deleted');
     await this.write(ops);
+    this.o.notify?.({ kind: 'deleted', job: removed.job });
     this.tick();
   }
 
@@ -492,6 +496,8 @@ export class ChronosScheduler implements OfferPlanner {
       this.o.logger.warn({ job: job.name, failures: record.job.errorsSinceLastSuccess }, 'job disabled after failing too often (--disable-after-failures)');
     }
     ops.push({ op: 'put', key: jobKey(job.name), value: record });
+    const at = new Date(now).toISOString();
+    this.o.notify?.({ kind: record.job.disabled && !job.disabled ? 'disabled' : 'failed', job: record.job, taskId: t.taskId, at, ...(extra.message ? { schedulerMessage: extra.message } : {}) });
     // softError: dependents run even after the job finally failed.
     if (job.softError) ops.push(...this.fireChildren(job.name, now));
     return ops;

@@ -14,6 +14,7 @@ import { isUiPath, registerUi } from '../common/ui.ts';
 import { openRoleState } from '../framework/role-state.ts';
 import { registerChronosApi } from './api.ts';
 import { ChronosMetrics } from './metrics.ts';
+import { HttpNotificationClient, JobNotifier, MailClient, WebhookTextClient, type JobNotice, type NotificationClient } from './notifications.ts';
 import { CHRONOS_STATE_FORMAT, ChronosScheduler, FRAMEWORK_ID_KEY } from './scheduler.ts';
 import type { JobDefaults } from './job.ts';
 
@@ -39,6 +40,27 @@ export interface ChronosConfig {
   zk?: string;
   /** Default 10 s. */
   zkSessionTimeoutMs?: number;
+  /** Owner notifications (Chronos' mail, HTTP, Slack and Mattermost clients); none when absent. */
+  notifications?: NotificationConfig;
+}
+
+export interface NotificationConfig {
+  mail?: { host: string; port: number; from: string; user?: string; password?: string; ssl: boolean };
+  httpUrl?: string;
+  /** user:password for httpUrl. */
+  httpCredentials?: string;
+  slackUrl?: string;
+  mattermostUrl?: string;
+  clusterName?: string;
+}
+
+function notificationClients(c: NotificationConfig = {}): NotificationClient[] {
+  const clients: NotificationClient[] = [];
+  if (c.mail) clients.push(new MailClient(c.mail));
+  if (c.httpUrl) clients.push(new HttpNotificationClient(c.httpUrl, c.httpCredentials));
+  if (c.slackUrl) clients.push(new WebhookTextClient('slack', c.slackUrl));
+  if (c.mattermostUrl) clients.push(new WebhookTextClient('mattermost', c.mattermostUrl));
+  return clients;
 }
 
 export interface ChronosDeps {
@@ -63,10 +85,12 @@ export async function startChronos(config: ChronosConfig, logger: Logger, deps: 
 
   let client: SchedulerClient | undefined;
   let offerLoop: OfferLoop | undefined;
+  const notifier = new JobNotifier(notificationClients(config.notifications), logger.child({ component: 'notifications' }), config.notifications?.clusterName);
   const scheduler = new ChronosScheduler({
     store, clock, logger, metrics, historyLimit: config.historyLimit, failureRetryMs: config.failureRetryMs, disableAfterFailures: config.disableAfterFailures ?? 0, role: config.role,
     kill: (taskId, agentId) => client ? client.kill(taskId, agentId) : Promise.reject(new Error('not subscribed')),
     wake: () => wake(),
+    ...(notifier.enabled ? { notify: (notice: JobNotice) => notifier.notify(notice) } : {}),
   });
   // Runs fall due at any instant, while offers may sit behind refuse filters from earlier declines and launches:
   // a due run revives (clearing the filters), at most every REVIVE_INTERVAL_MS, with one trailing revive.

@@ -3,6 +3,7 @@ import os from 'node:os';
 import { resolve } from 'node:path';
 import { createLogger } from '../common/logger.ts';
 import { startChronos } from '../chronos/server.ts';
+import { StartupError } from '../common/http.ts';
 import { DEFAULT_ZK_SESSION_TIMEOUT_MS } from '../state/zookeeper.ts';
 import { durationArg, envOption, portArg, positiveInt, runRole, zkUrlArg } from './options.ts';
 
@@ -15,6 +16,12 @@ function positiveNumber(value: string): number {
   const n = Number(value);
   if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`'${value}' is not a positive number`);
   return n;
+}
+
+function hostPortArg(value: string): { host: string; port: number } {
+  const m = /^(.+):(\d+)$/.exec(value);
+  if (!m || Number(m[2]) < 1 || Number(m[2]) > 65535) throw new InvalidArgumentError(`'${value}' is not host:port`);
+  return { host: m[1]!, port: Number(m[2]) };
 }
 
 /** `trireme chronos`: flags spelled as Chronos' (--task_epsilon works as --task-epsilon). */
@@ -40,9 +47,23 @@ export function chronosCommand(): Command {
     .addOption(envOption('chronos', '--decline-offer-duration <ms>', 'filter on declined offers').default(5000).argParser(nonNegativeNumber))
     .addOption(envOption('chronos', '--zk <url>', 'HA: state and leader election in ZooKeeper (zk://h1:2181,h2:2181,h3:2181/chronos); standbys proxy the API to the leader').argParser(zkUrlArg))
     .addOption(envOption('chronos', '--zk-session-timeout <duration>', 'ZooKeeper session timeout (with --zk)').default(DEFAULT_ZK_SESSION_TIMEOUT_MS, '10secs').argParser(durationArg))
+    .addOption(envOption('chronos', '--mail-server <host:port>', 'SMTP server for owner notifications (a job failed, was disabled or deleted)').argParser(hostPortArg))
+    .addOption(envOption('chronos', '--mail-from <address>', 'From address of notification mails (needed with --mail-server)'))
+    .addOption(envOption('chronos', '--mail-user <user>', 'SMTP user (with --mail-password)'))
+    .addOption(envOption('chronos', '--mail-password <password>', 'SMTP password; prefer the env variable TRIREME_CHRONOS_MAIL_PASSWORD over the flag (process lists show flags)'))
+    .addOption(envOption('chronos', '--mail-ssl', 'connect to the SMTP server over TLS'))
+    .addOption(envOption('chronos', '--http-notification-url <url>', 'POST owner notifications as JSON to this URL'))
+    .addOption(envOption('chronos', '--http-notification-credentials <user:password>', 'HTTP Basic credentials for --http-notification-url'))
+    .addOption(envOption('chronos', '--slack-url <url>', 'Slack incoming webhook for owner notifications'))
+    .addOption(envOption('chronos', '--mattermost-url <url>', 'Mattermost incoming webhook for owner notifications'))
+    .addOption(envOption('chronos', '--cluster-name <name>', 'shown in brackets at the start of notification subjects'))
     .action(async (o) => {
       const logger = createLogger('chronos');
       await runRole(async () => {
+        if (o.mailServer && !o.mailFrom) throw new StartupError('--mail-server needs --mail-from');
+        for (const flag of ['httpNotificationUrl', 'slackUrl', 'mattermostUrl'] as const) {
+          if (o[flag] && !/^https?:\/\/./.test(o[flag])) throw new StartupError(`--${flag.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}: '${o[flag]}' is not an http(s) URL`);
+        }
         return startChronos({
           master: o.master, httpAddress: o.httpAddress, httpPort: o.httpPort,
           hostname: o.hostname ?? (o.httpAddress === '0.0.0.0' ? os.hostname() : o.httpAddress),
@@ -51,6 +72,10 @@ export function chronosCommand(): Command {
           historyLimit: o.historyLimit, declineOfferSeconds: o.declineOfferDuration / 1000,
           defaults: { cpus: o.mesosTaskCpu, mem: o.mesosTaskMem, disk: o.mesosTaskDisk },
           ...(o.zk ? { zk: o.zk, zkSessionTimeoutMs: o.zkSessionTimeout } : {}),
+          notifications: {
+            ...(o.mailServer ? { mail: { ...o.mailServer, from: o.mailFrom, user: o.mailUser, password: o.mailPassword, ssl: Boolean(o.mailSsl) } } : {}),
+            httpUrl: o.httpNotificationUrl, httpCredentials: o.httpNotificationCredentials, slackUrl: o.slackUrl, mattermostUrl: o.mattermostUrl, clusterName: o.clusterName,
+          },
         }, logger);
       });
     });
