@@ -59,6 +59,8 @@ export interface AgentTask {
   healthChecker?: TaskHealthChecker;
   /** The kill came from failing health checks: the terminal update says healthy: false. */
   killedByHealthCheck?: boolean;
+  /** Aborts the task's fetch when it is killed while staging. */
+  launchAbort?: AbortController;
 }
 
 export class Agent {
@@ -279,9 +281,14 @@ export class Agent {
     }
     const uris = info.command?.uris ?? [];
     if (uris.length && this.opts.fetcher && !task.killRequested) {
+      task.launchAbort = new AbortController();
       try {
-        await this.opts.fetcher.fetchAll(uris, task.sandbox);
+        await this.opts.fetcher.fetchAll(uris, task.sandbox, task.launchAbort.signal);
       } catch (err) {
+        if (task.killRequested) {
+          this.status(task, 'TASK_KILLED', { source: 'SOURCE_AGENT', reason: 'REASON_TASK_KILLED_DURING_LAUNCH', message: 'Task killed while its URIs were being fetched' });
+          return;
+        }
         const message = err instanceof FetchError ? err.message : `Failed to fetch URIs: ${(err as Error).message}`;
         this.log.warn({ taskId: info.task_id.value, message }, 'fetch failed');
         this.status(task, 'TASK_FAILED', { source: 'SOURCE_AGENT', reason: 'REASON_CONTAINER_LAUNCH_FAILED', message });
@@ -380,7 +387,10 @@ export class Agent {
     if (isTerminalState(task.state) || task.killRequested) return;
     task.killRequested = true;
     task.healthChecker?.stop(); // as Mesos: no health updates once the task is being killed
-    if (task.state === 'TASK_STAGING') return; // runTask sees the flag before launching
+    if (task.state === 'TASK_STAGING') {
+      task.launchAbort?.abort(); // a fetch in progress stops now; runTask sees the flag and reports TASK_KILLED
+      return;
+    }
     if (frameworkRemoved) this.updates.dropFramework(frameworkId);
     else if (hasCapability(task.frameworkInfo, 'TASK_KILLING_STATE') && task.state !== 'TASK_STARTING') this.status(task, 'TASK_KILLING');
     const policy = task.info.kill_policy?.grace_period?.nanoseconds;

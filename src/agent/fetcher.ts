@@ -28,37 +28,41 @@ export interface FetcherOptions {
 export class Fetcher {
   constructor(private readonly opts: FetcherOptions) {}
 
-  /** Fetches every URI into the sandbox, in order; throws FetchError for the first one that fails. */
-  async fetchAll(uris: FetchUri[], sandbox: string): Promise<void> {
+  /**
+   * Fetches every URI into the sandbox, in order; throws FetchError for the first one that fails. `signal` aborts
+   * a download in progress (the task was killed while staging).
+   */
+  async fetchAll(uris: FetchUri[], sandbox: string, signal?: AbortSignal): Promise<void> {
     for (const uri of uris) {
       try {
-        await this.fetchOne(planFetch(uri), sandbox);
+        signal?.throwIfAborted();
+        await this.fetchOne(planFetch(uri), sandbox, signal);
       } catch (err) {
         throw new FetchError(`Failed to fetch '${uri.value}': ${(err as Error).message}`);
       }
     }
   }
 
-  private async fetchOne(step: FetchStep, sandbox: string): Promise<void> {
+  private async fetchOne(step: FetchStep, sandbox: string, signal?: AbortSignal): Promise<void> {
     const target = join(sandbox, step.name);
     await mkdir(dirname(target), { recursive: true });
     if (step.cache) {
       const cached = join(this.opts.cacheDir, createHash('sha256').update(step.uri).digest('hex'));
       if (!(await stat(cached).catch(() => undefined))) {
         await mkdir(this.opts.cacheDir, { recursive: true });
-        await this.retrieve(step, cached);
+        await this.retrieve(step, cached, signal);
       } else {
         this.opts.logger.debug({ uri: step.uri }, 'fetcher cache hit');
       }
       await copyFile(cached, target);
     } else {
-      await this.retrieve(step, target);
+      await this.retrieve(step, target, signal);
     }
     if (step.executable) await chmod(target, 0o755);
     if (step.extract) {
       const [cmd, args] = extractCommand(step.extract, target, dirname(target));
       try {
-        await run(cmd, args, { cwd: sandbox, timeout: this.opts.timeoutMs ?? 600_000 });
+        await run(cmd, args, { cwd: sandbox, timeout: this.opts.timeoutMs ?? 600_000, ...(signal ? { signal } : {}) });
       } catch (err) {
         const e = err as NodeJS.ErrnoException & { stderr?: string };
         throw new Error(e.code === 'ENOENT' ? `cannot extract: '${cmd}' is not installed` : `cannot extract: ${(e.stderr || e.message).trim()}`);
@@ -68,7 +72,7 @@ export class Fetcher {
   }
 
   /** Downloads or copies the URI's content to `dest` (through a temporary file, so a failure leaves nothing). */
-  private async retrieve(step: FetchStep, dest: string): Promise<void> {
+  private async retrieve(step: FetchStep, dest: string, signal?: AbortSignal): Promise<void> {
     const tmp = `${dest}.fetching-${process.pid}`;
     try {
       if (step.source.kind === 'file') {
@@ -79,7 +83,8 @@ export class Fetcher {
       } else {
         let res: Response;
         try {
-          res = await fetch(step.source.url, { redirect: 'follow', signal: AbortSignal.timeout(this.opts.timeoutMs ?? 600_000) });
+          const timeout = AbortSignal.timeout(this.opts.timeoutMs ?? 600_000);
+          res = await fetch(step.source.url, { redirect: 'follow', signal: signal ? AbortSignal.any([signal, timeout]) : timeout });
         } catch (err) {
           const cause = (err as { cause?: { code?: string; message?: string } }).cause;
           throw new Error(cause?.code ?? cause?.message ?? (err as Error).message);

@@ -26,6 +26,7 @@ export function marathonCommand(): Command {
     .addOption(envOption('marathon', '--decline-offer-duration <duration>', 'how long the master keeps a declined offer from Marathon (new demand revives at once)').default(5000, '5secs').argParser(durationArg))
     .addOption(envOption('marathon', '--zk <url>', 'HA: state and leader election in ZooKeeper (zk://h1:2181,h2:2181,h3:2181/marathon); standbys proxy the API to the leader').argParser(zkUrlArg))
     .addOption(envOption('marathon', '--zk-session-timeout <duration>', 'ZooKeeper session timeout (with --zk)').default(DEFAULT_ZK_SESSION_TIMEOUT_MS, '10secs').argParser(durationArg))
+    .addOption(envOption('marathon', '--task-launch-timeout <duration>', 'kill (and replace) a task that is not running this long after its launch').default(300_000, '5mins').argParser(durationArg))
     .addOption(envOption('marathon', '--event-subscriber <kind>', 'http_callback: POST every event to subscribed callback URLs (/v2/eventSubscriptions)').choices(['http_callback']))
     .addOption(envOption('marathon', '--http-endpoints <urls>', 'callback URLs that always receive events (comma list; with --event-subscriber http_callback)').argParser(callbackUrlsArg))
     .addOption(envOption('marathon', '--http-event-request-timeout <duration>', 'timeout of each event callback POST').default(10_000, '10secs').argParser(durationArg))
@@ -43,7 +44,7 @@ export function marathonCommand(): Command {
           reconciliationIntervalMs: o.reconciliationInterval, declineOfferSeconds: o.declineOfferDuration / 1000,
           ...(o.zk ? { zk: o.zk, zkSessionTimeoutMs: o.zkSessionTimeout } : {}),
           ...(o.eventSubscriber ? { eventSubscriber: o.eventSubscriber, httpEndpoints: o.httpEndpoints ?? [] } : {}),
-          httpEventRequestTimeoutMs: o.httpEventRequestTimeout, httpEventSlowConsumerTimeoutMs: o.httpEventCallbackSlowConsumerTimeout,
+          taskLaunchTimeoutMs: o.taskLaunchTimeout, httpEventRequestTimeoutMs: o.httpEventRequestTimeout, httpEventSlowConsumerTimeoutMs: o.httpEventCallbackSlowConsumerTimeout,
         }, logger);
       });
     });

@@ -37,9 +37,10 @@ function unreachableStatus(app: AppDefinition | null, i: Instance, now: number):
  * `instances`: the app's non-terminal instances (including those being killed). `app` null = the app is being
  * destroyed. `healthy` says whether an instance passes its health checks and readiness checks; for an app with
  * either an instance counts as up (capacity during a restart, converged at the end) only when RUNNING and passing
- * them, as Marathon's deployments wait for health and readiness.
+ * them, as Marathon's deployments wait for health and readiness. An instance still staging or starting
+ * `launchTimeoutMs` after it was staged (Marathon's --task_launch_timeout) is killed, and so replaced.
  */
-export function decideApp(app: AppDefinition | null, instances: Instance[], now: number, healthy: (i: Instance) => boolean = () => true): AppDecision {
+export function decideApp(app: AppDefinition | null, instances: Instance[], now: number, healthy: (i: Instance) => boolean = () => true, launchTimeoutMs = Infinity): AppDecision {
   const expunge = instances.filter((i) => unreachableStatus(app, i, now) === 'expunge');
   const present = instances.filter((i) => !expunge.includes(i));
   const killing = present.filter((i) => i.killRequestedAt !== null);
@@ -48,12 +49,13 @@ export function decideApp(app: AppDefinition | null, instances: Instance[], now:
 
   const checked = app.healthChecks.length > 0 || app.readinessChecks.length > 0;
   const up = (i: Instance) => i.state === 'TASK_RUNNING' && (!checked || healthy(i));
-  const counted = live.filter((i) => unreachableStatus(app, i, now) === 'counted');
+  const stuck = live.filter((i) => (i.state === 'TASK_STAGING' || i.state === 'TASK_STARTING') && now - ms(i.stagedAt) > launchTimeoutMs);
+  const counted = live.filter((i) => !stuck.includes(i) && unreachableStatus(app, i, now) === 'counted');
   const current = app.versionInfo.lastConfigChangeAt;
   const fresh = counted.filter((i) => i.configVersion === current);
   const old = counted.filter((i) => i.configVersion !== current);
   const n = app.instances;
-  const kill: Instance[] = [];
+  const kill: Instance[] = [...stuck];
 
   if (fresh.length > n) kill.push(...killOrder(fresh, app.killSelection).slice(0, fresh.length - n));
   const freshKept = Math.min(fresh.length, n);

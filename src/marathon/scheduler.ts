@@ -59,6 +59,8 @@ export interface SchedulerOptions {
   /** Implicit reconciliation period (default 10 minutes). */
   reconciliationIntervalMs?: number;
   /** Filter on declined offers (default 5 s; new demand revives offers anyway). */
+  /** Kill a task still not running this long after it was staged (Marathon --task_launch_timeout); default 5 min. */
+  taskLaunchTimeoutMs?: number;
   declineOfferSeconds?: number;
 }
 
@@ -496,7 +498,7 @@ export class MarathonScheduler {
     let reviveNeeded = this.reviveRequested;
     this.reviveRequested = false;
     const ids = [...new Set([...this.apps.keys(), ...this.destroying])];
-    const decisions = new Map(ids.map((appId) => [appId, decideApp(this.apps.get(appId) ?? null, this.activeInstancesOf(appId), now, (i) => this.isUp(i))]));
+    const decisions = new Map(ids.map((appId) => [appId, decideApp(this.apps.get(appId) ?? null, this.activeInstancesOf(appId), now, (i) => this.isUp(i), this.opts.taskLaunchTimeoutMs ?? 300_000)]));
     const converged = new Set(ids.filter((id) => decisions.get(id)!.converged));
     // Destroyed apps whose last task is gone are forgotten first, so a deployment stopping them can move on now.
     for (const appId of ids) {

@@ -51,6 +51,8 @@ export interface MarathonConfig {
   httpEventRequestTimeoutMs?: number;
   /** Pause of a failing or slow subscriber; default 10 s. */
   httpEventSlowConsumerTimeoutMs?: number;
+  /** A task not running this long after it was launched is killed and replaced; default 300 s. */
+  taskLaunchTimeoutMs?: number;
 }
 
 export interface MarathonDeps {
@@ -89,6 +91,7 @@ export async function startMarathon(config: MarathonConfig, logger: Logger, deps
     repository, events, clock, ids, logger,
     ...(config.reconciliationIntervalMs !== undefined ? { reconciliationIntervalMs: config.reconciliationIntervalMs } : {}),
     ...(config.declineOfferSeconds !== undefined ? { declineOfferSeconds: config.declineOfferSeconds } : {}),
+    ...(config.taskLaunchTimeoutMs !== undefined ? { taskLaunchTimeoutMs: config.taskLaunchTimeoutMs } : {}),
   });
   const state = await repository.load();
   scheduler.restore(state);
@@ -119,7 +122,7 @@ export async function startMarathon(config: MarathonConfig, logger: Logger, deps
   const marathonConfig: Record<string, unknown> = {
     master: config.master, failover_timeout: config.failoverTimeoutSeconds, framework_name: config.frameworkName, hostname: config.hostname,
     mesos_role: config.mesosRole ?? null, mesos_user: config.mesosUser, local_port_min: 10000, local_port_max: 20000, executor: '//cmd',
-    checkpoint: true, task_launch_timeout: 300000, reconciliation_interval: config.reconciliationIntervalMs ?? 600000,
+    checkpoint: true, task_launch_timeout: config.taskLaunchTimeoutMs ?? 300000, reconciliation_interval: config.reconciliationIntervalMs ?? 600000,
     decline_offer_duration: (config.declineOfferSeconds ?? 5) * 1000, leader_proxy_connection_timeout_ms: 5000,
     leader_proxy_read_timeout_ms: 10000, mesos_leader_ui_url: config.master.startsWith('zk://') ? null : `http://${config.master}/`, webui_url: null, features: [],
   };

@@ -110,3 +110,16 @@ test('with health checks an instance counts only once healthy: restarts keep old
   // Apps without health checks ignore the predicate.
   assert.equal(decideApp(app({ instances: 1 }), [inst('TASK_RUNNING')], NOW, () => false).converged, true);
 });
+
+test('a task still staging or starting past the launch timeout is killed and replaced; a younger one is left alone', () => {
+  const staged = (secondsAgo: number, state: Instance['state'] = 'TASK_STAGING') => inst(state, 'v2', 0, { stagedAt: new Date(NOW - secondsAgo * 1000).toISOString() });
+  const stuck = staged(301);
+  const starting = staged(400, 'TASK_STARTING');
+  const young = staged(10);
+  const running = staged(900, 'TASK_RUNNING');
+  const d = decideApp(app({ instances: 4 }), [stuck, starting, young, running], NOW, () => true, 300_000);
+  assert.deepEqual(d.kill, [stuck, starting]);
+  assert.equal(d.launch, 2, 'replacements are launched for the stuck ones');
+  assert.equal(d.converged, false);
+  assert.deepEqual(decideApp(app({ instances: 4 }), [stuck, starting, young, running], NOW).kill, [], 'no timeout given: nothing is killed');
+});
