@@ -59,7 +59,7 @@ export interface DevHaOptions {
   chronosPort: number;
   /** Client port of ZooKeeper node 1; nodes 2 and 3 use +1 and +2 (0: any free ports). */
   zkPort: number;
-  agentResources: string;
+  agentResources(index: number): string;
   agentAttributes(index: number): AttributeJSON[];
   agentIp(index: number): string;
 }
@@ -92,7 +92,7 @@ export async function startDevHa(o: DevHaOptions): Promise<{ close(): Promise<vo
       const ip = o.agentIp(i);
       agents.push(await startAgent({
         master: url, ip, port: o.agentPort, hostname: ip, workDir: join(o.dataDir, `agent-${i + 1}`),
-        resources: o.agentResources, attributes: o.agentAttributes(i), statusUpdateRetryMs: 10_000, registrationBackoffMs: 1000,
+        resources: o.agentResources(i), attributes: o.agentAttributes(i), statusUpdateRetryMs: 10_000, registrationBackoffMs: 1000,
       }, createLogger(`agent-${i + 1}`)));
     }
     // Two instances each: the first to start leads, the other is a standby that proxies to it.

@@ -32,7 +32,9 @@ export function devCommand(): Command {
       const dataDir = resolve(o.dataDir);
       const n: number = o.agents;
       const memEach = Math.max(256, Math.floor((os.totalmem() / 1024 / 1024 - 1024) / n));
-      const resources: string = o.agentResources ?? `cpus:${Math.max(1, os.cpus().length)};mem:${memEach};disk:10000;ports:[31000-32000]`;
+      // The agents share this machine's network, so each offers its own port range: a task that binds 0.0.0.0 on
+      // its $PORT cannot collide with a task of another agent (agent 1: 31000-31999, agent 2: 32000-32999, ...).
+      const resources = (i: number): string => o.agentResources ?? `cpus:${Math.max(1, os.cpus().length)};mem:${memEach};disk:10000;ports:[${31000 + i * 1000}-${31999 + i * 1000}]`;
       const agentAttributes = (i: number) => parseAttributes(`rack:rack-${i + 1};zone:${String.fromCharCode(97 + (i % 3))}`);
       if (o.ha) {
         await runRole(() => startDevHa({
@@ -54,7 +56,7 @@ export function devCommand(): Command {
             const ip = devAgentIp(i);
             agents.push(await startAgent({
               master: `127.0.0.1:${master.port}`, ip, port: o.agentPort, hostname: ip, workDir: join(dataDir, `agent-${i + 1}`),
-              resources, attributes: parseAttributes(`rack:rack-${i + 1};zone:${String.fromCharCode(97 + (i % 3))}`),
+              resources: resources(i), attributes: parseAttributes(`rack:rack-${i + 1};zone:${String.fromCharCode(97 + (i % 3))}`),
               statusUpdateRetryMs: 10_000, registrationBackoffMs: 1000,
               ...(o.dockerSocket ? { containerizers: ['mesos', 'docker'] as const, dockerSocket: o.dockerSocket as string } : {}),
             }, createLogger(`agent-${i + 1}`)));

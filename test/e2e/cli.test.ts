@@ -69,13 +69,25 @@ describe('trireme CLI', () => {
       });
       assert.deepEqual(state.slaves.map((s: any) => s.hostname).sort(), ['127.0.0.2', '127.0.0.3', '127.0.0.4']);
       assert.deepEqual(state.slaves.map((s: any) => s.attributes.rack).sort(), ['rack-1', 'rack-2', 'rack-3']);
-      for (const s of state.slaves) assert.equal(s.resources.ports, '[31000-32000]');
+      // Agents share the machine's network, so each offers its own port range.
+      assert.deepEqual(state.slaves.map((s: any) => `${s.hostname} ${s.resources.ports}`).sort(), ['127.0.0.2 [31000-31999]', '127.0.0.3 [32000-32999]', '127.0.0.4 [33000-33999]']);
       await eventually(() => dev.output().includes('Trireme is running'));
       assert.match(dev.output(), /agent 3 +http:\/\/127\.0\.0\.4:\d+/);
       const marathonUrl = /marathon (http:\/\/127\.0\.0\.1:\d+)/.exec(dev.output())![1]!;
       assert.equal(await (await fetch(`${marathonUrl}/ping`)).text(), 'pong');
       const info = await eventually(async () => { const i = await getJson(`${marathonUrl}/v2/info`); return i.frameworkId ? i : undefined; });
       assert.ok((await getJson(`${dev.url}/master/frameworks`)).frameworks.some((f: any) => f.id === info.frameworkId && f.name === 'marathon'));
+
+      // The seed's app: a server on $PORT that binds every address. One per agent, all three answer.
+      const created = await fetch(`${marathonUrl}/v2/apps`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({
+        id: '/seed-web', cmd: 'python3 -m http.server $PORT', cpus: 0.1, mem: 32, instances: 3, constraints: [['hostname', 'UNIQUE']],
+      }) });
+      assert.equal(created.status, 201);
+      const tasks = await eventually(async () => {
+        const app = (await getJson(`${marathonUrl}/v2/apps/seed-web`)).app;
+        return app.tasksRunning === 3 ? app.tasks : undefined;
+      }, 60_000);
+      for (const t of tasks) await eventually(async () => (await fetch(`http://${t.host}:${t.ports[0]}/`).catch(() => undefined))?.status === 200, 30_000);
     } finally {
       await dev.stop();
       dir.remove();
