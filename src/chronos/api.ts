@@ -48,7 +48,7 @@ export function registerChronosApi(app: FastifyInstance, deps: ChronosApiDeps): 
   app.addHook('onSend', async (_req, reply) => {
     reply.header('Access-Control-Allow-Origin', '*');
     reply.header('Access-Control-Allow-Methods', 'GET, POST, PUT, DELETE, OPTIONS');
-    reply.header('Access-Control-Allow-Headers', 'Content-Type, Accept');
+    reply.header('Access-Control-Allow-Headers', 'Content-Type, Accept, Authorization, X-Requested-With');
   });
   app.options('/*', (_req, reply) => reply.code(200).send());
   app.setNotFoundHandler((req, reply) => fail(reply, 404, `no such endpoint: ${req.method} ${req.url.split('?')[0]}`));

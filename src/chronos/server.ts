@@ -10,6 +10,8 @@ import { OfferLoop } from '../framework/offer-loop.ts';
 import type { LeaderElector } from '../state/leader.ts';
 import type { Store } from '../state/store.ts';
 import { installLeaderProxy } from '../framework/leader-proxy.ts';
+import { installHttpAuth } from '../security/http-auth.ts';
+import { loadHttpCredentials } from '../security/http-auth-credentials.ts';
 import { openRoleState } from '../framework/role-state.ts';
 import { registerChronosApi } from './api.ts';
 import { ChronosMetrics } from './metrics.ts';
@@ -38,7 +40,15 @@ export interface ChronosConfig {
   zk?: string;
   /** Default 10 s. */
   zkSessionTimeoutMs?: number;
+  /** --http-credentials user:password and/or --http-credentials-file: the API then needs authentication. */
+  httpCredentials?: string;
+  httpCredentialsFile?: string;
+  /** Realm of the Basic challenge; default "Mesosphere" as in Chronos. */
+  httpRealm?: string;
 }
+
+/** Paths of Chronos' API (authenticated when credentials are set); other GETs are the web UI's static files. */
+export const CHRONOS_API_PREFIXES = ['/v1', '/scheduler', '/leader', '/metrics'] as const;
 
 export interface ChronosDeps {
   store?: Store;
@@ -55,6 +65,7 @@ export interface RunningChronos {
 
 export async function startChronos(config: ChronosConfig, logger: Logger, deps: ChronosDeps = {}): Promise<RunningChronos> {
   const clock = deps.clock ?? systemClock;
+  const credentials = loadHttpCredentials('chronos', config);
   const state = await openRoleState('chronos', { zk: config.zk, zkSessionTimeoutMs: config.zkSessionTimeoutMs, workDir: config.workDir, dbFile: 'chronos.db', logger }, deps);
   const { store, elector } = state;
   const metrics = new ChronosMetrics();
@@ -86,6 +97,13 @@ export async function startChronos(config: ChronosConfig, logger: Logger, deps: 
   };
 
   const app = createHttpServer(logger);
+  // Before the leader proxy: a standby checks credentials, then forwards them (the Authorization header) as well.
+  if (credentials) {
+    installHttpAuth(app, {
+      credentials, realm: config.httpRealm ?? 'Mesosphere', openPaths: new Set(['/ping']), apiPrefixes: CHRONOS_API_PREFIXES,
+      errorBody: (message) => ({ message, status: 'Unauthorized' }), registry: metrics.registry, metricPrefix: 'chronos',
+    });
+  }
   let selfAddress = '';
   const leaderAddress = (): string | undefined => {
     const data = elector.leader()?.data as { address?: string } | undefined;
@@ -151,7 +169,7 @@ export async function startChronos(config: ChronosConfig, logger: Logger, deps: 
   await elector.start({ id: `${selfAddress}-${process.pid}-${Date.now()}`, data: { address: selfAddress, hostname: os.hostname() } });
   await transition;
 
-  logger.info({ url, master: config.master, zk: config.zk, leading: elector.isLeader(), workDir: state.zookeeper ? undefined : config.workDir }, 'chronos listening');
+  logger.info({ url, master: config.master, zk: config.zk, authentication: credentials !== undefined, leading: elector.isLeader(), workDir: state.zookeeper ? undefined : config.workDir }, 'chronos listening');
   return {
     url, port, scheduler,
     async close() {

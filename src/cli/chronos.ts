@@ -40,6 +40,9 @@ export function chronosCommand(): Command {
     .addOption(envOption('chronos', '--decline-offer-duration <ms>', 'filter on declined offers').default(5000).argParser(nonNegativeNumber))
     .addOption(envOption('chronos', '--zk <url>', 'HA: state and leader election in ZooKeeper (zk://h1:2181,h2:2181,h3:2181/chronos); standbys proxy the API to the leader').argParser(zkUrlArg))
     .addOption(envOption('chronos', '--zk-session-timeout <duration>', 'ZooKeeper session timeout (with --zk)').default(DEFAULT_ZK_SESSION_TIMEOUT_MS, '10secs').argParser(durationArg))
+    .addOption(envOption('chronos', '--http-credentials <user:password>', 'require HTTP Basic authentication with this user (prefer the env variable or --http-credentials-file: flags show in process lists)'))
+    .addOption(envOption('chronos', '--http-credentials-file <file>', 'require authentication: JSON {"credentials":[{"principal","secret"}],"tokens":[{"principal","token"}]} (Basic users and bearer tokens)'))
+    .addOption(envOption('chronos', '--http-realm <realm>', 'realm named in the Basic authentication challenge').default('Mesosphere'))
     .action(async (o) => {
       const logger = createLogger('chronos');
       await runRole(async () => {
@@ -51,6 +54,7 @@ export function chronosCommand(): Command {
           historyLimit: o.historyLimit, declineOfferSeconds: o.declineOfferDuration / 1000,
           defaults: { cpus: o.mesosTaskCpu, mem: o.mesosTaskMem, disk: o.mesosTaskDisk },
           ...(o.zk ? { zk: o.zk, zkSessionTimeoutMs: o.zkSessionTimeout } : {}),
+          httpCredentials: o.httpCredentials, httpCredentialsFile: o.httpCredentialsFile, httpRealm: o.httpRealm,
         }, logger);
       });
     });

@@ -24,6 +24,10 @@ export function marathonCommand(): Command {
     .addOption(envOption('marathon', '--decline-offer-duration <duration>', 'how long the master keeps a declined offer from Marathon (new demand revives at once)').default(5000, '5secs').argParser(durationArg))
     .addOption(envOption('marathon', '--zk <url>', 'HA: state and leader election in ZooKeeper (zk://h1:2181,h2:2181,h3:2181/marathon); standbys proxy the API to the leader').argParser(zkUrlArg))
     .addOption(envOption('marathon', '--zk-session-timeout <duration>', 'ZooKeeper session timeout (with --zk)').default(DEFAULT_ZK_SESSION_TIMEOUT_MS, '10secs').argParser(durationArg))
+    .addOption(envOption('marathon', '--http-credentials <user:password>', 'require HTTP Basic authentication with this user (prefer the env variable or --http-credentials-file: flags show in process lists)'))
+    .addOption(envOption('marathon', '--http-credentials-file <file>', 'require authentication: JSON {"credentials":[{"principal","secret"}],"tokens":[{"principal","token"}]} (Basic users and bearer tokens)'))
+    .addOption(envOption('marathon', '--http-realm <realm>', 'realm named in the Basic authentication challenge').default('Mesosphere'))
+    .addOption(envOption('marathon', '--http-permissions <file>', 'per-user permissions on app id prefixes: JSON {"users":{"<user>":[{"path":"/team-a","actions":["view","create","update","delete"]}]}} (needs credentials)'))
     .action(async (o) => {
       const logger = createLogger('marathon');
       const httpAddress: string = o.ip ?? o.httpAddress;
@@ -34,6 +38,7 @@ export function marathonCommand(): Command {
         mesosUser: o.mesosUser, failoverTimeoutSeconds: o.failoverTimeout / 1000,
         reconciliationIntervalMs: o.reconciliationInterval, declineOfferSeconds: o.declineOfferDuration / 1000,
         ...(o.zk ? { zk: o.zk, zkSessionTimeoutMs: o.zkSessionTimeout } : {}),
+        httpCredentials: o.httpCredentials, httpCredentialsFile: o.httpCredentialsFile, httpRealm: o.httpRealm, httpPermissionsFile: o.httpPermissions,
       }, logger));
     });
 }
