@@ -70,7 +70,8 @@ export function resolveCredentials(s: CredentialSources): Record<Service, Client
     fromFlags = { kind: 'basic', user: flags.user, password, source: '--user' };
   } else if (flags.passwordFile !== undefined) throw new CliError('usage', '--password-file needs --user');
 
-  const fromEnv = fromEntry({
+  // TRIREME_PASSWORD alone is --user's password: the environment as a source only counts without flags.
+  const fromEnv = fromFlags ? undefined : fromEntry({
     ...(env.TRIREME_USER ? { user: env.TRIREME_USER } : {}),
     ...(env.TRIREME_PASSWORD ? { password: env.TRIREME_PASSWORD } : {}),
     ...(env.TRIREME_TOKEN ? { token: env.TRIREME_TOKEN } : {}),
