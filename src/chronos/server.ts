@@ -11,7 +11,8 @@ import type { LeaderElector } from '../state/leader.ts';
 import type { Store } from '../state/store.ts';
 import { installLeaderProxy } from '../framework/leader-proxy.ts';
 import { installHttpAuth } from '../security/http-auth.ts';
-import { loadHttpCredentials } from '../security/http-auth-credentials.ts';
+import { loadFlagFile, loadHttpCredentials } from '../security/http-auth-credentials.ts';
+import { parseJobPermissions } from './permissions.ts';
 import { openRoleState } from '../framework/role-state.ts';
 import { registerChronosApi } from './api.ts';
 import { ChronosMetrics } from './metrics.ts';
@@ -45,6 +46,8 @@ export interface ChronosConfig {
   httpCredentialsFile?: string;
   /** Realm of the Basic challenge; default "Mesosphere" as in Chronos. */
   httpRealm?: string;
+  /** --http-permissions FILE: per-user permissions on job name prefixes (needs credentials). */
+  httpPermissionsFile?: string;
 }
 
 /** Paths of Chronos' API (authenticated when credentials are set); other GETs are the web UI's static files. */
@@ -66,6 +69,8 @@ export interface RunningChronos {
 export async function startChronos(config: ChronosConfig, logger: Logger, deps: ChronosDeps = {}): Promise<RunningChronos> {
   const clock = deps.clock ?? systemClock;
   const credentials = loadHttpCredentials('chronos', config);
+  const permissions = config.httpPermissionsFile ? loadFlagFile('chronos', '--http-permissions', config.httpPermissionsFile, parseJobPermissions) : undefined;
+  if (permissions && !credentials) throw new StartupError('chronos: --http-permissions needs --http-credentials or --http-credentials-file (permissions are per authenticated user)');
   const state = await openRoleState('chronos', { zk: config.zk, zkSessionTimeoutMs: config.zkSessionTimeoutMs, workDir: config.workDir, dbFile: 'chronos.db', logger }, deps);
   const { store, elector } = state;
   const metrics = new ChronosMetrics();
@@ -115,7 +120,7 @@ export async function startChronos(config: ChronosConfig, logger: Logger, deps: 
     local: new Set(['/ping', '/metrics', '/leader', '/scheduler/leader', '/v1/scheduler/leader']),
     unavailable: (message) => ({ message, status: 'Service Unavailable' }),
   });
-  registerChronosApi(app, { scheduler, metrics, defaults, clock, leader: leaderAddress });
+  registerChronosApi(app, { scheduler, metrics, defaults, clock, leader: leaderAddress, ...(permissions ? { permissions } : {}) });
 
   await scheduler.load(); // a standby answers reads from it while no leader is reachable
   const port = await listen(app, config.httpAddress, config.httpPort, 'chronos');
@@ -169,7 +174,7 @@ export async function startChronos(config: ChronosConfig, logger: Logger, deps: 
   await elector.start({ id: `${selfAddress}-${process.pid}-${Date.now()}`, data: { address: selfAddress, hostname: os.hostname() } });
   await transition;
 
-  logger.info({ url, master: config.master, zk: config.zk, authentication: credentials !== undefined, leading: elector.isLeader(), workDir: state.zookeeper ? undefined : config.workDir }, 'chronos listening');
+  logger.info({ url, master: config.master, zk: config.zk, authentication: credentials !== undefined, permissions: permissions !== undefined, leading: elector.isLeader(), workDir: state.zookeeper ? undefined : config.workDir }, 'chronos listening');
   return {
     url, port, scheduler,
     async close() {

@@ -43,6 +43,7 @@ export function chronosCommand(): Command {
     .addOption(envOption('chronos', '--http-credentials <user:password>', 'require HTTP Basic authentication with this user (prefer the env variable or --http-credentials-file: flags show in process lists)'))
     .addOption(envOption('chronos', '--http-credentials-file <file>', 'require authentication: JSON {"credentials":[{"principal","secret"}],"tokens":[{"principal","token"}]} (Basic users and bearer tokens)'))
     .addOption(envOption('chronos', '--http-realm <realm>', 'realm named in the Basic authentication challenge').default('Mesosphere'))
+    .addOption(envOption('chronos', '--http-permissions <file>', 'per-user permissions on job name prefixes: JSON {"users":{"<user>":[{"prefix":"team-a-","actions":["view","create","update","delete"]}]}} (needs credentials)'))
     .action(async (o) => {
       const logger = createLogger('chronos');
       await runRole(async () => {
@@ -54,7 +55,7 @@ export function chronosCommand(): Command {
           historyLimit: o.historyLimit, declineOfferSeconds: o.declineOfferDuration / 1000,
           defaults: { cpus: o.mesosTaskCpu, mem: o.mesosTaskMem, disk: o.mesosTaskDisk },
           ...(o.zk ? { zk: o.zk, zkSessionTimeoutMs: o.zkSessionTimeout } : {}),
-          httpCredentials: o.httpCredentials, httpCredentialsFile: o.httpCredentialsFile, httpRealm: o.httpRealm,
+          httpCredentials: o.httpCredentials, httpCredentialsFile: o.httpCredentialsFile, httpRealm: o.httpRealm, httpPermissionsFile: o.httpPermissions,
         }, logger);
       });
     });

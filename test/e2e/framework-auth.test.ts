@@ -34,7 +34,8 @@ before(async () => {
   const permissions = secrets('permissions.json', { users: { admin: [{ path: '/', actions: ['*'] }], 'team-a': [{ path: '/team-a/*', actions: ['*'] }], ci: [{ path: '/', actions: ['view'] }] } });
   marathon = await startMarathonRole(cluster.masterAddress, cluster.dir, ['--http-credentials', 'admin:admin-pw', '--http-credentials-file', credentials, '--http-permissions', permissions, '--decline-offer-duration', '1secs']);
   base = marathon.url;
-  chronos = await startChronosProcess(cluster.masterAddress, join(cluster.dir, 'chronos'), ['--http-credentials-file', credentials]);
+  const jobPermissions = secrets('job-permissions.json', { users: { admin: [{ prefix: '', actions: ['*'] }], 'team-a': [{ prefix: 'team-a-', actions: ['*'] }], ci: [{ prefix: '', actions: ['view'] }] } });
+  chronos = await startChronosProcess(cluster.masterAddress, join(cluster.dir, 'chronos'), ['--http-credentials', 'admin:admin-pw', '--http-credentials-file', credentials, '--http-permissions', jobPermissions]);
 });
 
 after(async () => {
@@ -154,10 +155,40 @@ describe('Chronos authentication', () => {
     }
     assert.equal((await api(url, 'GET', '/v1/scheduler/jobs', undefined, basic('team-a', 'nope'))).status, 401);
     assert.equal((await api(url, 'POST', '/v1/scheduler/iso8601', { name: 'x', command: 'true', schedule: 'R/2030-01-01T00:00:00Z/PT1H' })).status, 401);
-    assert.equal((await api(url, 'POST', '/v1/scheduler/iso8601', { name: 'nightly', command: 'true', schedule: 'R/2030-01-01T00:00:00Z/PT1H' }, TEAM_A)).status, 204);
+    const job = (name: string, parents?: string[]) => ({ name, command: 'true', ...(parents ? { parents } : { schedule: 'R/2030-01-01T00:00:00Z/PT1H' }) });
+    assert.equal((await api(url, 'POST', '/v1/scheduler/iso8601', job('team-a-nightly'), TEAM_A)).status, 204);
     const jobs = await api(url, 'GET', '/v1/scheduler/jobs', undefined, CI);
     assert.equal(jobs.status, 200);
-    assert.deepEqual(jobs.body.map((j: { name: string }) => j.name), ['nightly']);
+    assert.deepEqual(jobs.body.map((j: { name: string }) => j.name), ['team-a-nightly']);
+  });
+});
+
+describe('Chronos permissions on job name prefixes', () => {
+  it('team-a works on team-a-* jobs only and sees no other job in lists or graphs', async () => {
+    const url = chronos.url;
+    const job = (name: string, parents?: string[]) => ({ name, command: 'true', ...(parents ? { parents } : { schedule: 'R/2030-01-01T00:00:00Z/PT1H' }) });
+    assert.equal((await api(url, 'POST', '/v1/scheduler/iso8601', job('team-b-report'), ADMIN)).status, 204);
+    const forbidden = await api(url, 'POST', '/v1/scheduler/iso8601', job('team-b-sneaky'), TEAM_A);
+    assert.equal(forbidden.status, 403);
+    assert.deepEqual(forbidden.body, { message: "Not authorized: user 'team-a' may not create team-b-sneaky", status: 'Forbidden' });
+    assert.equal((await api(url, 'POST', '/v1/scheduler/dependency', job('team-a-after-b', ['team-b-report']), TEAM_A)).status, 403, 'parents must be visible');
+    assert.equal((await api(url, 'POST', '/v1/scheduler/dependency', job('team-a-after', ['team-a-nightly']), TEAM_A)).status, 204);
+
+    const names = async (who: Record<string, string>) => (await api(url, 'GET', '/v1/scheduler/jobs', undefined, who)).body.map((j: { name: string }) => j.name).sort();
+    assert.deepEqual(await names(TEAM_A), ['team-a-after', 'team-a-nightly']);
+    assert.deepEqual(await names(CI), ['team-a-after', 'team-a-nightly', 'team-b-report']);
+    for (const path of ['/v1/scheduler/jobs/summary', '/v1/scheduler/jobs/search?any=team', '/v1/scheduler/graph/csv', '/v1/scheduler/graph/dot', '/scheduler/jobs']) {
+      const r = await api(url, 'GET', path, undefined, TEAM_A);
+      assert.equal(r.status, 200, path);
+      assert.doesNotMatch(r.text, /team-b/, path);
+    }
+    assert.match((await api(url, 'GET', '/v1/scheduler/graph/csv', undefined, TEAM_A)).text, /link,team-a-nightly,team-a-after/);
+    for (const [method, path] of [['GET', '/v1/scheduler/job/team-b-report'], ['GET', '/v1/scheduler/job/team-b-missing'], ['PUT', '/v1/scheduler/job/team-b-report'],
+      ['DELETE', '/v1/scheduler/job/team-b-report'], ['DELETE', '/v1/scheduler/task/kill/team-b-report'], ['DELETE', '/v1/scheduler/task/all']] as const) {
+      assert.equal((await api(url, method, path, undefined, TEAM_A)).status, 403, `${method} ${path}`);
+    }
+    assert.equal((await api(url, 'DELETE', '/v1/scheduler/job/team-a-after', undefined, CI)).status, 403, 'a view-only token cannot delete');
+    assert.equal((await api(url, 'GET', '/v1/scheduler/job/team-b-report', undefined, ADMIN)).status, 200, 'the refused calls changed nothing');
   });
 });
 

@@ -3,10 +3,9 @@
 // --http-permissions every check passes.
 import type { FastifyRequest } from 'fastify';
 import { principalOf } from '../../security/http-auth.ts';
-import { allows, seesInto, type PermissionAction, type Permissions } from '../permissions.ts';
+import { allows, forbiddenMessage, ForbiddenError, seesInto, type PermissionAction, type Permissions } from '../../security/prefix-permissions.ts';
 
-/** Answered 403 with Marathon's {"message"} body. */
-export class ForbiddenError extends Error {}
+export { ForbiddenError };
 
 export interface Access {
   /** Whether permissions are configured at all (lists need no filtering otherwise). */
@@ -28,8 +27,7 @@ export function createAccess(permissions: Permissions | undefined): Access {
     can,
     require(req, action, id) {
       if (can(req, action, id)) return;
-      const principal = who(req);
-      throw new ForbiddenError(`Not authorized: ${principal === undefined ? 'anonymous requests' : `user '${principal}'`} may not ${action} ${id}`);
+      throw new ForbiddenError(forbiddenMessage(who(req), action, id));
     },
     seesInto: (req, id) => seesInto(permissions, who(req), id),
     showsEvent(req, event) {
