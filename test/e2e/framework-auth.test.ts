@@ -192,6 +192,26 @@ describe('Chronos permissions on job name prefixes', () => {
   });
 });
 
+describe('security flags at start-up', () => {
+  it('a bad credentials or permissions setting stops the role with one line naming the flag', async () => {
+    const file = (name: string, text: string) => { const path = join(cluster.dir, name); writeFileSync(path, text); return path; };
+    const goodPermissions = file('ok-permissions.json', '{"users":{"a":[{"path":"/a","actions":["*"]}]}}');
+    const cases: Array<[string[], RegExp]> = [
+      [['marathon', '--master', '127.0.0.1:1', '--http-permissions', goodPermissions], /^trireme: marathon: --http-permissions needs --http-credentials or --http-credentials-file/],
+      [['marathon', '--master', '127.0.0.1:1', '--http-credentials', 'admin'], /^trireme: marathon: --http-credentials: expected 'user:password'$/],
+      [['marathon', '--master', '127.0.0.1:1', '--http-credentials', 'a:b', '--http-permissions', file('bad-permissions.json', '{"users":{"a":[{"path":"a","actions":["*"]}]}}')],
+        /--http-permissions .*bad-permissions\.json: 'users\.a\.0\.path' must be an absolute app id prefix/],
+      [['chronos', '--http-credentials-file', file('bad-credentials.json', '{"credentials":[{"principal":"a"}]}')], /^trireme: chronos: --http-credentials-file .*: 'credentials\.0\.secret'/],
+      [['chronos', '--http-credentials-file', join(cluster.dir, 'missing.json')], /^trireme: chronos: --http-credentials-file .*missing\.json: cannot read it: ENOENT$/],
+    ];
+    for (const [args, expected] of cases) {
+      const r = await runCli([...args, '--http-port', '0', '--work-dir', join(cluster.dir, 'startup-work')]);
+      assert.equal(r.code, 1, args.join(' '));
+      assert.match(oneLine(r.stderr), expected);
+    }
+  });
+});
+
 describe('operator CLI credentials', () => {
   const endpoints = () => ['--marathon', base, '--chronos', chronos.url, '--master', cluster.masterAddress];
   // No credentials from the person running the tests leak in: no variables, no config file.
