@@ -7,6 +7,10 @@ import { toCsv, toDot } from './graph.ts';
 import { histogram, lastState, runTimes, statDuration, statistic, statTime, PERCENTILES } from './runs.ts';
 import { BadRequest, type ChronosScheduler } from './scheduler.ts';
 import type { ChronosMetrics } from './metrics.ts';
+import { ALL_JOBS } from './permissions.ts';
+import { parseTaskId } from './task-id.ts';
+import { principalOf } from '../security/http-auth.ts';
+import { allows, forbiddenMessage, ForbiddenError, type PermissionAction, type Permissions } from '../security/prefix-permissions.ts';
 
 export const PREFIXES = ['/v1/scheduler', '/scheduler'] as const;
 
@@ -17,10 +21,12 @@ export interface ChronosApiDeps {
   clock: Clock;
   /** host:port of the leading instance, when known. */
   leader(): string | undefined;
+  /** --http-permissions: per-user permissions on job name prefixes; absent = everyone may do everything. */
+  permissions?: Permissions;
 }
 
 function fail(reply: FastifyReply, code: number, message: string): FastifyReply {
-  const status = code === 400 ? 'Bad Request' : code === 404 ? 'Not Found' : code === 503 ? 'Service Unavailable' : code < 500 ? 'Client Error' : 'Internal Server Error';
+  const status = code === 400 ? 'Bad Request' : code === 403 ? 'Forbidden' : code === 404 ? 'Not Found' : code === 503 ? 'Service Unavailable' : code < 500 ? 'Client Error' : 'Internal Server Error';
   return reply.code(code).type('application/json').send(JSON.stringify({ message, status }));
 }
 
@@ -39,6 +45,7 @@ export function registerChronosApi(app: FastifyInstance, deps: ChronosApiDeps): 
 
   app.setErrorHandler((err: Error & { statusCode?: number }, _req, reply) => {
     if (err instanceof BadRequest) return fail(reply, 400, err.message);
+    if (err instanceof ForbiddenError) return fail(reply, 403, err.message);
     if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) return fail(reply, err.statusCode, err.message);
     if (err.name === 'StoreUnavailableError') return fail(reply, 503, err.message);
     app.log.error({ err }, 'request failed');
@@ -48,14 +55,24 @@ export function registerChronosApi(app: FastifyInstance, deps: ChronosApiDeps): 
   app.addHook('onSend', async (_req, reply) => {
     reply.header('Access-Control-Allow-Origin', '*');
     reply.header('Access-Control-Allow-Methods', 'GET, POST, PUT, DELETE, OPTIONS');
-    reply.header('Access-Control-Allow-Headers', 'Content-Type, Accept');
+    reply.header('Access-Control-Allow-Headers', 'Content-Type, Accept, Authorization, X-Requested-With');
   });
   app.options('/*', (_req, reply) => reply.code(200).send());
   app.setNotFoundHandler((req, reply) => fail(reply, 404, `no such endpoint: ${req.method} ${req.url.split('?')[0]}`));
 
+  // Permissions: a job is acted on by name; lists, graphs and statistics show only jobs the user may view.
+  const can = (req: FastifyRequest, action: PermissionAction, name: string) => allows(deps.permissions, principalOf(req), action, name);
+  const must = (req: FastifyRequest, action: PermissionAction, name: string) => {
+    if (!can(req, action, name)) throw new ForbiddenError(forbiddenMessage(principalOf(req), action, name === ALL_JOBS ? 'all jobs' : name));
+  };
+  const visibleJobs = (req: FastifyRequest) => scheduler.allJobs().filter((j) => can(req, 'view', j.name));
+
   const save = async (req: FastifyRequest, reply: FastifyReply, kind: JobKind) => {
     const parsed = parseJob(readBody(req), kind, deps.defaults, deps.clock.now());
     if (!parsed.ok) throw new BadRequest(parsed.message);
+    must(req, scheduler.job(parsed.job.name) ? 'update' : 'create', parsed.job.name);
+    // Depending on a job is following its runs: its parents must be visible to the user.
+    for (const parent of parsed.job.parents ?? []) must(req, 'view', parent);
     await scheduler.upsert(parsed.job, parsed.given);
     return reply.code(204).send();
   };
@@ -65,12 +82,12 @@ export function registerChronosApi(app: FastifyInstance, deps: ChronosApiDeps): 
     app.post(`${p}/iso8601`, (req, reply) => save(req, reply, 'schedule'));
     app.post(`${p}/dependency`, (req, reply) => save(req, reply, 'dependency'));
 
-    app.get(`${p}/jobs`, (_req, reply) => json(reply, scheduler.allJobs().map(jobListingJson)));
+    app.get(`${p}/jobs`, (req, reply) => json(reply, visibleJobs(req).map(jobListingJson)));
     app.get(`${p}/jobs/search`, (req, reply) => {
       const q = req.query as Record<string, string | undefined>;
       const name = q.name?.toLowerCase(); const command = q.command?.toLowerCase(); const any = q.any?.toLowerCase();
       const limit = intParam(q.limit, 'limit', 10); const offset = intParam(q.offset, 'offset', 0);
-      const found = scheduler.allJobs().filter((j) => {
+      const found = visibleJobs(req).filter((j) => {
         let ok = true;
         if (name && !j.name.toLowerCase().includes(name)) ok = false;
         if (command && !j.command.toLowerCase().includes(command)) ok = false;
@@ -79,32 +96,37 @@ export function registerChronosApi(app: FastifyInstance, deps: ChronosApiDeps): 
       });
       return json(reply, found.slice(offset, offset + limit).map(jobJson));
     });
-    app.get(`${p}/jobs/summary`, (_req, reply) => json(reply, {
-      jobs: scheduler.allJobs().map((j) => ({
+    app.get(`${p}/jobs/summary`, (req, reply) => json(reply, {
+      jobs: visibleJobs(req).map((j) => ({
         name: j.name, status: scheduler.status(j.name), state: lastState(j), schedule: j.schedule ?? '', parents: j.parents ?? [], disabled: j.disabled,
       })),
     }));
 
     app.get(`${p}/job/:name`, (req, reply) => {
+      must(req, 'view', nameParam(req)); // before the lookup: a forbidden name answers 403 whether or not it exists
       const job = scheduler.job(nameParam(req));
       if (!job) throw new BadRequest(`Job '${nameParam(req)}' not found`);
       return json(reply, jobJson(job));
     });
     app.put(`${p}/job/:name`, async (req, reply) => {
+      must(req, 'update', nameParam(req));
       const args = (req.query as Record<string, string | undefined>).arguments;
       await scheduler.runNow(nameParam(req), args);
       return reply.code(204).send();
     });
     app.delete(`${p}/job/:name`, async (req, reply) => {
+      must(req, 'delete', nameParam(req));
       await scheduler.remove(nameParam(req));
       return reply.code(204).send();
     });
     app.put(`${p}/job/success/:name`, async (req, reply) => {
+      must(req, 'update', nameParam(req));
       const ok = await scheduler.markSuccess(nameParam(req));
       return reply.type('text/plain; charset=utf-8').send(`marked job ${nameParam(req)} as successful: ${ok}`);
     });
     app.get(`${p}/job/stat/:name`, (req, reply) => {
       const name = nameParam(req);
+      must(req, 'view', name);
       if (!scheduler.job(name)) throw new BadRequest(`Job '${name}' not found`);
       const history = scheduler.jobHistory(name);
       return json(reply, {
@@ -118,10 +140,12 @@ export function registerChronosApi(app: FastifyInstance, deps: ChronosApiDeps): 
       });
     });
     app.delete(`${p}/task/kill/:name`, async (req, reply) => {
+      must(req, 'update', nameParam(req));
       await scheduler.killTasks(nameParam(req));
       return reply.code(204).send();
     });
-    app.delete(`${p}/task/all`, async (_req, reply) => {
+    app.delete(`${p}/task/all`, async (req, reply) => {
+      must(req, 'update', ALL_JOBS);
       await scheduler.purgeQueue();
       return reply.code(204).send();
     });
@@ -129,18 +153,22 @@ export function registerChronosApi(app: FastifyInstance, deps: ChronosApiDeps): 
       const body = readBody(req) as { statusCode?: unknown } | null;
       const code = body && typeof body === 'object' ? body.statusCode : undefined;
       if (typeof code !== 'number' || !Number.isInteger(code)) throw new BadRequest('statusCode: expected an integer (0 = success)');
+      const jobName = parseTaskId((req.params as { taskId: string }).taskId)?.jobName;
+      if (jobName !== undefined) must(req, 'update', jobName);
       await scheduler.asyncCompleted((req.params as { taskId: string }).taskId, code);
       return reply.code(204).send();
     });
 
-    app.get(`${p}/graph/dot`, (_req, reply) => reply.type('text/plain; charset=utf-8').send(toDot(scheduler.allJobs())));
-    app.get(`${p}/graph/csv`, (_req, reply) => reply.type('text/plain; charset=utf-8').send(
-      toCsv(scheduler.allJobs(), (n) => ({ lastState: lastState(scheduler.job(n)!), status: scheduler.status(n) })),
+    // Edges to parents the user may not view are left out with them.
+    const visibleGraph = (req: FastifyRequest) => visibleJobs(req).map((j) => ({ ...j, parents: (j.parents ?? []).filter((parent) => can(req, 'view', parent)) }));
+    app.get(`${p}/graph/dot`, (req, reply) => reply.type('text/plain; charset=utf-8').send(toDot(visibleGraph(req))));
+    app.get(`${p}/graph/csv`, (req, reply) => reply.type('text/plain; charset=utf-8').send(
+      toCsv(visibleGraph(req), (n) => ({ lastState: lastState(scheduler.job(n)!), status: scheduler.status(n) })),
     ));
     app.get(`${p}/stats/:percentile`, (req, reply) => {
       const which = (req.params as { percentile: string }).percentile;
       if (which !== 'mean' && PERCENTILES[which] === undefined) throw new BadRequest(`unknown statistic '${which}': use one of ${[...Object.keys(PERCENTILES), 'mean'].join(', ')}`);
-      const rows = scheduler.allJobs()
+      const rows = visibleJobs(req)
         .map((j) => ({ jobNameLabel: j.name, time: statistic(runTimes(scheduler.jobHistory(j.name)), which) }))
         .filter((r): r is { jobNameLabel: string; time: number } => r.time !== undefined)
         .map((r) => ({ jobNameLabel: r.jobNameLabel, time: r.time / 1000 }))

@@ -11,6 +11,9 @@ import type { LeaderElector } from '../state/leader.ts';
 import type { Store } from '../state/store.ts';
 import { installLeaderProxy } from '../framework/leader-proxy.ts';
 import { isUiPath, registerUi } from '../common/ui.ts';
+import { installHttpAuth } from '../security/http-auth.ts';
+import { loadFlagFile, loadHttpCredentials } from '../security/http-auth-credentials.ts';
+import { parseJobPermissions } from './permissions.ts';
 import { openRoleState } from '../framework/role-state.ts';
 import { registerChronosApi } from './api.ts';
 import { ChronosMetrics } from './metrics.ts';
@@ -40,6 +43,13 @@ export interface ChronosConfig {
   zk?: string;
   /** Default 10 s. */
   zkSessionTimeoutMs?: number;
+  /** --http-credentials user:password and/or --http-credentials-file: the API then needs authentication. */
+  httpCredentials?: string;
+  httpCredentialsFile?: string;
+  /** Realm of the Basic challenge; default "Mesosphere" as in Chronos. */
+  httpRealm?: string;
+  /** --http-permissions FILE: per-user permissions on job name prefixes (needs credentials). */
+  httpPermissionsFile?: string;
   /** Owner notifications (Chronos' mail, HTTP, Slack and Mattermost clients); none when absent. */
   notifications?: NotificationConfig;
 }
@@ -63,6 +73,9 @@ function notificationClients(c: NotificationConfig = {}): NotificationClient[] {
   return clients;
 }
 
+/** Paths of Chronos' API (authenticated when credentials are set); other GETs are the web UI's static files. */
+export const CHRONOS_API_PREFIXES = ['/v1', '/scheduler', '/leader', '/metrics'] as const;
+
 export interface ChronosDeps {
   store?: Store;
   elector?: LeaderElector;
@@ -78,6 +91,9 @@ export interface RunningChronos {
 
 export async function startChronos(config: ChronosConfig, logger: Logger, deps: ChronosDeps = {}): Promise<RunningChronos> {
   const clock = deps.clock ?? systemClock;
+  const credentials = loadHttpCredentials('chronos', config);
+  const permissions = config.httpPermissionsFile ? loadFlagFile('chronos', '--http-permissions', config.httpPermissionsFile, parseJobPermissions) : undefined;
+  if (permissions && !credentials) throw new StartupError('chronos: --http-permissions needs --http-credentials or --http-credentials-file (permissions are per authenticated user)');
   const state = await openRoleState('chronos', { zk: config.zk, zkSessionTimeoutMs: config.zkSessionTimeoutMs, workDir: config.workDir, dbFile: 'chronos.db', format: CHRONOS_STATE_FORMAT, logger }, deps);
   const { store, elector } = state;
   const metrics = new ChronosMetrics();
@@ -111,6 +127,13 @@ export async function startChronos(config: ChronosConfig, logger: Logger, deps: 
   };
 
   const app = createHttpServer(logger);
+  // Before the leader proxy: a standby checks credentials, then forwards them (the Authorization header) as well.
+  if (credentials) {
+    installHttpAuth(app, {
+      credentials, realm: config.httpRealm ?? 'Mesosphere', openPaths: new Set(['/ping']), apiPrefixes: CHRONOS_API_PREFIXES,
+      errorBody: (message) => ({ message, status: 'Unauthorized' }), registry: metrics.registry, metricPrefix: 'chronos',
+    });
+  }
   let selfAddress = '';
   const leaderAddress = (): string | undefined => {
     const data = elector.leader()?.data as { address?: string } | undefined;
@@ -122,7 +145,7 @@ export async function startChronos(config: ChronosConfig, logger: Logger, deps: 
     local: new Set(['/ping', '/metrics', '/leader', '/scheduler/leader', '/v1/scheduler/leader']), localPath: isUiPath,
     unavailable: (message) => ({ message, status: 'Service Unavailable' }),
   });
-  registerChronosApi(app, { scheduler, metrics, defaults, clock, leader: leaderAddress });
+  registerChronosApi(app, { scheduler, metrics, defaults, clock, leader: leaderAddress, ...(permissions ? { permissions } : {}) });
   await registerUi(app, 'chronos');
 
   await scheduler.load(); // a standby answers reads from it while no leader is reachable
@@ -177,7 +200,7 @@ export async function startChronos(config: ChronosConfig, logger: Logger, deps: 
   await elector.start({ id: `${selfAddress}-${process.pid}-${Date.now()}`, data: { address: selfAddress, hostname: os.hostname() } });
   await transition;
 
-  logger.info({ url, master: config.master, zk: config.zk, leading: elector.isLeader(), workDir: state.zookeeper ? undefined : config.workDir }, 'chronos listening');
+  logger.info({ url, master: config.master, zk: config.zk, authentication: credentials !== undefined, permissions: permissions !== undefined, leading: elector.isLeader(), workDir: state.zookeeper ? undefined : config.workDir }, 'chronos listening');
   return {
     url, port, scheduler,
     async close() {

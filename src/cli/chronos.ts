@@ -57,6 +57,10 @@ export function chronosCommand(): Command {
     .addOption(envOption('chronos', '--slack-url <url>', 'Slack incoming webhook for owner notifications'))
     .addOption(envOption('chronos', '--mattermost-url <url>', 'Mattermost incoming webhook for owner notifications'))
     .addOption(envOption('chronos', '--cluster-name <name>', 'shown in brackets at the start of notification subjects'))
+    .addOption(envOption('chronos', '--http-credentials <user:password>', 'require HTTP Basic authentication with this user (prefer the env variable or --http-credentials-file: flags show in process lists)'))
+    .addOption(envOption('chronos', '--http-credentials-file <file>', 'require authentication: JSON {"credentials":[{"principal","secret"}],"tokens":[{"principal","token"}]} (Basic users and bearer tokens)'))
+    .addOption(envOption('chronos', '--http-realm <realm>', 'realm named in the Basic authentication challenge').default('Mesosphere'))
+    .addOption(envOption('chronos', '--http-permissions <file>', 'per-user permissions on job name prefixes: JSON {"users":{"<user>":[{"prefix":"team-a-","actions":["view","create","update","delete"]}]}} (needs credentials)'))
     .action(async (o) => {
       const logger = createLogger('chronos');
       await runRole(async () => {
@@ -76,6 +80,7 @@ export function chronosCommand(): Command {
             ...(o.mailServer ? { mail: { ...o.mailServer, from: o.mailFrom, user: o.mailUser, password: o.mailPassword, ssl: Boolean(o.mailSsl) } } : {}),
             httpUrl: o.httpNotificationUrl, httpCredentials: o.httpNotificationCredentials, slackUrl: o.slackUrl, mattermostUrl: o.mattermostUrl, clusterName: o.clusterName,
           },
+          httpCredentials: o.httpCredentials, httpCredentialsFile: o.httpCredentialsFile, httpRealm: o.httpRealm, httpPermissionsFile: o.httpPermissions,
         }, logger);
       });
     });

@@ -33,7 +33,10 @@ program.addCommand(deploymentCommand());
 program.addCommand(jobCommand());
 program.addHelpText('after', `
 Operator commands (cluster, agents, app, task, deployment, job) exit with:
-  0 done, 1 usage or API error, 2 not found, 3 API unreachable, 4 deployment failed, 5 --wait timed out`);
+  0 done, 1 usage or API error, 2 not found, 3 API unreachable, 4 deployment failed, 5 --wait timed out,
+  6 not authenticated (HTTP 401) or not allowed (HTTP 403)
+Credentials: TRIREME_USER + TRIREME_PASSWORD, TRIREME_TOKEN, --user with --password-file, --token-file,
+  or ~/.config/trireme/config.json ($TRIREME_CONFIG)`);
 
 // Usage errors of every subcommand read "trireme: …" too (addCommand does not pass output settings down).
 const applyOutput = (cmd: Command) => { for (const sub of cmd.commands) { sub.configureOutput(program.configureOutput()); applyOutput(sub); } };

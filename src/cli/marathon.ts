@@ -26,6 +26,10 @@ export function marathonCommand(): Command {
     .addOption(envOption('marathon', '--decline-offer-duration <duration>', 'how long the master keeps a declined offer from Marathon (new demand revives at once)').default(5000, '5secs').argParser(durationArg))
     .addOption(envOption('marathon', '--zk <url>', 'HA: state and leader election in ZooKeeper (zk://h1:2181,h2:2181,h3:2181/marathon); standbys proxy the API to the leader').argParser(zkUrlArg))
     .addOption(envOption('marathon', '--zk-session-timeout <duration>', 'ZooKeeper session timeout (with --zk)').default(DEFAULT_ZK_SESSION_TIMEOUT_MS, '10secs').argParser(durationArg))
+    .addOption(envOption('marathon', '--http-credentials <user:password>', 'require HTTP Basic authentication with this user (prefer the env variable or --http-credentials-file: flags show in process lists)'))
+    .addOption(envOption('marathon', '--http-credentials-file <file>', 'require authentication: JSON {"credentials":[{"principal","secret"}],"tokens":[{"principal","token"}]} (Basic users and bearer tokens)'))
+    .addOption(envOption('marathon', '--http-realm <realm>', 'realm named in the Basic authentication challenge').default('Mesosphere'))
+    .addOption(envOption('marathon', '--http-permissions <file>', 'per-user permissions on app id prefixes: JSON {"users":{"<user>":[{"path":"/team-a","actions":["view","create","update","delete"]}]}} (needs credentials)'))
     .addOption(envOption('marathon', '--task-launch-timeout <duration>', 'kill (and replace) a task that is not running this long after its launch').default(300_000, '5mins').argParser(durationArg))
     .addOption(envOption('marathon', '--event-subscriber <kind>', 'http_callback: POST every event to subscribed callback URLs (/v2/eventSubscriptions)').choices(['http_callback']))
     .addOption(envOption('marathon', '--http-endpoints <urls>', 'callback URLs that always receive events (comma list; with --event-subscriber http_callback)').argParser(callbackUrlsArg))
@@ -44,6 +48,7 @@ export function marathonCommand(): Command {
           reconciliationIntervalMs: o.reconciliationInterval, declineOfferSeconds: o.declineOfferDuration / 1000,
           ...(o.zk ? { zk: o.zk, zkSessionTimeoutMs: o.zkSessionTimeout } : {}),
           ...(o.eventSubscriber ? { eventSubscriber: o.eventSubscriber, httpEndpoints: o.httpEndpoints ?? [] } : {}),
+          httpCredentials: o.httpCredentials, httpCredentialsFile: o.httpCredentialsFile, httpRealm: o.httpRealm, httpPermissionsFile: o.httpPermissions,
           taskLaunchTimeoutMs: o.taskLaunchTimeout, httpEventRequestTimeoutMs: o.httpEventRequestTimeout, httpEventSlowConsumerTimeoutMs: o.httpEventCallbackSlowConsumerTimeout,
         }, logger);
       });

@@ -3,10 +3,13 @@
 import { Command, Option } from 'commander';
 import Table from 'cli-table3';
 import pc from 'picocolors';
+import { readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { CliError, type FailureKind } from './ops/http.ts';
+import { resolveCredentials, useCredentials, type CredentialFlags } from './ops/credentials.ts';
 
 /** Exit codes of the operator commands (documented in the README). */
-export const EXIT: Record<FailureKind | 'ok', number> = { ok: 0, usage: 1, api: 1, 'not-found': 2, unreachable: 3, failed: 4, timeout: 5 };
+export const EXIT: Record<FailureKind | 'ok', number> = { ok: 0, usage: 1, api: 1, 'not-found': 2, unreachable: 3, failed: 4, timeout: 5, auth: 6 };
 
 /** Colour only for a person at a terminal: stdout is a TTY and NO_COLOR (https://no-color.org) is unset or empty. */
 export function colourEnabled(isTTY: boolean | undefined, env: NodeJS.ProcessEnv): boolean {
@@ -49,13 +52,27 @@ export function withEndpoints(cmd: Command): Command {
     .addOption(new Option('--master <address>', 'Mesos master: host:port, a comma list, or zk://').env('TRIREME_MASTER').default('127.0.0.1:5050'))
     .addOption(new Option('--marathon <address>', 'Marathon: host:port or URL').env('TRIREME_MARATHON').default('127.0.0.1:8080'))
     .addOption(new Option('--chronos <address>', 'Chronos: host:port or URL').env('TRIREME_CHRONOS').default('127.0.0.1:4400'))
-    .option('--json', 'print JSON for scripts instead of tables', false);
+    .option('--json', 'print JSON for scripts instead of tables', false)
+    // Secrets only ever come from files or the environment, never from an argument (process lists show those).
+    .option('--user <name>', 'user for HTTP Basic authentication; the password comes from --password-file or TRIREME_PASSWORD (env TRIREME_USER)')
+    .option('--password-file <file>', 'file holding the password of --user')
+    .option('--token-file <file>', 'file holding a bearer token (env TRIREME_TOKEN)')
+    .option('--config <file>', 'CLI config file with credentials (env TRIREME_CONFIG; default ~/.config/trireme/config.json)');
+}
+
+/** Resolves this run's credentials from an operator command's options, the environment and the config file. */
+function configureCredentials(o: Partial<Endpoints> & CredentialFlags): void {
+  const byService = resolveCredentials({ flags: o, env: process.env, readFile: (p) => readFileSync(p, 'utf8'), home: homedir() });
+  useCredentials(byService, { marathon: o.marathon, chronos: o.chronos });
 }
 
 /** Runs an operator action: a CliError (or any error) becomes one line on stderr and its exit code. */
 export function action<A extends unknown[]>(fn: (...args: A) => Promise<void>): (...args: A) => Promise<void> {
   return async (...args: A) => {
     try {
+      // Commander passes the options object just before the command itself.
+      const cmd = args.at(-1);
+      if (cmd instanceof Command) configureCredentials(cmd.opts());
       await fn(...args);
     } catch (err) {
       const e = err instanceof CliError ? err : new CliError('api', (err as Error).message);

@@ -20,7 +20,8 @@ export interface LeaderProxyOptions {
   unavailable(message: string): Record<string, unknown>;
 }
 
-// Hop-by-hop headers and those fetch recomputes or undoes (it decompresses bodies).
+// Hop-by-hop headers and those fetch recomputes or undoes (it decompresses bodies). Authorization is kept on
+// purpose: the leader authenticates the request again and applies the user's permissions.
 const DROP_REQUEST = new Set(['host', 'connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'content-length', 'expect']);
 const DROP_RESPONSE = new Set(['connection', 'keep-alive', 'transfer-encoding', 'content-length', 'content-encoding']);
 

@@ -11,6 +11,10 @@ import type { LeaderElector } from '../state/leader.ts';
 import type { Store } from '../state/store.ts';
 import { DEFAULT_ZK_SESSION_TIMEOUT_MS } from '../state/zookeeper.ts';
 import { installLeaderProxy } from '../framework/leader-proxy.ts';
+import { installHttpAuth } from '../security/http-auth.ts';
+import { loadFlagFile, loadHttpCredentials } from '../security/http-auth-credentials.ts';
+import { createAccess } from './api/access.ts';
+import { parsePermissions } from './permissions.ts';
 import { openRoleState } from '../framework/role-state.ts';
 import { registerAppsApi } from './api/apps-api.ts';
 import { registerClusterApi } from './api/cluster-api.ts';
@@ -53,7 +57,17 @@ export interface MarathonConfig {
   httpEventSlowConsumerTimeoutMs?: number;
   /** A task not running this long after it was launched is killed and replaced; default 300 s. */
   taskLaunchTimeoutMs?: number;
+  /** --http-credentials user:password and/or --http-credentials-file: the API then needs authentication. */
+  httpCredentials?: string;
+  httpCredentialsFile?: string;
+  /** Realm of the Basic challenge; default "Mesosphere" as in Marathon. */
+  httpRealm?: string;
+  /** --http-permissions FILE: per-user permissions on app id prefixes (needs credentials). */
+  httpPermissionsFile?: string;
 }
+
+/** Paths of Marathon's API (authenticated when credentials are set); other GETs are the web UI's static files. */
+export const MARATHON_API_PREFIXES = ['/v2', '/v1', '/metrics'] as const;
 
 export interface MarathonDeps {
   store?: Store;
@@ -75,6 +89,9 @@ export async function startMarathon(config: MarathonConfig, logger: Logger, deps
   try { detector = createDetector(config.master); } catch (err) { throw new StartupError(`--master: ${(err as Error).message}`); }
   const clock = deps.clock ?? systemClock;
   const ids = deps.ids ?? randomIds;
+  const credentials = loadHttpCredentials('marathon', config);
+  const permissions = config.httpPermissionsFile ? loadFlagFile('marathon', '--http-permissions', config.httpPermissionsFile, parsePermissions) : undefined;
+  if (permissions && !credentials) throw new StartupError('marathon: --http-permissions needs --http-credentials or --http-credentials-file (permissions are per authenticated user)');
   const roleState = await openRoleState('marathon', { zk: config.zk, zkSessionTimeoutMs: config.zkSessionTimeoutMs, workDir: config.workDir, dbFile: 'marathon.db', inMemory: config.store === 'in_memory', format: MARATHON_STATE_FORMAT, logger }, deps);
   const { store, elector } = roleState;
   const repository = new MarathonRepository(store);
@@ -104,6 +121,16 @@ export async function startMarathon(config: MarathonConfig, logger: Logger, deps
   };
   const app = createHttpServer(logger);
   installErrorHandler(app);
+  const registry = marathonMetrics(scheduler, events);
+  // Authentication runs first (onRequest), so a standby checks credentials before proxying to the leader; the
+  // proxy forwards the Authorization header and the leader applies the principal's permissions.
+  if (credentials) {
+    installHttpAuth(app, {
+      credentials, realm: config.httpRealm ?? 'Mesosphere', openPaths: new Set(['/ping']), apiPrefixes: MARATHON_API_PREFIXES,
+      errorBody: (message) => ({ message }), registry, metricPrefix: 'marathon',
+    });
+  }
+  const access = createAccess(permissions);
   // A standby has no scheduler connection: it forwards requests to the leader, or refuses writes without one.
   installLeaderProxy(app, {
     isLeader: () => elector.isLeader(), leaderAddress, selfAddress: () => address,
@@ -111,10 +138,9 @@ export async function startMarathon(config: MarathonConfig, logger: Logger, deps
     unavailable: (message) => ({ message }),
   });
 
-  const registry = marathonMetrics(scheduler, events);
-  registerAppsApi(app, scheduler, repository, events);
-  registerClusterApi(app, scheduler, clock);
-  registerGroupsApi(app, scheduler);
+  registerAppsApi(app, scheduler, repository, events, access);
+  registerClusterApi(app, scheduler, clock, access);
+  registerGroupsApi(app, scheduler, access);
   registerEventSubscriptionsApi(app, subscriptions, events, config.httpEndpoints ?? []);
   if (callbacks) for (const metric of Object.values(callbackMetrics)) registry.registerMetric(metric);
   await registerUi(app, 'marathon');
@@ -133,7 +159,7 @@ export async function startMarathon(config: MarathonConfig, logger: Logger, deps
     abdicate: async () => {
       try { await elector.stop(); await elector.start({ id: ids.uuid(), data: { address } }); } catch (err) { logger.error({ err }, 'abdication failed'); }
     },
-  }, registry);
+  }, registry, access);
   const port = await listen(app, config.httpAddress, config.httpPort, 'marathon');
   address = `${config.hostname}:${port}`;
   marathonConfig.webui_url = `http://${address}`;
@@ -184,7 +210,7 @@ export async function startMarathon(config: MarathonConfig, logger: Logger, deps
   });
   await elector.start(self);
   await transition;
-  logger.info({ url, master: config.master, zk: config.zk, leading: elector.isLeader(), workDir: config.store === 'sqlite' && !roleState.zookeeper ? config.workDir : undefined, frameworkId, apps: scheduler.apps.size, tasks: scheduler.instances.size, startupMs: Math.round(performance.now() - startedAt) }, 'marathon listening');
+  logger.info({ url, master: config.master, zk: config.zk, authentication: credentials !== undefined, permissions: permissions !== undefined, leading: elector.isLeader(), workDir: config.store === 'sqlite' && !roleState.zookeeper ? config.workDir : undefined, frameworkId, apps: scheduler.apps.size, tasks: scheduler.instances.size, startupMs: Math.round(performance.now() - startedAt) }, 'marathon listening');
   return {
     url, port, scheduler,
     async close() {

@@ -14,6 +14,9 @@ export function withAuth(headers: HeadersInit = {}): Headers {
   const h = new Headers(headers);
   const auth = authorizationHeader();
   if (auth && !h.has('authorization')) h.set('authorization', auth);
+  // Marks the call as the console's own: a 401 then comes without a Basic challenge, so the browser shows no
+  // popup of its own and the console's sign-in form takes over.
+  h.set('x-requested-with', 'XMLHttpRequest');
   return h;
 }
 

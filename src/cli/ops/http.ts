@@ -1,7 +1,7 @@
 // The one HTTP helper every API client uses: JSON in and out, and API errors turned into one clear line.
 
 /** What went wrong, as a script needs to know it (mapped to exit codes by the CLI). */
-export type FailureKind = 'usage' | 'api' | 'not-found' | 'unreachable' | 'failed' | 'timeout';
+export type FailureKind = 'usage' | 'api' | 'not-found' | 'unreachable' | 'failed' | 'timeout' | 'auth';
 
 export class CliError extends Error {
   constructor(readonly kind: FailureKind, message: string) { super(message); }
@@ -49,14 +49,36 @@ export function withQuery(url: string, query: RequestOptions['query']): string {
   return u.toString();
 }
 
+/** Headers that authenticate a request to a URL (set once per run from the CLI's credentials, see credentials.ts). */
+let authHeadersFor: (url: string) => Record<string, string> = () => ({});
+
+export function setAuthHeaders(provider: (url: string) => Record<string, string>): void {
+  authHeadersFor = provider;
+}
+
+/** The Authorization header (if any) for a request to `url`, for callers that use fetch directly (event streams). */
+export function requestAuthHeaders(url: string): Record<string, string> {
+  return authHeadersFor(url);
+}
+
+/** 401 and 403 as one line that says what to do; both exit with the 'auth' code. */
+export function authFailure(status: number, host: string, message: string, sentCredentials: boolean): CliError {
+  if (status === 403) return new CliError('auth', `${host}: forbidden (HTTP 403): ${message}`);
+  if (!sentCredentials) {
+    return new CliError('auth', `${host} needs credentials (HTTP 401): set TRIREME_USER and TRIREME_PASSWORD, or TRIREME_TOKEN, or put them in ~/.config/trireme/config.json`);
+  }
+  return new CliError('auth', `${host}: authentication failed (HTTP 401): ${message}`);
+}
+
 /** Sends a request; returns the parsed JSON (or text, or undefined for an empty body). Throws CliError. */
 export async function request<T = unknown>(url: string, opts: RequestOptions = {}): Promise<T> {
   const target = withQuery(url, opts.query);
+  const auth = authHeadersFor(target);
   let res: Response;
   try {
     res = await fetch(target, {
       method: opts.method ?? 'GET',
-      headers: { Accept: 'application/json', ...(opts.body !== undefined ? { 'Content-Type': 'application/json' } : {}) },
+      headers: { Accept: 'application/json', ...(opts.body !== undefined ? { 'Content-Type': 'application/json' } : {}), ...auth },
       body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
       signal: AbortSignal.timeout(opts.timeoutMs ?? 15_000),
     });
@@ -66,6 +88,7 @@ export async function request<T = unknown>(url: string, opts: RequestOptions = {
   const text = await res.text();
   if (!res.ok) {
     const message = flattenApiError(res.status, text);
+    if (res.status === 401 || res.status === 403) throw authFailure(res.status, new URL(target).host, message, auth.Authorization !== undefined);
     const notFound = res.status === 404 || (opts.notFoundOn400 === true && res.status === 400 && /not (be )?found|does not exist/i.test(message));
     throw new CliError(notFound ? 'not-found' : 'api', message);
   }

@@ -1,5 +1,5 @@
 // Marathon's v2 REST API and its /v2/events stream, as the operator CLI needs them.
-import { baseUrl, CliError, request } from './http.ts';
+import { authFailure, baseUrl, CliError, request, requestAuthHeaders } from './http.ts';
 
 export interface MarathonApp {
   id: string; cmd?: string; instances: number; cpus: number; mem: number; disk?: number; version?: string;
@@ -64,10 +64,11 @@ export class MarathonClient {
     for (const t of types) url.searchParams.append('event_type', t);
     let res: Response;
     try {
-      res = await fetch(url, { headers: { Accept: 'text/event-stream' }, signal: controller.signal });
+      res = await fetch(url, { headers: { Accept: 'text/event-stream', ...requestAuthHeaders(url.toString()) }, signal: controller.signal });
     } catch (err) {
       throw new CliError('unreachable', `cannot reach ${url.host}: ${(err as Error).message}`);
     }
+    if (res.status === 401 || res.status === 403) throw authFailure(res.status, url.host, `event stream: HTTP ${res.status}`, requestAuthHeaders(url.toString()).Authorization !== undefined);
     if (!res.ok || !res.body) throw new CliError('api', `event stream: HTTP ${res.status}`);
     const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
     void (async () => {

@@ -11,6 +11,7 @@ import { AppJsonCache, appJson, taskJson, type AppEmbed } from '../views.ts';
 import { BadRequestError, flag, jsonBody, queryList, sendJson, wantsText } from './common.ts';
 import { matchesLabelSelector, parseLabelSelector } from './label-selector.ts';
 import { tasksText } from '../views.ts';
+import { createAccess, type Access } from './access.ts';
 
 function embedOf(req: FastifyRequest, prefix: 'apps' | 'app', defaults: Partial<AppEmbed>): AppEmbed {
   const wanted = new Set(queryList(req, 'embed'));
@@ -38,7 +39,7 @@ function deploymentResult(d: { id: string; version: string }) {
   return { deploymentId: d.id, version: d.version };
 }
 
-export function registerAppsApi(app: FastifyInstance, m: MarathonScheduler, repo: MarathonRepository, events: EventBus): void {
+export function registerAppsApi(app: FastifyInstance, m: MarathonScheduler, repo: MarathonRepository, events: EventBus, access: Access = createAccess(undefined)): void {
   const cache = new AppJsonCache(m);
   const must = (id: string): AppDefinition => {
     const found = m.apps.get(id);
@@ -62,6 +63,7 @@ export function registerAppsApi(app: FastifyInstance, m: MarathonScheduler, repo
       .filter((a) => !q.cmd || (a.cmd ?? '').includes(q.cmd))
       .filter((a) => !q.id || a.id.toLowerCase().includes(q.id.toLowerCase()))
       .filter((a) => !selector || !selector.ok || matchesLabelSelector(selector.terms, a.labels))
+      .filter((a) => access.can(req, 'view', a.id))
       .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     return reply.code(200).type('application/json; charset=utf-8').send(`{"apps":[${apps.map((a) => cache.text(a, embed)).join(',')}]}`);
   });
@@ -69,6 +71,7 @@ export function registerAppsApi(app: FastifyInstance, m: MarathonScheduler, repo
   app.post('/v2/apps', async (req, reply) => {
     const body = jsonBody(req);
     const def = parseApp(body);
+    access.require(req, 'create', def.id);
     if (m.apps.has(def.id)) return sendJson(reply, 409, { message: `An app with id [${def.id}] already exists.` });
     const { app: created, deployment } = await m.putApp(def, { force: flag(req, 'force') });
     postEvent(req, created);
@@ -85,11 +88,13 @@ export function registerAppsApi(app: FastifyInstance, m: MarathonScheduler, repo
       const group = rest === '*' ? '/' : resolvePathId(rest.slice(0, -2));
       if (!group) throw new NotFoundError(`Group '/${rest.slice(0, -2)}' does not exist`);
       const embed = embedOf(req, 'apps', {});
-      const apps = [...m.apps.values()].filter((a) => isInGroup(a.id, group) && a.id !== group).sort((a, b) => (a.id < b.id ? -1 : 1));
+      const apps = [...m.apps.values()].filter((a) => isInGroup(a.id, group) && a.id !== group && access.can(req, 'view', a.id)).sort((a, b) => (a.id < b.id ? -1 : 1));
       return reply.code(200).type('application/json; charset=utf-8').send(`{"*":[${apps.map((a) => cache.text(a, embed)).join(',')}]}`);
     }
     const { id: rawId, tail } = splitAppPath(rest);
     const id = validId(rawId);
+    // Permission before existence: a forbidden id answers 403 whether or not it exists.
+    access.require(req, 'view', id);
     const current = must(id);
     if (tail.length === 0) return sendJson(reply, 200, { app: appJson(current, m, embedOf(req, 'app', { tasks: true, lastTaskFailure: true })) });
     if (tail[0] === 'versions' && tail.length === 1) return sendJson(reply, 200, { versions: [...(m.versions.get(id) ?? [])].reverse() });
@@ -113,6 +118,7 @@ export function registerAppsApi(app: FastifyInstance, m: MarathonScheduler, repo
     const body = jsonBody(req);
     if (!id) return sendJson(reply, 422, { message: 'Object is not valid', details: [{ path: '/id', errors: [`'${rawId}' is not a valid app id`] }] });
     const current = m.apps.get(id);
+    access.require(req, current ? 'update' : 'create', id);
     const force = flag(req, 'force');
     const isObject = typeof body === 'object' && body !== null && !Array.isArray(body);
     const fields = isObject ? body as Record<string, unknown> : undefined;
@@ -140,7 +146,9 @@ export function registerAppsApi(app: FastifyInstance, m: MarathonScheduler, repo
   app.post('/v2/apps/*', async (req, reply) => {
     const { id: rawId, tail } = splitAppPath((req.params as { '*': string })['*']);
     if (tail[0] !== 'restart') throw new NotFoundError(`Resource not found: POST ${req.url.split('?')[0]}`);
-    const current = must(validId(rawId));
+    const id = validId(rawId);
+    access.require(req, 'update', id);
+    const current = must(id);
     const { deployment } = await m.putApp(current, { force: flag(req, 'force'), restart: true });
     reply.header('Marathon-Deployment-Id', deployment.id);
     return sendJson(reply, 200, deploymentResult(deployment));
@@ -149,6 +157,8 @@ export function registerAppsApi(app: FastifyInstance, m: MarathonScheduler, repo
   app.delete('/v2/apps/*', async (req, reply) => {
     const { id: rawId, tail } = splitAppPath((req.params as { '*': string })['*']);
     const id = validId(rawId);
+    // Killing an app's tasks changes the app (Marathon's UpdateRunSpec); destroying it is a delete.
+    access.require(req, tail.length === 0 ? 'delete' : 'update', id);
     if (tail.length === 0) {
       const d = await m.deleteApp(id, flag(req, 'force'));
       reply.header('Marathon-Deployment-Id', d.id);

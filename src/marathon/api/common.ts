@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { StoreUnavailableError } from '../../state/store.ts';
 import { AppValidationError } from '../app-definition.ts';
 import { AppLockedError, NotFoundError } from '../scheduler.ts';
+import { ForbiddenError } from './access.ts';
 
 export class BadRequestError extends Error {
   constructor(message: string, readonly details?: unknown) { super(message); }
@@ -45,6 +46,7 @@ export function installErrorHandler(app: FastifyInstance): void {
     if (err instanceof BadRequestError) return sendJson(reply, 400, { message: err.message, ...(err.details ? { details: err.details } : {}) });
     if (err instanceof AppLockedError) return sendJson(reply, 409, { message: err.message, deployments: err.deploymentIds.map((id) => ({ id })) });
     if (err instanceof NotFoundError) return sendJson(reply, 404, { message: err.message });
+    if (err instanceof ForbiddenError) return sendJson(reply, 403, { message: err.message });
     if (err instanceof StoreUnavailableError) return sendJson(reply, 503, { message: `state store unavailable: ${err.message}` });
     const status = (err as { statusCode?: number }).statusCode;
     if (status && status >= 400 && status < 500) return sendJson(reply, status, { message: (err as Error).message });

@@ -7,20 +7,22 @@ import { parentOf, resolvePathId } from '../path-id.ts';
 import { NotFoundError, type AppChange, type MarathonScheduler } from '../scheduler.ts';
 import { appJson } from '../views.ts';
 import { BadRequestError, flag, jsonBody, queryList, sendJson } from './common.ts';
+import { createAccess, type Access } from './access.ts';
 
-export function registerGroupsApi(app: FastifyInstance, m: MarathonScheduler): void {
+export function registerGroupsApi(app: FastifyInstance, m: MarathonScheduler, access: Access = createAccess(undefined)): void {
   const allGroups = () => groupIds(m.apps.keys(), m.groups.keys());
 
-  const groupJson = (id: string, all: Set<string>, embedApps: boolean, embedGroups: boolean): Record<string, unknown> => {
-    const apps = [...m.apps.values()].filter((a) => parentOf(a.id) === id).sort((a, b) => a.id.localeCompare(b.id));
-    const children = [...all].filter((g) => g !== '/' && parentOf(g) === id).sort();
-    const versions = [...m.apps.values()].filter((a) => isInGroup(a.id, id)).map((a) => a.version);
+  // Apps the principal may not view, and groups with nothing it may view inside, are left out of the tree.
+  const groupJson = (req: FastifyRequest, id: string, all: Set<string>, embedApps: boolean, embedGroups: boolean): Record<string, unknown> => {
+    const apps = [...m.apps.values()].filter((a) => parentOf(a.id) === id && access.can(req, 'view', a.id)).sort((a, b) => a.id.localeCompare(b.id));
+    const children = [...all].filter((g) => g !== '/' && parentOf(g) === id && access.seesInto(req, g)).sort();
+    const versions = [...m.apps.values()].filter((a) => isInGroup(a.id, id) && access.can(req, 'view', a.id)).map((a) => a.version);
     const record = m.groups.get(id);
     if (record) versions.push(record.version);
     return {
       id,
       apps: embedApps ? apps.map((a) => appJson(a, m, { tasks: false, counts: true, deployments: true, lastTaskFailure: false, taskStats: false, readiness: false })) : [],
-      groups: embedGroups ? children.map((c) => groupJson(c, all, embedApps, embedGroups)) : [],
+      groups: embedGroups ? children.map((c) => groupJson(req, c, all, embedApps, embedGroups)) : [],
       pods: [],
       dependencies: record?.dependencies ?? [],
       version: versions.sort().at(-1) ?? new Date(0).toISOString(),
@@ -38,12 +40,13 @@ export function registerGroupsApi(app: FastifyInstance, m: MarathonScheduler): v
 
   const show = async (req: FastifyRequest, reply: import('fastify').FastifyReply) => {
     const id = idFrom(req);
+    if (!access.seesInto(req, id)) access.require(req, 'view', id);
     const all = allGroups();
     if (!all.has(id)) throw new NotFoundError(`Group '${id}' does not exist`);
     const embed = queryList(req, 'embed');
     const embedApps = embed.length === 0 || embed.includes('group.apps');
     const embedGroups = embed.length === 0 || embed.includes('group.groups');
-    return sendJson(reply, 200, groupJson(id, all, embedApps, embedGroups));
+    return sendJson(reply, 200, groupJson(req, id, all, embedApps, embedGroups));
   };
   app.get('/v2/groups', show);
   app.get('/v2/groups/*', show);
@@ -67,12 +70,21 @@ export function registerGroupsApi(app: FastifyInstance, m: MarathonScheduler): v
     return { groupId: parsed.id, changes, groups: parsed.groups };
   };
 
+  /** Every app a group change creates, updates or removes, and every group it records, must be permitted. */
+  const authorize = (req: FastifyRequest, groupId: string, changes: AppChange[], groups: Array<{ id: string }>) => {
+    const existing = allGroups();
+    access.require(req, existing.has(groupId) ? 'update' : 'create', groupId);
+    for (const c of changes) access.require(req, c.next === null ? 'delete' : m.apps.has(c.id) ? 'update' : 'create', c.id);
+    for (const g of groups) if (g.id !== '/') access.require(req, existing.has(g.id) ? 'update' : 'create', g.id);
+  };
+
   const record = async (groups: Array<{ id: string; dependencies: string[] }>, version: string) =>
     m.saveGroups(groups.filter((g) => g.id !== '/').map((g) => ({ ...g, version })), []);
 
   app.post('/v2/groups', async (req, reply) => {
     const body = jsonBody(req);
     const { groupId, changes, groups } = changesFor(body, '/', false);
+    authorize(req, groupId, changes, groups);
     if (allGroups().has(groupId)) return sendJson(reply, 409, { message: `Group ${groupId} is already created. Use PUT to change this group.` });
     const taken = changes.find((c) => m.apps.has(c.id));
     if (taken) return sendJson(reply, 409, { message: `An app with id [${taken.id}] already exists.` });
@@ -86,7 +98,8 @@ export function registerGroupsApi(app: FastifyInstance, m: MarathonScheduler): v
     const pathId = idFrom(req);
     const body = jsonBody(req);
     const existed = allGroups().has(pathId);
-    const { changes, groups } = changesFor(body, pathId, true);
+    const { groupId, changes, groups } = changesFor(body, pathId, true);
+    authorize(req, groupId, changes, groups);
     const d = await m.applyChanges(changes, flag(req, 'force'), groups);
     await record(groups, d.version);
     reply.header('Marathon-Deployment-Id', d.id);
@@ -97,6 +110,7 @@ export function registerGroupsApi(app: FastifyInstance, m: MarathonScheduler): v
 
   const remove = async (req: FastifyRequest, reply: import('fastify').FastifyReply) => {
     const id = idFrom(req);
+    access.require(req, 'delete', id);
     if (!allGroups().has(id)) throw new NotFoundError(`Group '${id}' does not exist`);
     const changes: AppChange[] = [...m.apps.keys()].filter((a) => isInGroup(a, id)).map((a) => ({ id: a, next: null }));
     const d = await m.applyChanges(changes, flag(req, 'force'));

@@ -4,6 +4,7 @@ import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { EventBus, MarathonEvent } from '../events.ts';
 import type { MarathonScheduler } from '../scheduler.ts';
 import { queryList, sendJson } from './common.ts';
+import { createAccess, type Access } from './access.ts';
 
 export interface ServiceInfo {
   /** host:port this Marathon serves on. */
@@ -40,7 +41,7 @@ export function marathonMetrics(m: MarathonScheduler, events: EventBus): Registr
   return registry;
 }
 
-export function registerServiceApi(app: FastifyInstance, m: MarathonScheduler, events: EventBus, info: ServiceInfo, registry: Registry): void {
+export function registerServiceApi(app: FastifyInstance, m: MarathonScheduler, events: EventBus, info: ServiceInfo, registry: Registry, access: Access = createAccess(undefined)): void {
   app.get('/ping', async (_req, reply) => reply.code(200).type('text/plain; charset=utf-8').header('Cache-Control', 'must-revalidate,no-cache,no-store').send('pong'));
 
   app.get('/metrics', async (_req, reply) => reply.code(200).type(registry.contentType).send(await registry.metrics()));
@@ -60,7 +61,9 @@ export function registerServiceApi(app: FastifyInstance, m: MarathonScheduler, e
     return sendJson(reply, 200, { leader });
   });
 
-  app.delete('/v2/leader', async (_req, reply) => {
+  app.delete('/v2/leader', async (req, reply) => {
+    // Abdication disturbs every app: only who may change the whole tree ("/") may ask for it.
+    access.require(req, 'update', '/');
     if (!info.isLeader()) return sendJson(reply, 404, { message: 'There is no leader' });
     // Answer first: abdicating drops this instance's scheduler connection.
     setTimeout(() => { void info.abdicate(); }, 100).unref();
@@ -75,6 +78,7 @@ export function registerServiceApi(app: FastifyInstance, m: MarathonScheduler, e
     res.write(': attached\n\n');
     const send = (e: MarathonEvent) => {
       if (types.size > 0 && !types.has(e.eventType)) return;
+      if (!access.showsEvent(req, e)) return; // events of apps this principal may not view stay hidden
       res.write(`event: ${e.eventType}\ndata: ${JSON.stringify(e)}\n\n`);
     };
     const unsubscribe = events.subscribe(send);
