@@ -22,6 +22,11 @@ import { setUpIsolation } from './containerizer/isolation.ts';
 import { Fetcher } from './fetcher.ts';
 import { SandboxGc } from './sandbox-gc.ts';
 import { formatDuration } from '../common/duration.ts';
+import { loadAgentSecurity, type AgentSecurityFlags } from '../security/config.ts';
+import { installHttpSecurity } from '../security/http-guard.ts';
+import { agentRealm } from '../security/realms.ts';
+import { basicAuthorization } from '../security/authenticator.ts';
+import { installSandboxAuthorization } from './sandbox-access.ts';
 
 export interface AgentConfig {
   master: string;
@@ -47,6 +52,8 @@ export interface AgentConfig {
   gcDelayMs?: number;
   /** --recover: reconnect (re-adopt tasks left running by a crashed agent) or cleanup (kill them). */
   recover?: 'reconnect' | 'cleanup';
+  /** --credential, --http-credentials, --acls, --authenticate-http-readonly; none = open endpoints, no credential sent. */
+  security?: AgentSecurityFlags;
 }
 
 /** The containerizers named in --containerizers; the docker one must reach its Engine at start-up. */
@@ -111,6 +118,7 @@ function agentTaskJson(agentId: string, t: AgentTask): Record<string, unknown> {
 }
 
 export async function startAgent(config: AgentConfig, logger: Logger, clock: Clock = systemClock): Promise<RunningAgent> {
+  const security = loadAgentSecurity(config.security ?? {});
   try {
     await mkdir(config.workDir, { recursive: true });
   } catch (err) {
@@ -142,11 +150,16 @@ export async function startAgent(config: AgentConfig, logger: Logger, clock: Clo
     master: config.master, hostname: config.hostname, port, workDir: config.workDir, resources, attributes: config.attributes,
     containerizer, logger, clock, statusUpdateRetryMs: config.statusUpdateRetryMs, registrationBackoffMs: config.registrationBackoffMs, maxCompletedTasks: 1000,
     fetcher, sandboxGc, recover: config.recover ?? 'reconnect',
+    masterAuthorization: security.credential ? basicAuthorization(security.credential.principal, security.credential.secret) : undefined,
   });
 
   const flags = { master: config.master, ip: config.ip, port: String(port), hostname: config.hostname, work_dir: config.workDir, resources: resources.toString(), containerizers: (config.containerizers ?? ['mesos']).join(','),
     ...(config.dockerSocket ? { docker_socket: config.dockerSocket } : {}),
-    isolation: isolation.flag, cgroups_enable_cfs: String(config.cgroupsEnableCfs ?? false), cgroups_root: config.cgroupsRoot ?? DEFAULT_CGROUPS_ROOT, gc_delay: formatDuration(gcDelayMs), recover: config.recover ?? 'reconnect' };
+    isolation: isolation.flag, cgroups_enable_cfs: String(config.cgroupsEnableCfs ?? false), cgroups_root: config.cgroupsRoot ?? DEFAULT_CGROUPS_ROOT, gc_delay: formatDuration(gcDelayMs), recover: config.recover ?? 'reconnect',
+    authenticate_http_readonly: String(security.required.has('readonly')),
+    ...(config.security?.credentialFile ? { credential: config.security.credentialFile } : {}),
+    ...(config.security?.httpCredentialsFile ? { http_credentials: config.security.httpCredentialsFile } : {}),
+    ...(config.security?.aclsFile ? { acls: config.security.aclsFile } : {}) };
   const state = () => {
     const id = agent.agentId ?? '';
     const byFramework = new Map<string, { active: AgentTask[]; done: AgentTask[] }>();
@@ -177,6 +190,8 @@ export async function startAgent(config: AgentConfig, logger: Logger, clock: Clo
 
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'trireme_agent_' });
+  installHttpSecurity(app, { ...security, realmOf: agentRealm, registry, metricPrefix: 'trireme_agent' });
+  installSandboxAuthorization(app, agent, security.acls);
   const snapshot = (): Record<string, number> => {
     const used = agent.usedResources();
     const counts: Record<string, number> = { TASK_STAGING: 0, TASK_STARTING: 0, TASK_RUNNING: 0, TASK_KILLING: 0, TASK_FINISHED: 0, TASK_FAILED: 0, TASK_KILLED: 0, TASK_LOST: 0 };

@@ -5,6 +5,7 @@ import { createLogger } from '../common/logger.ts';
 import { startChronos } from '../chronos/server.ts';
 import { DEFAULT_ZK_SESSION_TIMEOUT_MS } from '../state/zookeeper.ts';
 import { durationArg, envOption, portArg, positiveInt, runRole, zkUrlArg } from './options.ts';
+import { frameworkCredential } from '../security/framework-credential.ts';
 
 function nonNegativeNumber(value: string): number {
   const n = Number(value);
@@ -40,11 +41,14 @@ export function chronosCommand(): Command {
     .addOption(envOption('chronos', '--decline-offer-duration <ms>', 'filter on declined offers').default(5000).argParser(nonNegativeNumber))
     .addOption(envOption('chronos', '--zk <url>', 'HA: state and leader election in ZooKeeper (zk://h1:2181,h2:2181,h3:2181/chronos); standbys proxy the API to the leader').argParser(zkUrlArg))
     .addOption(envOption('chronos', '--zk-session-timeout <duration>', 'ZooKeeper session timeout (with --zk)').default(DEFAULT_ZK_SESSION_TIMEOUT_MS, '10secs').argParser(durationArg))
+    .addOption(envOption('chronos', '--mesos-authentication-principal <principal>', 'principal Chronos registers with (FrameworkInfo.principal) and authenticates as'))
+    .addOption(envOption('chronos', '--mesos-authentication-secret-file <file>', 'file holding the secret for --mesos-authentication-principal (or set TRIREME_CHRONOS_MESOS_AUTHENTICATION_SECRET)'))
     .action(async (o) => {
       const logger = createLogger('chronos');
       await runRole(async () => {
         return startChronos({
           master: o.master, httpAddress: o.httpAddress, httpPort: o.httpPort,
+          mesosCredential: frameworkCredential('chronos', o.mesosAuthenticationPrincipal, o.mesosAuthenticationSecretFile, process.env.TRIREME_CHRONOS_MESOS_AUTHENTICATION_SECRET, 'TRIREME_CHRONOS_MESOS_AUTHENTICATION_SECRET'),
           hostname: o.hostname ?? (o.httpAddress === '0.0.0.0' ? os.hostname() : o.httpAddress),
           workDir: resolve(o.workDir), frameworkName: o.mesosFrameworkName, role: o.mesosRole, user: o.user,
           failoverTimeoutSeconds: o.failoverTimeout, taskEpsilonMs: o.taskEpsilon * 1000, failureRetryMs: o.failureRetry, disableAfterFailures: Math.floor(o.disableAfterFailures),

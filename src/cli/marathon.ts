@@ -5,6 +5,7 @@ import { createLogger } from '../common/logger.ts';
 import { startMarathon } from '../marathon/server.ts';
 import { DEFAULT_ZK_SESSION_TIMEOUT_MS } from '../state/zookeeper.ts';
 import { durationArg, envOption, portArg, runRole, zkUrlArg } from './options.ts';
+import { frameworkCredential } from '../security/framework-credential.ts';
 
 export function marathonCommand(): Command {
   return new Command('marathon')
@@ -24,11 +25,14 @@ export function marathonCommand(): Command {
     .addOption(envOption('marathon', '--decline-offer-duration <duration>', 'how long the master keeps a declined offer from Marathon (new demand revives at once)').default(5000, '5secs').argParser(durationArg))
     .addOption(envOption('marathon', '--zk <url>', 'HA: state and leader election in ZooKeeper (zk://h1:2181,h2:2181,h3:2181/marathon); standbys proxy the API to the leader').argParser(zkUrlArg))
     .addOption(envOption('marathon', '--zk-session-timeout <duration>', 'ZooKeeper session timeout (with --zk)').default(DEFAULT_ZK_SESSION_TIMEOUT_MS, '10secs').argParser(durationArg))
+    .addOption(envOption('marathon', '--mesos-authentication-principal <principal>', 'principal Marathon registers with (FrameworkInfo.principal) and authenticates as'))
+    .addOption(envOption('marathon', '--mesos-authentication-secret-file <file>', 'file holding the secret for --mesos-authentication-principal (or set TRIREME_MARATHON_MESOS_AUTHENTICATION_SECRET)'))
     .action(async (o) => {
       const logger = createLogger('marathon');
       const httpAddress: string = o.ip ?? o.httpAddress;
-      await runRole(() => startMarathon({
+      await runRole(async () => startMarathon({
         master: o.master, httpAddress, httpPort: o.httpPort,
+        mesosCredential: frameworkCredential('marathon', o.mesosAuthenticationPrincipal, o.mesosAuthenticationSecretFile, process.env.TRIREME_MARATHON_MESOS_AUTHENTICATION_SECRET, 'TRIREME_MARATHON_MESOS_AUTHENTICATION_SECRET'),
         hostname: o.hostname ?? (httpAddress === '0.0.0.0' ? os.hostname() : httpAddress), workDir: resolve(o.workDir),
         store: o.internalStoreBackend === 'in_memory' ? 'in_memory' : 'sqlite', frameworkName: o.frameworkName, mesosRole: o.mesosRole,
         mesosUser: o.mesosUser, failoverTimeoutSeconds: o.failoverTimeout / 1000,
