@@ -7,6 +7,8 @@ import { join } from 'node:path';
 import { eventually, oneLine, runCli, startCluster, startRole, tempDir, type TestCluster } from '../helpers/processes.ts';
 import { RawScheduler, commandTask, launch, post } from '../helpers/raw-scheduler.ts';
 import { SchedulerClient } from '../../src/scheduler-client/client.ts';
+import { startMarathonRole } from '../helpers/marathon.ts';
+import { startChronosProcess } from '../helpers/chronos.ts';
 
 const basic = (principal: string, secret: string) => `Basic ${Buffer.from(`${principal}:${secret}`).toString('base64')}`;
 const AS = {
@@ -249,6 +251,25 @@ describe('authentication and authorization on the master and agents', () => {
     } finally {
       await good.stop();
       await bad.stop();
+    }
+  });
+
+  it('Marathon (--mesos-authentication-secret-file) and Chronos (secret in the environment) register with their principal', async () => {
+    const secretFile = join(files.dir.path, 'ops-secret');
+    writeFileSync(secretFile, 'ops-pw\n');
+    const marathon = await startMarathonRole(cluster.masterAddress, files.dir.path, ['--mesos-authentication-principal', 'ops', '--mesos-authentication-secret-file', secretFile]);
+    process.env.TRIREME_CHRONOS_MESOS_AUTHENTICATION_SECRET = 'ops-pw';
+    const chronos = await startChronosProcess(cluster.masterAddress, files.dir.path, ['--mesos-authentication-principal', 'ops']).finally(() => { delete process.env.TRIREME_CHRONOS_MESOS_AUTHENTICATION_SECRET; });
+    try {
+      assert.ok(!marathon.proc.spawnargs.join(' ').includes('ops-pw'), 'no secret in the process list');
+      await eventually(async () => {
+        const fws = JSON.parse((await get(`${cluster.master.url}/master/frameworks`, AS.ops)).text).frameworks;
+        const by = (name: string) => fws.find((f: any) => f.name === name && f.active);
+        return by('marathon')?.principal === 'ops' && by('chronos')?.principal === 'ops';
+      }, 20_000);
+    } finally {
+      await marathon.stop();
+      await chronos.stop();
     }
   });
 });
