@@ -54,7 +54,10 @@ export function parseAcls(text: string): Acls {
   const parsed = aclsFileSchema.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    const unknown = issue.code === 'unrecognized_keys' ? ` (${(issue as { keys: string[] }).keys.join(', ')}; known: permissive, ${Object.keys(ACL_ACTIONS).join(', ')} with principals and their object field)` : '';
+    const action = issue.path[0] as AclAction | undefined;
+    const unknown = issue.code !== 'unrecognized_keys' ? ''
+      : action && action in ACL_ACTIONS ? `: a ${action} rule has 'principals' and '${ACL_ACTIONS[action]}'`
+        : `: known are permissive, ${Object.keys(ACL_ACTIONS).join(', ')}`;
     throw new Error(`${issue.path.length ? `'${issue.path.join('.')}' ` : ''}${issue.message}${unknown}`);
   }
   const data = parsed.data as Record<string, unknown> & { permissive: boolean };

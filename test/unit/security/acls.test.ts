@@ -15,10 +15,10 @@ describe('parseAcls', () => {
   });
 
   it('names the field of a bad rule', () => {
-    assert.throws(() => acls({ run_tasks: [{ principals: { values: ['a'] }, roles: { values: ['r'] } }] }), /'run_tasks\.0'.*roles/);
+    assert.throws(() => acls({ run_tasks: [{ principals: { values: ['a'] }, roles: { values: ['r'] } }] }), /'run_tasks\.0' Unrecognized key: "roles": a run_tasks rule has 'principals' and 'users'/);
     assert.throws(() => acls({ view_tasks: [{ principals: { type: 'SOMETIMES' } }] }), /'view_tasks\.0\.principals\.type'/);
     assert.throws(() => acls({ register_frameworks: [{ principals: {} }] }), /'register_frameworks\.0\.principals' expected 'values' or 'type'/);
-    assert.throws(() => acls({ launch_rockets: [] }), /launch_rockets.*known: permissive, register_frameworks/);
+    assert.throws(() => acls({ launch_rockets: [] }), /launch_rockets.*known are permissive, register_frameworks/);
     assert.throws(() => acls({ permissive: 'yes' }), /'permissive'/);
     assert.throws(() => parseAcls('{not json'), /invalid JSON/);
   });
