@@ -26,7 +26,8 @@ import { loadAgentSecurity, type AgentSecurityFlags } from '../security/config.t
 import { installHttpSecurity } from '../security/http-guard.ts';
 import { agentRealm } from '../security/realms.ts';
 import { basicAuthorization } from '../security/authenticator.ts';
-import { installSandboxAuthorization } from './sandbox-access.ts';
+import { installSandboxAuthorization, taskVisible } from './access.ts';
+import { principalOf } from '../security/http-guard.ts';
 
 export interface AgentConfig {
   master: string;
@@ -160,12 +161,14 @@ export async function startAgent(config: AgentConfig, logger: Logger, clock: Clo
     ...(config.security?.credentialFile ? { credential: config.security.credentialFile } : {}),
     ...(config.security?.httpCredentialsFile ? { http_credentials: config.security.httpCredentialsFile } : {}),
     ...(config.security?.aclsFile ? { acls: config.security.aclsFile } : {}) };
-  const state = () => {
+  /** The agent's /state as `principal` may see it (view_* ACLs drop other users' frameworks and tasks). */
+  const state = (principal: string | undefined) => {
     const id = agent.agentId ?? '';
+    const seen = (t: AgentTask) => taskVisible(security.acls, principal, t);
     const byFramework = new Map<string, { active: AgentTask[]; done: AgentTask[] }>();
     const bucket = (fw: string) => { let b = byFramework.get(fw); if (!b) { b = { active: [], done: [] }; byFramework.set(fw, b); } return b; };
-    for (const t of agent.tasks.values()) (isTerminalState(t.state) ? bucket(t.frameworkId).done : bucket(t.frameworkId).active).push(t);
-    for (const t of agent.completedTasks) bucket(t.frameworkId).done.push(t);
+    for (const t of agent.tasks.values()) if (seen(t)) (isTerminalState(t.state) ? bucket(t.frameworkId).done : bucket(t.frameworkId).active).push(t);
+    for (const t of agent.completedTasks) if (seen(t)) bucket(t.frameworkId).done.push(t);
     const used = agent.usedResources();
     return {
       version: MESOS_COMPAT_VERSION, trireme_version: TRIREME_VERSION, build_user: 'trireme', start_time: agent.startTime / 1000, id,
@@ -209,8 +212,8 @@ export async function startAgent(config: AgentConfig, logger: Logger, clock: Clo
   new Gauge({ name: 'mesos_slave_state', help: 'Agent gauges under their Mesos names (label: name)', labelNames: ['name'], registers: [registry], collect() { this.reset(); for (const [k, v] of Object.entries(snapshot())) this.set({ name: k }, v); } });
 
   for (const prefix of ['', '/slave(1)']) {
-    app.get(`${prefix}/state`, (req, reply) => sendJson(req, reply, state()));
-    app.get(`${prefix}/state.json`, (req, reply) => sendJson(req, reply, state()));
+    app.get(`${prefix}/state`, (req, reply) => sendJson(req, reply, state(principalOf(req))));
+    app.get(`${prefix}/state.json`, (req, reply) => sendJson(req, reply, state(principalOf(req))));
     app.get(`${prefix}/health`, (_req, reply) => reply.code(200).send());
     app.get(`${prefix}/flags`, (req, reply) => sendJson(req, reply, { flags }));
     app.get(`${prefix}/monitor/statistics`, async (req, reply) => sendJson(req, reply, await buildStatistics(

@@ -191,6 +191,28 @@ describe('authentication and authorization on the master and agents', () => {
     const getTasks = await post(cluster.masterAddress, '/api/v1', { type: 'GET_TASKS' }, { 'Content-Type': 'application/json', ...AS.bob });
     const v1 = JSON.parse(getTasks.text).get_tasks.tasks.map((t: any) => t.task_id.value);
     assert.deepEqual(v1, ['bob-task']);
+
+    // The operator event stream starts from the same filtered state.
+    const controller = new AbortController();
+    const res = await fetch(`${cluster.master.url}/api/v1`, {
+      method: 'POST', body: JSON.stringify({ type: 'SUBSCRIBE' }), signal: controller.signal,
+      headers: { 'Content-Type': 'application/json', Accept: 'application/json', ...AS.alice },
+    });
+    assert.equal(res.status, 200);
+    let text = '';
+    const reader = res.body!.getReader();
+    let subscribed: any;
+    while (!subscribed) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      text += Buffer.from(value).toString();
+      const nl = text.indexOf('\n');
+      const len = nl > 0 ? Number(text.slice(0, nl)) : -1;
+      if (len > 0 && Buffer.byteLength(text.slice(nl + 1)) >= len) subscribed = JSON.parse(text.slice(nl + 1, nl + 1 + len));
+    }
+    controller.abort();
+    const names = subscribed.subscribed.get_state.get_frameworks.frameworks.map((f: any) => f.framework_info.name);
+    assert.deepEqual(names, ['alice-fw']);
   });
 
   it('teardown_frameworks: only ops may tear down; others get 403 with a message', async () => {
@@ -228,6 +250,10 @@ describe('authentication and authorization on the master and agents', () => {
     const state = JSON.parse((await get(`${agentUrl}/state`, AS.ops)).text);
     const fw = state.frameworks.find((f: any) => f.name === 'alice-fw');
     assert.ok(fw, 'alice framework on the agent');
+    // The agent's /state hides other users' frameworks and tasks too (view_* ACLs in the agent's --acls).
+    const bobSees = JSON.parse((await get(`${agentUrl}/state`, AS.bob)).text).frameworks.map((f: any) => f.id);
+    assert.ok(!bobSees.includes(fw.id), bobSees.join());
+    assert.ok(JSON.parse((await get(`${agentUrl}/state`, AS.alice)).text).frameworks.some((f: any) => f.id === fw.id));
     const path = `/frameworks/${fw.id}/executors/alice-task/runs/latest`;
     const browse = (who: Record<string, string>) => get(`${agentUrl}/files/browse?path=${encodeURIComponent(path)}`, who);
     const asBob = await browse(AS.bob);

@@ -1,11 +1,25 @@
-// access_sandboxes on the agent's files API: whose sandbox a requested path is in, and whether the caller may
-// read it. The ACL object is the user the executor runs as (the task's command user, else its framework's), as in Mesos.
+// What a caller may see and read on the agent: view_frameworks/view_tasks/view_executors filter /state, and
+// access_sandboxes guards the files API. The ACL object is the user the executor runs as (the task's command
+// user, else its framework's), as in Mesos.
 import type { FastifyInstance } from 'fastify';
 import { textError } from '../common/http.ts';
 import type { Acls } from '../security/acls.ts';
 import { mayAccessSandbox } from '../security/authorizer.ts';
 import { principalOf } from '../security/http-guard.ts';
-import type { Agent } from './agent.ts';
+import type { Agent, AgentTask } from './agent.ts';
+import { isAuthorized } from '../security/acls.ts';
+
+function taskUser(t: AgentTask): string | undefined {
+  return t.info.command?.user ?? t.frameworkInfo.user;
+}
+
+/** Whether `principal` may see a task (and its framework and executor) in the agent's /state. */
+export function taskVisible(acls: Acls | undefined, principal: string | undefined, t: AgentTask): boolean {
+  if (!acls) return true;
+  const user = taskUser(t);
+  return isAuthorized(acls, 'view_frameworks', principal, t.frameworkInfo.user) && isAuthorized(acls, 'view_tasks', principal, user)
+    && isAuthorized(acls, 'view_executors', principal, user);
+}
 
 /** The framework and executor whose sandbox holds `path` (virtual /frameworks/... or real work-dir path). */
 export function sandboxOwner(path: string): { frameworkId: string; executorId: string } | undefined {
@@ -16,7 +30,7 @@ export function sandboxOwner(path: string): { frameworkId: string; executorId: s
 /** The user the sandbox's executor runs as, when the agent knows it. */
 export function sandboxUser(agent: Agent, frameworkId: string, executorId: string): string | undefined {
   for (const t of [...agent.tasks.values(), ...agent.completedTasks]) {
-    if (t.frameworkId === frameworkId && (t.executorId || t.info.task_id.value) === executorId) return t.info.command?.user ?? t.frameworkInfo.user;
+    if (t.frameworkId === frameworkId && (t.executorId || t.info.task_id.value) === executorId) return taskUser(t);
   }
   return agent.frameworks.get(frameworkId)?.user;
 }
