@@ -4,7 +4,7 @@
 import type { FastifyInstance } from 'fastify';
 import { textError } from '../common/http.ts';
 import type { Acls } from '../security/acls.ts';
-import { mayAccessSandbox } from '../security/authorizer.ts';
+import { mayAccessSandbox, who } from '../security/authorizer.ts';
 import { principalOf } from '../security/http-guard.ts';
 import type { Agent, AgentTask } from './agent.ts';
 import { isAuthorized } from '../security/acls.ts';
@@ -47,7 +47,7 @@ export function installSandboxAuthorization(app: FastifyInstance, agent: Agent, 
     const user = sandboxUser(agent, owner.frameworkId, owner.executorId);
     const principal = principalOf(req);
     if (!mayAccessSandbox(acls, principal, user)) {
-      return textError(reply, 403, `${principal === undefined ? 'Anonymous requests are' : `Principal '${principal}' is`} not authorized to access the sandbox of executor '${owner.executorId}' of framework '${owner.frameworkId}' (access_sandboxes ACL)`);
+      return textError(reply, 403, `${who(principal)} not authorized to access the sandbox of executor '${owner.executorId}' of framework '${owner.frameworkId}' (access_sandboxes ACL)`);
     }
   });
 }

@@ -25,6 +25,16 @@ export function mayTeardown(acls: Acls | undefined, principal: string | undefine
   return isAuthorized(acls, 'teardown_frameworks', principal, frameworkPrincipal);
 }
 
+/** The 403 message for a refused teardown. */
+export function teardownForbidden(principal: string | undefined, frameworkId: string): string {
+  return `${who(principal)} not authorized to teardown framework '${frameworkId}' (teardown_frameworks ACL)`;
+}
+
+/** "Principal 'x' is" / "Anonymous requests are", for refusal messages. */
+export function who(principal: string | undefined): string {
+  return principal === undefined ? 'Anonymous requests are' : `Principal '${principal}' is`;
+}
+
 export function mayAccessSandbox(acls: Acls | undefined, principal: string | undefined, user: string | undefined): boolean {
   return isAuthorized(acls, 'access_sandboxes', principal, user);
 }

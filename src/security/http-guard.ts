@@ -5,6 +5,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Counter, type Registry } from 'prom-client';
 import { textError } from '../common/http.ts';
 import { isAuthorized, type Acls } from './acls.ts';
+import { who } from './authorizer.ts';
 import { authenticate, challenges } from './authenticator.ts';
 import type { CredentialSet } from './credentials.ts';
 import { authorizableEndpoint, type Realm } from './realms.ts';
@@ -52,7 +53,7 @@ export function installHttpSecurity(app: FastifyInstance, opts: HttpSecurityOpti
     const endpoint = authorizableEndpoint(req.url);
     if (endpoint && !isAuthorized(opts.acls, 'get_endpoints', principal, endpoint)) {
       failures.inc({ realm, reason: 'forbidden' });
-      return textError(reply, 403, `${principal === undefined ? 'Anonymous requests are' : `Principal '${principal}' is`} not authorized to GET ${endpoint}`);
+      return textError(reply, 403, `${who(principal)} not authorized to GET ${endpoint}`);
     }
   });
 }

@@ -8,7 +8,7 @@ import { v1Agent, v1Framework, v1GetAgents, v1GetFrameworks, v1GetState, v1GetTa
 import { parseJsonCall, redirectIfNotLeader } from './scheduler-api.ts';
 import { versionJson } from './state-api.ts';
 import { principalOf } from '../../security/http-guard.ts';
-import { mayTeardown } from '../../security/authorizer.ts';
+import { mayTeardown, teardownForbidden } from '../../security/authorizer.ts';
 import { viewer, visibleMaster } from '../visibility.ts';
 
 const operatorCallSchema = z.looseObject({
@@ -86,10 +86,6 @@ export function registerOperatorApi(app: FastifyInstance, master: Master, leader
   };
   app.post('/api/v1', handler);
   app.post('/master/api/v1', handler);
-}
-
-export function teardownForbidden(principal: string | undefined, frameworkId: string): string {
-  return `${principal === undefined ? 'Anonymous requests are' : `Principal '${principal}' is`} not authorized to teardown framework '${frameworkId}' (teardown_frameworks ACL)`;
 }
 
 /** Whether an operator event is about something the subscriber may see (view_* ACLs). */

@@ -7,9 +7,8 @@ import { legacyAgent, legacyTask, offeredByAgent, stateSummary } from '../views.
 import { frameworksChunks, masterStateChunks } from '../state-render.ts';
 import type { Task } from '../types.ts';
 import { principalOf } from '../../security/http-guard.ts';
-import { mayTeardown } from '../../security/authorizer.ts';
+import { mayTeardown, teardownForbidden } from '../../security/authorizer.ts';
 import { visibleMaster } from '../visibility.ts';
-import { teardownForbidden } from './operator-api.ts';
 
 type Handler = (req: FastifyRequest, reply: FastifyReply) => unknown;
 
@@ -23,9 +22,9 @@ export function versionJson(): Record<string, unknown> {
   return { version: MESOS_COMPAT_VERSION, trireme_version: TRIREME_VERSION, build_date: '', build_time: 0, build_user: 'trireme' };
 }
 
-export function registerStateApi(app: FastifyInstance, realMaster: Master, leaderAddress: () => string | undefined): void {
+export function registerStateApi(app: FastifyInstance, master: Master, leaderAddress: () => string | undefined): void {
   // What the caller may see (view_* ACLs): the master itself unless ACLs hide something from this principal.
-  const seen = (req: FastifyRequest): Master => visibleMaster(realMaster, realMaster.opts.acls, principalOf(req));
+  const seen = (req: FastifyRequest): Master => visibleMaster(master, master.opts.acls, principalOf(req));
   both(app, 'GET', 'state', (req, reply) => sendJsonChunks(req, reply, masterStateChunks(seen(req))));
   both(app, 'GET', 'state.json', (req, reply) => sendJsonChunks(req, reply, masterStateChunks(seen(req))));
   both(app, 'GET', 'state-summary', (req, reply) => sendJson(req, reply, stateSummary(seen(req))));
@@ -35,12 +34,12 @@ export function registerStateApi(app: FastifyInstance, realMaster: Master, leade
   });
   both(app, 'GET', 'slaves', (req, reply) => {
     const id = (req.query as Record<string, string | undefined>).slave_id;
-    const master = seen(req);
-    const agents = [...master.agents.values()].filter((a) => !id || a.id === id);
-    const offered = offeredByAgent(master);
+    const view = seen(req);
+    const agents = [...view.agents.values()].filter((a) => !id || a.id === id);
+    const offered = offeredByAgent(view);
     return sendJson(req, reply, {
-      slaves: agents.map((a) => ({ ...legacyAgent(master, a, offered), resources_full: a.total.toJSON(), used_resources_full: [] })),
-      recovered_slaves: [...master.recoveredAgents].map(([rid, a]) => ({ id: rid, hostname: a.hostname })),
+      slaves: agents.map((a) => ({ ...legacyAgent(view, a, offered), resources_full: a.total.toJSON(), used_resources_full: [] })),
+      recovered_slaves: [...view.recoveredAgents].map(([rid, a]) => ({ id: rid, hostname: a.hostname })),
     });
   });
   both(app, 'GET', 'tasks', (req, reply) => {
@@ -50,8 +49,8 @@ export function registerStateApi(app: FastifyInstance, realMaster: Master, leade
     if (!Number.isInteger(limit) || limit < 0) return textError(reply, 400, "Failed to parse 'limit': must be a non-negative integer");
     if (!Number.isInteger(offset) || offset < 0) return textError(reply, 400, "Failed to parse 'offset': must be a non-negative integer");
     if (q.order !== undefined && q.order !== 'asc' && q.order !== 'des') return textError(reply, 400, "'order' must be 'asc' or 'des'");
-    const master = seen(req);
-    let tasks: Task[] = [...master.allTasks()].filter((t) => (!q.framework_id || t.frameworkId === q.framework_id) && (!q.task_id || t.taskId === q.task_id));
+    const view = seen(req);
+    let tasks: Task[] = [...view.allTasks()].filter((t) => (!q.framework_id || t.frameworkId === q.framework_id) && (!q.task_id || t.taskId === q.task_id));
     const started = (t: Task): number => t.statuses[0]?.timestamp ?? 0;
     tasks.sort((a, b) => started(a) - started(b));
     if (q.order !== 'asc') tasks.reverse();
@@ -59,13 +58,12 @@ export function registerStateApi(app: FastifyInstance, realMaster: Master, leade
     return sendJson(req, reply, { tasks: tasks.map(legacyTask) });
   });
   both(app, 'GET', 'roles', (req, reply) => {
-    const master = seen(req);
+    const view = seen(req);
     const roles = new Map<string, string[]>();
-    for (const f of master.frameworks.values()) for (const r of f.roles) roles.set(r, [...(roles.get(r) ?? []), f.id]);
+    for (const f of view.frameworks.values()) for (const r of f.roles) roles.set(r, [...(roles.get(r) ?? []), f.id]);
     for (const r of Object.keys(master.weights)) if (!roles.has(r)) roles.set(r, []);
     return sendJson(req, reply, { roles: [...roles].map(([name, frameworks]) => ({ name, weight: master.weights[name] ?? 1, frameworks })) });
   });
-  const master = realMaster;
   both(app, 'GET', 'flags', (req, reply) => sendJson(req, reply, { flags: master.opts.flags }));
   both(app, 'GET', 'health', (_req, reply) => reply.code(200).send());
   both(app, 'GET', 'redirect', (req, reply) => {
