@@ -39,6 +39,8 @@ export interface AgentOptions {
   sandboxGc?: SandboxGc;
   /** --recover: re-adopt the tasks a crashed agent left running (reconnect, default) or kill them (cleanup). */
   recover?: 'reconnect' | 'cleanup';
+  /** Authorization header value for the master (from --credential). */
+  masterAuthorization?: string;
 }
 
 /** What the agent checkpoints per launched task to find it again after a crash. */
@@ -89,7 +91,7 @@ export class Agent {
     this.link = new MasterLink({
       master: opts.master, logger: opts.logger, subscribeCall: () => this.subscribeCall(),
       onEvent: (e) => this.onEvent(e), onDisconnected: () => this.onDisconnected(),
-      backoffFactorMs: opts.registrationBackoffMs, maxBackoffMs: 60_000,
+      backoffFactorMs: opts.registrationBackoffMs, maxBackoffMs: 60_000, authorization: opts.masterAuthorization,
     });
   }
 

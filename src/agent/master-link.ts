@@ -14,6 +14,8 @@ export interface MasterLinkOptions {
   onDisconnected(): void;
   backoffFactorMs: number; // Mesos --registration_backoff_factor (1 s): wait random [0, b·2^n], capped
   maxBackoffMs: number;
+  /** The agent's --credential, sent as HTTP Basic on every call (masters with --authenticate-agents require it). */
+  authorization?: string;
 }
 
 export class MasterUnreachableError extends Error {}
@@ -44,6 +46,10 @@ export class MasterLink {
     } else {
       this.address = parseMasterAddress(opts.master);
     }
+  }
+
+  private authHeader(): Record<string, string> {
+    return this.opts.authorization ? { Authorization: this.opts.authorization } : {};
   }
 
   get connected(): boolean { return this.streamId !== undefined && this.agentId !== undefined; }
@@ -86,7 +92,7 @@ export class MasterLink {
     const body = JSON.stringify({ ...this.opts.subscribeCall(), version: AGENT_PROTOCOL_VERSION });
     const req = http.request({
       host: this.address.host, port: this.address.port, path: AGENT_API_PATH, method: 'POST',
-      headers: { 'Content-Type': 'application/json', Accept: 'application/json', 'Content-Length': Buffer.byteLength(body) },
+      headers: { 'Content-Type': 'application/json', Accept: 'application/json', 'Content-Length': Buffer.byteLength(body), ...this.authHeader() },
     });
     this.req = req;
     let opened = false;
@@ -101,6 +107,12 @@ export class MasterLink {
         let text = '';
         res.on('data', (c) => { text += c; });
         res.on('end', () => {
+          // Refused credentials do not get better by retrying: an agent starting up stops with one line.
+          if ((res.statusCode === 401 || res.statusCode === 403) && this.firstError) {
+            const hint = this.opts.authorization ? 'check --credential' : 'the master requires --credential';
+            this.firstError(new MasterUnreachableError(`master at ${this.address.host}:${this.address.port} refused registration (${res.statusCode}: ${text.trim()}); ${hint}`));
+            return;
+          }
           this.opts.logger.warn({ status: res.statusCode, body: text }, 'master refused agent subscription');
           this.scheduleReconnect();
         });
@@ -157,7 +169,7 @@ export class MasterLink {
     return new Promise((resolve, reject) => {
       const req = http.request({
         host: this.address.host, port: this.address.port, path: AGENT_API_PATH, method: 'POST', agent: this.agent,
-        headers: { 'Content-Type': 'application/json', 'Mesos-Stream-Id': this.streamId!, 'Content-Length': Buffer.byteLength(body) },
+        headers: { 'Content-Type': 'application/json', 'Mesos-Stream-Id': this.streamId!, 'Content-Length': Buffer.byteLength(body), ...this.authHeader() },
       }, (res) => {
         let text = '';
         res.on('data', (c) => { text += c; });

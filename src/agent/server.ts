@@ -22,6 +22,12 @@ import { setUpIsolation } from './containerizer/isolation.ts';
 import { Fetcher } from './fetcher.ts';
 import { SandboxGc } from './sandbox-gc.ts';
 import { formatDuration } from '../common/duration.ts';
+import { loadAgentSecurity, type AgentSecurityFlags } from '../security/config.ts';
+import { installHttpSecurity } from '../security/http-guard.ts';
+import { agentRealm } from '../security/realms.ts';
+import { basicAuthorization } from '../security/authenticator.ts';
+import { installSandboxAuthorization, taskVisible } from './access.ts';
+import { principalOf } from '../security/http-guard.ts';
 
 export interface AgentConfig {
   master: string;
@@ -47,6 +53,8 @@ export interface AgentConfig {
   gcDelayMs?: number;
   /** --recover: reconnect (re-adopt tasks left running by a crashed agent) or cleanup (kill them). */
   recover?: 'reconnect' | 'cleanup';
+  /** --credential, --http-credentials, --acls, --authenticate-http-readonly; none = open endpoints, no credential sent. */
+  security?: AgentSecurityFlags;
 }
 
 /** The containerizers named in --containerizers; the docker one must reach its Engine at start-up. */
@@ -111,6 +119,7 @@ function agentTaskJson(agentId: string, t: AgentTask): Record<string, unknown> {
 }
 
 export async function startAgent(config: AgentConfig, logger: Logger, clock: Clock = systemClock): Promise<RunningAgent> {
+  const security = loadAgentSecurity(config.security ?? {});
   try {
     await mkdir(config.workDir, { recursive: true });
   } catch (err) {
@@ -142,17 +151,24 @@ export async function startAgent(config: AgentConfig, logger: Logger, clock: Clo
     master: config.master, hostname: config.hostname, port, workDir: config.workDir, resources, attributes: config.attributes,
     containerizer, logger, clock, statusUpdateRetryMs: config.statusUpdateRetryMs, registrationBackoffMs: config.registrationBackoffMs, maxCompletedTasks: 1000,
     fetcher, sandboxGc, recover: config.recover ?? 'reconnect',
+    masterAuthorization: security.credential ? basicAuthorization(security.credential.principal, security.credential.secret) : undefined,
   });
 
   const flags = { master: config.master, ip: config.ip, port: String(port), hostname: config.hostname, work_dir: config.workDir, resources: resources.toString(), containerizers: (config.containerizers ?? ['mesos']).join(','),
     ...(config.dockerSocket ? { docker_socket: config.dockerSocket } : {}),
-    isolation: isolation.flag, cgroups_enable_cfs: String(config.cgroupsEnableCfs ?? false), cgroups_root: config.cgroupsRoot ?? DEFAULT_CGROUPS_ROOT, gc_delay: formatDuration(gcDelayMs), recover: config.recover ?? 'reconnect' };
-  const state = () => {
+    isolation: isolation.flag, cgroups_enable_cfs: String(config.cgroupsEnableCfs ?? false), cgroups_root: config.cgroupsRoot ?? DEFAULT_CGROUPS_ROOT, gc_delay: formatDuration(gcDelayMs), recover: config.recover ?? 'reconnect',
+    authenticate_http_readonly: String(security.required.has('readonly')),
+    ...(config.security?.credentialFile ? { credential: config.security.credentialFile } : {}),
+    ...(config.security?.httpCredentialsFile ? { http_credentials: config.security.httpCredentialsFile } : {}),
+    ...(config.security?.aclsFile ? { acls: config.security.aclsFile } : {}) };
+  /** The agent's /state as `principal` may see it (view_* ACLs drop other users' frameworks and tasks). */
+  const state = (principal: string | undefined) => {
     const id = agent.agentId ?? '';
+    const seen = (t: AgentTask) => taskVisible(security.acls, principal, t);
     const byFramework = new Map<string, { active: AgentTask[]; done: AgentTask[] }>();
     const bucket = (fw: string) => { let b = byFramework.get(fw); if (!b) { b = { active: [], done: [] }; byFramework.set(fw, b); } return b; };
-    for (const t of agent.tasks.values()) (isTerminalState(t.state) ? bucket(t.frameworkId).done : bucket(t.frameworkId).active).push(t);
-    for (const t of agent.completedTasks) bucket(t.frameworkId).done.push(t);
+    for (const t of agent.tasks.values()) if (seen(t)) (isTerminalState(t.state) ? bucket(t.frameworkId).done : bucket(t.frameworkId).active).push(t);
+    for (const t of agent.completedTasks) if (seen(t)) bucket(t.frameworkId).done.push(t);
     const used = agent.usedResources();
     return {
       version: MESOS_COMPAT_VERSION, trireme_version: TRIREME_VERSION, build_user: 'trireme', start_time: agent.startTime / 1000, id,
@@ -177,6 +193,8 @@ export async function startAgent(config: AgentConfig, logger: Logger, clock: Clo
 
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'trireme_agent_' });
+  installHttpSecurity(app, { ...security, realmOf: agentRealm, registry, metricPrefix: 'trireme_agent' });
+  installSandboxAuthorization(app, agent, security.acls);
   const snapshot = (): Record<string, number> => {
     const used = agent.usedResources();
     const counts: Record<string, number> = { TASK_STAGING: 0, TASK_STARTING: 0, TASK_RUNNING: 0, TASK_KILLING: 0, TASK_FINISHED: 0, TASK_FAILED: 0, TASK_KILLED: 0, TASK_LOST: 0 };
@@ -194,8 +212,8 @@ export async function startAgent(config: AgentConfig, logger: Logger, clock: Clo
   new Gauge({ name: 'mesos_slave_state', help: 'Agent gauges under their Mesos names (label: name)', labelNames: ['name'], registers: [registry], collect() { this.reset(); for (const [k, v] of Object.entries(snapshot())) this.set({ name: k }, v); } });
 
   for (const prefix of ['', '/slave(1)']) {
-    app.get(`${prefix}/state`, (req, reply) => sendJson(req, reply, state()));
-    app.get(`${prefix}/state.json`, (req, reply) => sendJson(req, reply, state()));
+    app.get(`${prefix}/state`, (req, reply) => sendJson(req, reply, state(principalOf(req))));
+    app.get(`${prefix}/state.json`, (req, reply) => sendJson(req, reply, state(principalOf(req))));
     app.get(`${prefix}/health`, (_req, reply) => reply.code(200).send());
     app.get(`${prefix}/flags`, (req, reply) => sendJson(req, reply, { flags }));
     app.get(`${prefix}/monitor/statistics`, async (req, reply) => sendJson(req, reply, await buildStatistics(

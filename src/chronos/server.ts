@@ -22,6 +22,8 @@ import { CHRONOS_STATE_FORMAT, ChronosScheduler, FRAMEWORK_ID_KEY } from './sche
 import type { JobDefaults } from './job.ts';
 
 export interface ChronosConfig {
+  /** The principal (FrameworkInfo.principal) and secret (HTTP Basic) presented to the master. */
+  mesosCredential?: { principal: string; secret?: string };
   master: string;
   httpAddress: string;
   httpPort: number;
@@ -158,7 +160,7 @@ export async function startChronos(config: ChronosConfig, logger: Logger, deps: 
     await scheduler.load();
     const stored = await store.get<string>(FRAMEWORK_ID_KEY);
     client = new SchedulerClient({
-      master: config.master, logger: logger.child({ component: 'scheduler-client' }),
+      master: config.master, logger: logger.child({ component: 'scheduler-client' }), credential: config.mesosCredential,
       frameworkInfo: {
         user: config.user, name: config.frameworkName, failover_timeout: config.failoverTimeoutSeconds, checkpoint: true,
         role: config.role, hostname: config.hostname, webui_url: url, ...(stored ? { id: { value: stored.value } } : {}),

@@ -42,6 +42,10 @@ export function agentCommand(): Command {
     .addOption(envOption('agent', '--cgroups-root <name>', 'parent cgroup of the tasks\' cgroups').default('trireme'))
     .addOption(envOption('agent', '--gc-delay <duration>', 'how long completed sandboxes are kept before garbage collection').default(7 * 86_400_000, '1weeks').argParser(durationArg))
     .addOption(envOption('agent', '--recover <mode>', 'after a crash: reconnect = re-adopt the tasks still running, cleanup = kill them').default('reconnect').choices(['reconnect', 'cleanup']))
+    .addOption(envOption('agent', '--credential <file>', 'this agent\'s principal and secret for a master with --authenticate-agents: {"principal","secret"} or one "principal secret" line'))
+    .addOption(envOption('agent', '--http-credentials <file>', 'who may call this agent\'s endpoints: same format as the master\'s --credentials'))
+    .addOption(envOption('agent', '--authenticate-http-readonly', 'read-only endpoints (state, files, monitor, metrics) need credentials; needs --http-credentials').default(false))
+    .addOption(envOption('agent', '--acls <file>', 'Mesos ACLs JSON; the agent applies access_sandboxes (files API) and get_endpoints'))
     .action(async (o) => {
       const logger = createLogger('agent');
       await runRole(() => startAgent({
@@ -49,6 +53,10 @@ export function agentCommand(): Command {
         resources: o.resources, attributes: o.attributes, statusUpdateRetryMs: o.statusUpdateRetryInterval, registrationBackoffMs: o.registrationBackoffFactor,
         containerizers: o.containerizers, dockerSocket: o.dockerSocket ?? process.env.DOCKER_HOST ?? '/var/run/docker.sock',
         isolation: o.isolation, cgroupsEnableCfs: o.cgroupsEnableCfs, cgroupsRoot: o.cgroupsRoot, gcDelayMs: o.gcDelay, recover: o.recover,
+        security: {
+          credentialFile: o.credential ? resolve(o.credential) : undefined, httpCredentialsFile: o.httpCredentials ? resolve(o.httpCredentials) : undefined,
+          aclsFile: o.acls ? resolve(o.acls) : undefined, authenticateHttpReadonly: o.authenticateHttpReadonly,
+        },
       }, logger));
     });
 }

@@ -6,6 +6,7 @@ import { startChronos } from '../chronos/server.ts';
 import { StartupError } from '../common/http.ts';
 import { DEFAULT_ZK_SESSION_TIMEOUT_MS } from '../state/zookeeper.ts';
 import { durationArg, envOption, portArg, positiveInt, runRole, zkUrlArg } from './options.ts';
+import { frameworkCredential } from '../security/framework-credential.ts';
 
 function nonNegativeNumber(value: string): number {
   const n = Number(value);
@@ -61,6 +62,8 @@ export function chronosCommand(): Command {
     .addOption(envOption('chronos', '--http-credentials-file <file>', 'require authentication: JSON {"credentials":[{"principal","secret"}],"tokens":[{"principal","token"}]} (Basic users and bearer tokens)'))
     .addOption(envOption('chronos', '--http-realm <realm>', 'realm named in the Basic authentication challenge').default('Mesosphere'))
     .addOption(envOption('chronos', '--http-permissions <file>', 'per-user permissions on job name prefixes: JSON {"users":{"<user>":[{"prefix":"team-a-","actions":["view","create","update","delete"]}]}} (needs credentials)'))
+    .addOption(envOption('chronos', '--mesos-authentication-principal <principal>', 'principal Chronos registers with (FrameworkInfo.principal) and authenticates as'))
+    .addOption(envOption('chronos', '--mesos-authentication-secret-file <file>', 'file holding the secret for --mesos-authentication-principal (or set TRIREME_CHRONOS_MESOS_AUTHENTICATION_SECRET)'))
     .action(async (o) => {
       const logger = createLogger('chronos');
       await runRole(async () => {
@@ -70,6 +73,7 @@ export function chronosCommand(): Command {
         }
         return startChronos({
           master: o.master, httpAddress: o.httpAddress, httpPort: o.httpPort,
+          mesosCredential: frameworkCredential('chronos', o.mesosAuthenticationPrincipal, o.mesosAuthenticationSecretFile, process.env.TRIREME_CHRONOS_MESOS_AUTHENTICATION_SECRET, 'TRIREME_CHRONOS_MESOS_AUTHENTICATION_SECRET'),
           hostname: o.hostname ?? (o.httpAddress === '0.0.0.0' ? os.hostname() : o.httpAddress),
           workDir: resolve(o.workDir), frameworkName: o.mesosFrameworkName, role: o.mesosRole, user: o.user,
           failoverTimeoutSeconds: o.failoverTimeout, taskEpsilonMs: o.taskEpsilon * 1000, failureRetryMs: o.failureRetry, disableAfterFailures: Math.floor(o.disableAfterFailures),

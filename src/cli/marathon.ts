@@ -7,6 +7,7 @@ import { startMarathon } from '../marathon/server.ts';
 import { StartupError } from '../common/http.ts';
 import { DEFAULT_ZK_SESSION_TIMEOUT_MS } from '../state/zookeeper.ts';
 import { durationArg, envOption, portArg, runRole, zkUrlArg } from './options.ts';
+import { frameworkCredential } from '../security/framework-credential.ts';
 
 export function marathonCommand(): Command {
   return new Command('marathon')
@@ -35,6 +36,8 @@ export function marathonCommand(): Command {
     .addOption(envOption('marathon', '--http-endpoints <urls>', 'callback URLs that always receive events (comma list; with --event-subscriber http_callback)').argParser(callbackUrlsArg))
     .addOption(envOption('marathon', '--http-event-request-timeout <duration>', 'timeout of each event callback POST').default(10_000, '10secs').argParser(durationArg))
     .addOption(envOption('marathon', '--http-event-callback-slow-consumer-timeout <duration>', 'a callback subscriber that fails or answers slower than this is paused for as long (its events are dropped)').default(10_000, '10secs').argParser(durationArg))
+    .addOption(envOption('marathon', '--mesos-authentication-principal <principal>', 'principal Marathon registers with (FrameworkInfo.principal) and authenticates as'))
+    .addOption(envOption('marathon', '--mesos-authentication-secret-file <file>', 'file holding the secret for --mesos-authentication-principal (or set TRIREME_MARATHON_MESOS_AUTHENTICATION_SECRET)'))
     .action(async (o) => {
       const logger = createLogger('marathon');
       const httpAddress: string = o.ip ?? o.httpAddress;
@@ -42,6 +45,7 @@ export function marathonCommand(): Command {
         if (o.httpEndpoints && o.eventSubscriber !== 'http_callback') throw new StartupError('--http-endpoints needs --event-subscriber http_callback');
         return startMarathon({
           master: o.master, httpAddress, httpPort: o.httpPort,
+          mesosCredential: frameworkCredential('marathon', o.mesosAuthenticationPrincipal, o.mesosAuthenticationSecretFile, process.env.TRIREME_MARATHON_MESOS_AUTHENTICATION_SECRET, 'TRIREME_MARATHON_MESOS_AUTHENTICATION_SECRET'),
           hostname: o.hostname ?? (httpAddress === '0.0.0.0' ? os.hostname() : httpAddress), workDir: resolve(o.workDir),
           store: o.internalStoreBackend === 'in_memory' ? 'in_memory' : 'sqlite', frameworkName: o.frameworkName, mesosRole: o.mesosRole,
           mesosUser: o.mesosUser, failoverTimeoutSeconds: o.failoverTimeout / 1000,

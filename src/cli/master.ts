@@ -1,9 +1,9 @@
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import os from 'node:os';
 import { resolve } from 'node:path';
 import { createLogger } from '../common/logger.ts';
 import { startMaster } from '../master/server.ts';
-import { durationArg, envOption, portArg, positiveInt, runRole, zkUrlArg } from './options.ts';
+import { boolArg, durationArg, envOption, portArg, positiveInt, runRole, zkUrlArg } from './options.ts';
 import { DEFAULT_ZK_SESSION_TIMEOUT_MS } from '../state/zookeeper.ts';
 import { DEFAULT_AGENT_REREGISTER_TIMEOUT_MS } from '../master/leadership.ts';
 
@@ -27,6 +27,14 @@ export function masterCommand(): Command {
     .addOption(envOption('master', '--quorum <n>', 'size of a majority of masters; required with --zk (as in Mesos)').argParser(positiveInt))
     .addOption(envOption('master', '--zk-session-timeout <duration>', 'ZooKeeper session timeout').default(DEFAULT_ZK_SESSION_TIMEOUT_MS, '10secs').argParser(durationArg))
     .addOption(envOption('master', '--agent-reregister-timeout <duration>', 'after a failover, time agents have to re-register before they are marked unreachable').default(DEFAULT_AGENT_REREGISTER_TIMEOUT_MS, '10mins').argParser(durationArg))
+    .addOption(envOption('master', '--credentials <file>', 'principals and secrets: Mesos JSON {"credentials":[{"principal","secret"}]} (+ "tokens":[{"principal","token"}] for bearer tokens) or "principal secret" lines'))
+    .addOption(envOption('master', '--acls <file>', 'Mesos ACLs JSON (permissive, register_frameworks, run_tasks, teardown_frameworks, view_*, access_sandboxes, get_endpoints)'))
+    .addOption(envOption('master', '--authenticate-frameworks', 'schedulers must authenticate (HTTP Basic or bearer) on /api/v1/scheduler; needs --credentials').default(false))
+    .addOption(new Option('--authenticate-http-frameworks', "Mesos' name for --authenticate-frameworks").hideHelp())
+    .addOption(envOption('master', '--authenticate-agents', 'agents must authenticate (their --credential) to register; needs --credentials').default(false))
+    .addOption(envOption('master', '--authenticate-http-readonly', 'read-only endpoints (state, tasks, metrics, files...) need credentials; needs --credentials').default(false))
+    .addOption(envOption('master', '--authenticate-http-readwrite', 'read-write endpoints (operator API, teardown, weights, quota, maintenance) need credentials; needs --credentials').default(false))
+    .addOption(envOption('master', '--allow-root-tasks <bool>', 'false refuses every task running as root; with --acls root also needs a run_tasks rule naming "root"').default(true, 'true').argParser(boolArg))
     .action(async (o) => {
       if (o.zk && o.quorum === undefined) {
         process.stderr.write('trireme: master: --quorum is required with --zk (e.g. --quorum 2 for 3 masters)\n');
@@ -39,6 +47,11 @@ export function masterCommand(): Command {
         maxAgentPingTimeouts: o.maxAgentPingTimeouts, heartbeatIntervalSeconds: o.frameworkHeartbeatInterval / 1000,
         maxCompletedFrameworks: o.maxCompletedFrameworks, maxCompletedTasksPerFramework: o.maxCompletedTasksPerFramework, cluster: o.cluster,
         zk: o.zk, quorum: o.quorum, zkSessionTimeoutMs: o.zkSessionTimeout, agentReregisterTimeoutMs: o.agentReregisterTimeout,
+        security: {
+          credentialsFile: o.credentials ? resolve(o.credentials) : undefined, aclsFile: o.acls ? resolve(o.acls) : undefined,
+          authenticateFrameworks: o.authenticateFrameworks || o.authenticateHttpFrameworks === true, authenticateAgents: o.authenticateAgents,
+          authenticateHttpReadonly: o.authenticateHttpReadonly, authenticateHttpReadwrite: o.authenticateHttpReadwrite, allowRootTasks: o.allowRootTasks,
+        },
       }, logger));
     });
 }

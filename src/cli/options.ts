@@ -22,6 +22,14 @@ export function positiveInt(value: string): number {
   return n;
 }
 
+/** Mesos-style boolean flag values: true/false (also 1/0, yes/no). */
+export function boolArg(value: string): boolean {
+  const v = value.trim().toLowerCase();
+  if (['true', '1', 'yes'].includes(v)) return true;
+  if (['false', '0', 'no'].includes(v)) return false;
+  throw new InvalidArgumentError(`'${value}' is not a boolean (true or false)`);
+}
+
 /** A zk://host:port,.../path URL (Mesos's --zk form). */
 export function zkUrlArg(value: string): string {
   try { parseZooKeeperUrl(value); } catch (err) { throw new InvalidArgumentError((err as Error).message); }

@@ -31,6 +31,8 @@ import { MarathonRepository } from './repository.ts';
 import { MarathonScheduler } from './scheduler.ts';
 
 export interface MarathonConfig {
+  /** The principal (FrameworkInfo.principal) and secret (HTTP Basic) presented to the master. */
+  mesosCredential?: { principal: string; secret?: string };
   master: string;
   httpAddress: string;
   httpPort: number;
@@ -185,7 +187,7 @@ export async function startMarathon(config: MarathonConfig, logger: Logger, deps
       ...(config.mesosRole ? { role: config.mesosRole } : {}),
       ...(frameworkId ? { id: { value: frameworkId } } : {}),
     };
-    client = new SchedulerClient({ master: detector, frameworkInfo, logger: logger.child({ component: 'scheduler-client' }) });
+    client = new SchedulerClient({ master: detector, frameworkInfo, logger: logger.child({ component: 'scheduler-client' }), credential: config.mesosCredential });
     client.on('subscribed', (s) => {
       frameworkId = s.frameworkId;
       logger.info({ frameworkId: s.frameworkId, reconnected: s.reconnected }, 'subscribed to the master');

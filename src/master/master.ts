@@ -16,6 +16,8 @@ import type { Allocation, Allocator } from './allocator/allocator.ts';
 import type { Store } from '../state/store.ts';
 import { AgentTasks, type Agent, type Framework, type OfferRecord, type Task, type TaskExtras } from './types.ts';
 import type { MasterMetrics } from './metrics.ts';
+import type { Acls } from '../security/acls.ts';
+import { runTaskRefusal } from '../security/authorizer.ts';
 
 export const MESOS_COMPAT_VERSION = '1.11.0';
 const DEFAULT_REFUSE_SECONDS = 5;
@@ -47,6 +49,10 @@ export interface MasterOptions extends MasterTuning {
   logger: Logger;
   metrics: MasterMetrics;
   flags: Record<string, string>;
+  /** --acls (register_frameworks, run_tasks, view_* ... decisions); undefined = everything allowed. */
+  acls?: Acls;
+  /** --allow-root-tasks (default true); see runTaskRefusal. */
+  allowRootTasks?: boolean;
 }
 
 export type OperatorEvent =
@@ -708,6 +714,11 @@ export class Master extends EventEmitter {
     const error = validateTask(info, fw, agentId, resources, available, inGroup);
     if (error || !agent) {
       this.sendMasterUpdate(fw, { task_id: info.task_id, agent_id: info.agent_id, state: 'TASK_ERROR', reason: 'REASON_TASK_INVALID', message: error ?? 'Agent is gone' });
+      return undefined;
+    }
+    const refusal = runTaskRefusal(this.opts.acls, this.opts.allowRootTasks ?? true, fw.info.principal, info.command?.user ?? fw.info.user);
+    if (refusal) {
+      this.sendMasterUpdate(fw, { task_id: info.task_id, agent_id: info.agent_id, state: 'TASK_ERROR', reason: 'REASON_TASK_UNAUTHORIZED', message: refusal });
       return undefined;
     }
     const task = this.newTask(fw.id, agent.id, info, role, executorId);

@@ -20,6 +20,9 @@ import { SoloElector } from '../state/solo-elector.ts';
 import type { LeaderElector } from '../state/leader.ts';
 import { DEFAULT_ZK_SESSION_TIMEOUT_MS, openZooKeeperState, type ZooKeeperState } from '../state/zookeeper.ts';
 import { DEFAULT_AGENT_REREGISTER_TIMEOUT_MS, MasterLeadership } from './leadership.ts';
+import { loadMasterSecurity, type MasterSecurityFlags } from '../security/config.ts';
+import { installHttpSecurity } from '../security/http-guard.ts';
+import { masterRealm } from '../security/realms.ts';
 
 /** Format of the master's registry (/master/...); bump with a migration when what is stored changes shape. */
 export const MASTER_STATE_FORMAT: StateFormat = { key: '/master/format', current: 1, migrations: [] };
@@ -39,6 +42,8 @@ export interface MasterConfig extends MasterTuning {
   zkSessionTimeoutMs?: number;
   /** Default 10 min (Mesos --agent_reregister_timeout). */
   agentReregisterTimeoutMs?: number;
+  /** Authentication and ACL flags (--credentials, --acls, --authenticate-*); none = no authentication, everything allowed. */
+  security?: MasterSecurityFlags;
 }
 
 export interface RunningMaster {
@@ -49,6 +54,8 @@ export interface RunningMaster {
 }
 
 export async function startMaster(config: MasterConfig, logger: Logger, clock: Clock = systemClock): Promise<RunningMaster> {
+  // Bad credentials or ACL files stop the master before it opens anything.
+  const security = loadMasterSecurity(config.security ?? {});
   const zkSessionTimeoutMs = config.zkSessionTimeoutMs ?? DEFAULT_ZK_SESSION_TIMEOUT_MS;
   const agentReregisterTimeoutMs = config.agentReregisterTimeoutMs ?? DEFAULT_AGENT_REREGISTER_TIMEOUT_MS;
   let zk: ZooKeeperState | undefined;
@@ -78,12 +85,18 @@ export async function startMaster(config: MasterConfig, logger: Logger, clock: C
     ...(config.cluster ? { cluster: config.cluster } : {}),
     ...(config.zk ? { zk: config.zk, quorum: String(config.quorum ?? ''), zk_session_timeout: `${zkSessionTimeoutMs}ms` } : {}),
     agent_reregister_timeout: `${agentReregisterTimeoutMs}ms`,
+    authenticate_frameworks: String(security.required.has('framework')), authenticate_agents: String(security.required.has('agent')),
+    authenticate_http_readonly: String(security.required.has('readonly')), authenticate_http_readwrite: String(security.required.has('readwrite')),
+    allow_root_tasks: String(security.allowRootTasks),
+    ...(config.security?.credentialsFile ? { credentials: config.security.credentialsFile } : {}),
+    ...(config.security?.aclsFile ? { acls: config.security.aclsFile } : {}),
   };
   const master = new Master({
     hostname: config.hostname, ip: hostIp, port: config.port, store, allocator: new DrfAllocator({ clock }), clock, logger, metrics,
     allocationIntervalMs: config.allocationIntervalMs, offerTimeoutMs: config.offerTimeoutMs, agentPingTimeoutMs: config.agentPingTimeoutMs,
     maxAgentPingTimeouts: config.maxAgentPingTimeouts, heartbeatIntervalSeconds: config.heartbeatIntervalSeconds,
     maxCompletedFrameworks: config.maxCompletedFrameworks, maxCompletedTasksPerFramework: config.maxCompletedTasksPerFramework, flags,
+    acls: security.acls, allowRootTasks: security.allowRootTasks,
   });
   metrics.setGaugeSource(() => masterGauges(master));
   const elector: LeaderElector = zk?.elector ?? new SoloElector();
@@ -91,6 +104,7 @@ export async function startMaster(config: MasterConfig, logger: Logger, clock: C
     agentReregisterTimeoutMs, makeAllocator: () => new DrfAllocator({ clock }), clock, logger,
   });
   const leaderAddress = (): string | undefined => leadership.leaderAddress();
+  installHttpSecurity(app, { ...security, realmOf: masterRealm, registry: metrics.registry, metricPrefix: 'trireme_master' });
   registerSchedulerApi(app, master, leaderAddress);
   registerAgentApi(app, master, leaderAddress);
   registerStateApi(app, master, leaderAddress);

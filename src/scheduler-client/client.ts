@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import { RecordIODecoder } from '../common/recordio.ts';
 import type { FrameworkInfo, MasterInfo, Offer, Operation, TaskInfo, TaskStatus } from '../proto/mesos.ts';
 import { createDetector, type MasterDetector } from './detector.ts';
+import { basicAuthorization } from '../security/authenticator.ts';
 
 export interface SchedulerClientOptions {
   /** "host:port", "http://host:port", a comma list of them (tried in turn), or zk://host:port,.../mesos. */
@@ -18,6 +19,11 @@ export interface SchedulerClientOptions {
   reconnectBackoffMs?: { min: number; max: number };
   heartbeatMissesBeforeReconnect?: number;
   suppressedRoles?: string[];
+  /**
+   * The framework's principal (into FrameworkInfo.principal unless that names one already) and, for a master
+   * with --authenticate-frameworks, its secret, sent as HTTP Basic on every call.
+   */
+  credential?: { principal: string; secret?: string };
 }
 
 export interface SubscribedInfo { frameworkId: string; heartbeatIntervalSeconds: number; masterInfo?: MasterInfo; reconnected: boolean }
@@ -67,8 +73,11 @@ export class SchedulerClient extends EventEmitter<SchedulerEvents> {
     super();
     this.ownsDetector = typeof opts.master === 'string';
     this.detector = typeof opts.master === 'string' ? createDetector(opts.master, opts.logger) : opts.master;
-    this.info = { ...opts.frameworkInfo };
+    this.info = { ...opts.frameworkInfo, ...(opts.credential && !opts.frameworkInfo.principal ? { principal: opts.credential.principal } : {}) };
+    this.authHeader = opts.credential?.secret !== undefined ? { Authorization: basicAuthorization(opts.credential.principal, opts.credential.secret) } : {};
   }
+
+  private readonly authHeader: Record<string, string>;
 
   get frameworkId(): string | undefined { return this.info.id?.value; }
   get connected(): boolean { return this.streamId !== undefined; }
@@ -122,7 +131,7 @@ export class SchedulerClient extends EventEmitter<SchedulerEvents> {
       type: 'SUBSCRIBE', ...(this.info.id ? { framework_id: this.info.id } : {}),
       subscribe: { framework_info: this.info, ...(this.opts.suppressedRoles ? { suppressed_roles: this.opts.suppressedRoles } : {}) },
     });
-    const req = http.request({ host, port, path: '/api/v1/scheduler', method: 'POST', headers: { 'Content-Type': 'application/json', Accept: 'application/json', 'Content-Length': Buffer.byteLength(body) } });
+    const req = http.request({ host, port, path: '/api/v1/scheduler', method: 'POST', headers: { 'Content-Type': 'application/json', Accept: 'application/json', 'Content-Length': Buffer.byteLength(body), ...this.authHeader } });
     this.req = req;
     req.on('response', (res) => {
       if (res.statusCode === 307 && res.headers.location && redirects < 5) {
@@ -241,7 +250,7 @@ export class SchedulerClient extends EventEmitter<SchedulerEvents> {
     const body = JSON.stringify({ type, framework_id: this.info.id, ...(payload ? { [type.toLowerCase()]: payload } : {}) });
     const [host, port] = splitAddress(this.current);
     await new Promise<void>((resolve, reject) => {
-      const req = http.request({ host, port, path: '/api/v1/scheduler', method: 'POST', agent: this.agent, headers: { 'Content-Type': 'application/json', 'Mesos-Stream-Id': this.streamId!, 'Content-Length': Buffer.byteLength(body) } }, (res) => {
+      const req = http.request({ host, port, path: '/api/v1/scheduler', method: 'POST', agent: this.agent, headers: { 'Content-Type': 'application/json', 'Mesos-Stream-Id': this.streamId!, 'Content-Length': Buffer.byteLength(body), ...this.authHeader } }, (res) => {
         let text = '';
         res.on('data', (c) => { text += c; });
         res.on('end', () => (res.statusCode === 202 || res.statusCode === 200 ? resolve() : reject(new SchedulerCallError(res.statusCode ?? 0, text, type))));

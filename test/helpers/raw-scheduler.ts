@@ -30,14 +30,15 @@ export class RawScheduler {
   private req?: http.ClientRequest;
   closed = false;
 
-  constructor(readonly master: string) {}
+  /** `requestHeaders` go on every request (e.g. Authorization for a master with --authenticate-frameworks). */
+  constructor(readonly master: string, readonly requestHeaders: Record<string, string> = {}) {}
 
   /** POSTs SUBSCRIBE and resolves after the first event (SUBSCRIBED or ERROR) arrived. */
   subscribe(frameworkInfo: object, extra: object = {}): Promise<Event> {
     const [host, port] = this.master.split(':');
     const body = JSON.stringify({ type: 'SUBSCRIBE', subscribe: { framework_info: frameworkInfo, ...extra } });
     return new Promise((resolve, reject) => {
-      const req = http.request({ host, port: Number(port), path: '/api/v1/scheduler', method: 'POST', headers: { 'Content-Type': 'application/json', Accept: 'application/json' } }, (res) => {
+      const req = http.request({ host, port: Number(port), path: '/api/v1/scheduler', method: 'POST', headers: { 'Content-Type': 'application/json', Accept: 'application/json', ...this.requestHeaders } }, (res) => {
         this.status = res.statusCode!;
         this.headers = res.headers;
         if (res.statusCode !== 200) {
@@ -97,7 +98,7 @@ export class RawScheduler {
   }
 
   call(body: object, headers: Record<string, string> = {}): Promise<RawResponse> {
-    return post(this.master, '/api/v1/scheduler', { framework_id: { value: this.frameworkId }, ...body }, { 'Content-Type': 'application/json', 'Mesos-Stream-Id': this.streamId, ...headers });
+    return post(this.master, '/api/v1/scheduler', { framework_id: { value: this.frameworkId }, ...body }, { 'Content-Type': 'application/json', 'Mesos-Stream-Id': this.streamId, ...this.requestHeaders, ...headers });
   }
 
   async ack(status: any): Promise<void> {

@@ -7,6 +7,9 @@ import { CallError, type Master, type OperatorEvent } from '../master.ts';
 import { v1Agent, v1Framework, v1GetAgents, v1GetFrameworks, v1GetState, v1GetTasks, v1Task } from '../views.ts';
 import { parseJsonCall, redirectIfNotLeader } from './scheduler-api.ts';
 import { versionJson } from './state-api.ts';
+import { principalOf } from '../../security/http-guard.ts';
+import { mayTeardown, teardownForbidden } from '../../security/authorizer.ts';
+import { viewer, visibleMaster } from '../visibility.ts';
 
 const operatorCallSchema = z.looseObject({
   type: z.string().min(1),
@@ -25,15 +28,18 @@ export function registerOperatorApi(app: FastifyInstance, master: Master, leader
     const call = parseJsonCall(req, reply, operatorCallSchema);
     if (!call) return reply;
     const ok = (type: string, body: unknown) => reply.type('application/json').send({ type, [type.toLowerCase()]: body });
+    const principal = principalOf(req);
+    // Only what the caller may see (view_* ACLs); the master itself when nothing is hidden.
+    const seen = () => visibleMaster(master, master.opts.acls, principal);
     switch (call.type) {
       case 'GET_HEALTH': return ok('GET_HEALTH', { healthy: true });
       case 'GET_VERSION': return ok('GET_VERSION', { version_info: versionJson() });
       case 'GET_FLAGS': return ok('GET_FLAGS', { flags: Object.entries(master.opts.flags).map(([name, value]) => ({ name, value })) });
       case 'GET_METRICS': return ok('GET_METRICS', { metrics: Object.entries(master.opts.metrics.snapshot()).map(([name, value]) => ({ name, value })) });
-      case 'GET_STATE': return ok('GET_STATE', v1GetState(master));
-      case 'GET_AGENTS': return ok('GET_AGENTS', v1GetAgents(master));
-      case 'GET_FRAMEWORKS': return ok('GET_FRAMEWORKS', v1GetFrameworks(master));
-      case 'GET_TASKS': return ok('GET_TASKS', v1GetTasks(master));
+      case 'GET_STATE': return ok('GET_STATE', v1GetState(seen()));
+      case 'GET_AGENTS': return ok('GET_AGENTS', v1GetAgents(seen()));
+      case 'GET_FRAMEWORKS': return ok('GET_FRAMEWORKS', v1GetFrameworks(seen()));
+      case 'GET_TASKS': return ok('GET_TASKS', v1GetTasks(seen()));
       case 'GET_EXECUTORS': return ok('GET_EXECUTORS', { executors: [] });
       case 'GET_MASTER': return ok('GET_MASTER', { master_info: master.info, start_time: master.startTime / 1000, elected_time: (master.electedTime ?? 0) / 1000 });
       case 'GET_ROLES': {
@@ -54,6 +60,7 @@ export function registerOperatorApi(app: FastifyInstance, master: Master, leader
         if (!call.teardown) return textError(reply, 400, "Expecting 'teardown' to be present");
         const fw = master.frameworks.get(call.teardown.framework_id.value);
         if (!fw) return textError(reply, 400, `No framework found with specified ID '${call.teardown.framework_id.value}'`);
+        if (!mayTeardown(master.opts.acls, principal, fw.info.principal)) return textError(reply, 403, teardownForbidden(principal, fw.id));
         master.removeFramework(fw, 'operator teardown');
         return reply.code(200).send();
       }
@@ -62,8 +69,9 @@ export function registerOperatorApi(app: FastifyInstance, master: Master, leader
         subscribers++;
         reply.hijack();
         const stream = new RecordIOStream(reply.raw, {}, 'application/json');
-        stream.send({ type: 'SUBSCRIBED', subscribed: { get_state: v1GetState(master), heartbeat_interval_seconds: 15 } });
-        const listener = (e: OperatorEvent) => stream.send(operatorEventJson(master, e));
+        stream.send({ type: 'SUBSCRIBED', subscribed: { get_state: v1GetState(seen()), heartbeat_interval_seconds: 15 } });
+        const sees = viewer(master.opts.acls, principal);
+        const listener = (e: OperatorEvent) => { if (eventVisible(master, e, sees)) stream.send(operatorEventJson(master, e)); };
         master.on('operator', listener);
         // A master that stops leading has no more events to tell: drop the stream so the client finds the leader.
         const drop = () => stream.close();
@@ -78,6 +86,19 @@ export function registerOperatorApi(app: FastifyInstance, master: Master, leader
   };
   app.post('/api/v1', handler);
   app.post('/master/api/v1', handler);
+}
+
+/** Whether an operator event is about something the subscriber may see (view_* ACLs). */
+function eventVisible(master: Master, e: OperatorEvent, sees: ReturnType<typeof viewer>): boolean {
+  switch (e.type) {
+    case 'TASK_ADDED': case 'TASK_UPDATED': {
+      const fw = master.frameworks.get(e.task.frameworkId) ?? master.completedFrameworks.find((f) => f.id === e.task.frameworkId);
+      return (!fw || sees.framework(fw)) && sees.task(e.task, fw);
+    }
+    case 'AGENT_ADDED': return sees.agent(e.agent);
+    case 'AGENT_REMOVED': { const a = master.agents.get(e.agentId); return !a || sees.agent(a); }
+    default: return sees.framework(e.framework);
+  }
 }
 
 function operatorEventJson(master: Master, e: OperatorEvent): unknown {

@@ -3,9 +3,11 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { RecordIOStream } from '../../common/event-stream.ts';
 import { acceptsJson, mediaType, textError } from '../../common/http.ts';
-import { formatZodError, schedulerCallSchema, type SchedulerCall } from '../../proto/mesos.ts';
+import { formatZodError, frameworkRoles, schedulerCallSchema, type FrameworkInfo, type SchedulerCall } from '../../proto/mesos.ts';
 import { CallError, type Master } from '../master.ts';
 import type { ZodType } from 'zod';
+import { principalOf } from '../../security/http-guard.ts';
+import { forbiddenRoles } from '../../security/authorizer.ts';
 
 /** Parses and validates a JSON call body; replies 400/415 itself and returns undefined on failure. */
 export function parseJsonCall<T>(req: FastifyRequest, reply: FastifyReply, schema: ZodType<T>): T | undefined {
@@ -49,6 +51,12 @@ export function registerSchedulerApi(app: FastifyInstance, master: Master, leade
       if (!call.subscribe) return textError(reply, 400, "Failed to validate call: Expecting 'subscribe' to be present");
       if (streamId !== undefined) return textError(reply, 400, "Subscribe calls should not include the 'Mesos-Stream-Id' header");
       if (!acceptsJson(req)) return textError(reply, 406, 'Expecting \'Accept\' to allow application/json');
+      const info = call.subscribe.framework_info as FrameworkInfo;
+      const principal = principalOf(req);
+      // As Mesos' scheduler call validation: an authenticated framework must name itself in FrameworkInfo.
+      if (principal !== undefined && info.principal !== principal) {
+        return textError(reply, 400, `Authenticated principal '${principal}' does not match principal '${info.principal ?? ''}' set in \`FrameworkInfo\``);
+      }
       try {
         master.validateSubscribe(call);
       } catch (err) {
@@ -58,6 +66,14 @@ export function registerSchedulerApi(app: FastifyInstance, master: Master, leade
       const newStreamId = randomUUID();
       reply.hijack();
       const stream = new RecordIOStream(reply.raw, { 'Mesos-Stream-Id': newStreamId });
+      // As Mesos answers an unauthorized HTTP subscription: the stream opens and carries one ERROR event.
+      const denied = forbiddenRoles(master.opts.acls, info.principal, frameworkRoles(info));
+      if (denied.length > 0) {
+        req.log.warn({ principal: info.principal, roles: denied }, 'framework not authorized to register');
+        stream.send({ type: 'ERROR', error: { message: `Not authorized to use role${denied.length > 1 ? 's' : ''} ${denied.map((r) => `'${r}'`).join(', ')} (principal '${info.principal ?? ''}', register_frameworks ACL)` } });
+        stream.close();
+        return reply;
+      }
       master.subscribeFramework(call, stream, newStreamId);
       return reply;
     }
@@ -68,6 +84,10 @@ export function registerSchedulerApi(app: FastifyInstance, master: Master, leade
     if (call.type === 'UNKNOWN') return textError(reply, 501, 'Received an unexpected UNKNOWN call');
     try {
       const fw = master.authorizeCall(call, streamId);
+      const principal = principalOf(req);
+      if (principal !== undefined && principal !== fw.info.principal) {
+        throw new CallError(400, `Authenticated principal '${principal}' does not match principal '${fw.info.principal ?? ''}' used to subscribe`);
+      }
       master.handleSchedulerCall(fw, call);
     } catch (err) {
       if (err instanceof CallError) return textError(reply, err.status, err.message);

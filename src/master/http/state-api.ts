@@ -6,6 +6,9 @@ import { MESOS_COMPAT_VERSION, type Master } from '../master.ts';
 import { legacyAgent, legacyTask, offeredByAgent, stateSummary } from '../views.ts';
 import { frameworksChunks, masterStateChunks } from '../state-render.ts';
 import type { Task } from '../types.ts';
+import { principalOf } from '../../security/http-guard.ts';
+import { mayTeardown, teardownForbidden } from '../../security/authorizer.ts';
+import { visibleMaster } from '../visibility.ts';
 
 type Handler = (req: FastifyRequest, reply: FastifyReply) => unknown;
 
@@ -20,20 +23,23 @@ export function versionJson(): Record<string, unknown> {
 }
 
 export function registerStateApi(app: FastifyInstance, master: Master, leaderAddress: () => string | undefined): void {
-  both(app, 'GET', 'state', (req, reply) => sendJsonChunks(req, reply, masterStateChunks(master)));
-  both(app, 'GET', 'state.json', (req, reply) => sendJsonChunks(req, reply, masterStateChunks(master)));
-  both(app, 'GET', 'state-summary', (req, reply) => sendJson(req, reply, stateSummary(master)));
+  // What the caller may see (view_* ACLs): the master itself unless ACLs hide something from this principal.
+  const seen = (req: FastifyRequest): Master => visibleMaster(master, master.opts.acls, principalOf(req));
+  both(app, 'GET', 'state', (req, reply) => sendJsonChunks(req, reply, masterStateChunks(seen(req))));
+  both(app, 'GET', 'state.json', (req, reply) => sendJsonChunks(req, reply, masterStateChunks(seen(req))));
+  both(app, 'GET', 'state-summary', (req, reply) => sendJson(req, reply, stateSummary(seen(req))));
   both(app, 'GET', 'frameworks', (req, reply) => {
     const id = (req.query as Record<string, string | undefined>).framework_id;
-    return sendJsonChunks(req, reply, frameworksChunks(master, id || undefined));
+    return sendJsonChunks(req, reply, frameworksChunks(seen(req), id || undefined));
   });
   both(app, 'GET', 'slaves', (req, reply) => {
     const id = (req.query as Record<string, string | undefined>).slave_id;
-    const agents = [...master.agents.values()].filter((a) => !id || a.id === id);
-    const offered = offeredByAgent(master);
+    const view = seen(req);
+    const agents = [...view.agents.values()].filter((a) => !id || a.id === id);
+    const offered = offeredByAgent(view);
     return sendJson(req, reply, {
-      slaves: agents.map((a) => ({ ...legacyAgent(master, a, offered), resources_full: a.total.toJSON(), used_resources_full: [] })),
-      recovered_slaves: [...master.recoveredAgents].map(([rid, a]) => ({ id: rid, hostname: a.hostname })),
+      slaves: agents.map((a) => ({ ...legacyAgent(view, a, offered), resources_full: a.total.toJSON(), used_resources_full: [] })),
+      recovered_slaves: [...view.recoveredAgents].map(([rid, a]) => ({ id: rid, hostname: a.hostname })),
     });
   });
   both(app, 'GET', 'tasks', (req, reply) => {
@@ -43,7 +49,8 @@ export function registerStateApi(app: FastifyInstance, master: Master, leaderAdd
     if (!Number.isInteger(limit) || limit < 0) return textError(reply, 400, "Failed to parse 'limit': must be a non-negative integer");
     if (!Number.isInteger(offset) || offset < 0) return textError(reply, 400, "Failed to parse 'offset': must be a non-negative integer");
     if (q.order !== undefined && q.order !== 'asc' && q.order !== 'des') return textError(reply, 400, "'order' must be 'asc' or 'des'");
-    let tasks: Task[] = [...master.allTasks()].filter((t) => (!q.framework_id || t.frameworkId === q.framework_id) && (!q.task_id || t.taskId === q.task_id));
+    const view = seen(req);
+    let tasks: Task[] = [...view.allTasks()].filter((t) => (!q.framework_id || t.frameworkId === q.framework_id) && (!q.task_id || t.taskId === q.task_id));
     const started = (t: Task): number => t.statuses[0]?.timestamp ?? 0;
     tasks.sort((a, b) => started(a) - started(b));
     if (q.order !== 'asc') tasks.reverse();
@@ -51,8 +58,9 @@ export function registerStateApi(app: FastifyInstance, master: Master, leaderAdd
     return sendJson(req, reply, { tasks: tasks.map(legacyTask) });
   });
   both(app, 'GET', 'roles', (req, reply) => {
+    const view = seen(req);
     const roles = new Map<string, string[]>();
-    for (const f of master.frameworks.values()) for (const r of f.roles) roles.set(r, [...(roles.get(r) ?? []), f.id]);
+    for (const f of view.frameworks.values()) for (const r of f.roles) roles.set(r, [...(roles.get(r) ?? []), f.id]);
     for (const r of Object.keys(master.weights)) if (!roles.has(r)) roles.set(r, []);
     return sendJson(req, reply, { roles: [...roles].map(([name, frameworks]) => ({ name, weight: master.weights[name] ?? 1, frameworks })) });
   });
@@ -70,6 +78,7 @@ export function registerStateApi(app: FastifyInstance, master: Master, leaderAdd
     if (!id) return textError(reply, 400, "Missing 'frameworkId' query parameter in the request body");
     const fw = master.frameworks.get(id);
     if (!fw) return textError(reply, 400, `No framework found with specified ID '${id}'`);
+    if (!mayTeardown(master.opts.acls, principalOf(req), fw.info.principal)) return textError(reply, 403, teardownForbidden(principalOf(req), fw.id));
     master.removeFramework(fw, 'operator teardown');
     return reply.code(200).send();
   });
