@@ -1,7 +1,7 @@
 // The fastify side of authentication and endpoint authorization: one onRequest hook per server that finds the
 // request's realm, authenticates it (401 with Mesos' challenge when required and missing, or wrong), remembers
 // the principal for the handlers, and applies the get_endpoints ACL. Failures are counted in prom-client.
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Counter, type Registry } from 'prom-client';
 import { textError } from '../common/http.ts';
 import { isAuthorized, type Acls } from './acls.ts';
@@ -34,6 +34,12 @@ export function installHttpSecurity(app: FastifyInstance, opts: HttpSecurityOpti
     labelNames: ['realm', 'reason'], registers: [opts.registry],
   });
   const challenge = challenges(opts.credentials);
+  // The web console marks its calls (X-Requested-With): it gets no challenge, so the browser shows no Basic popup
+  // of its own and the console's sign-in form takes over.
+  const refuse = (req: FastifyRequest, reply: FastifyReply, message: string) => {
+    if (req.headers['x-requested-with'] !== 'XMLHttpRequest') reply.header('WWW-Authenticate', challenge);
+    return textError(reply.code(401), 401, message);
+  };
   app.addHook('onRequest', async (req, reply) => {
     const realm = opts.realmOf(req.method, req.url);
     if (realm === 'open') return;
@@ -42,11 +48,11 @@ export function installHttpSecurity(app: FastifyInstance, opts: HttpSecurityOpti
     const outcome = opts.credentials ? authenticate(req.headers.authorization, opts.credentials) : { kind: 'anonymous' as const };
     if (outcome.kind === 'failed') {
       failures.inc({ realm, reason: outcome.reason });
-      return textError(reply.code(401).header('WWW-Authenticate', challenge), 401, outcome.message);
+      return refuse(req, reply, outcome.message);
     }
     if (outcome.kind === 'anonymous' && opts.required.has(realm)) {
       failures.inc({ realm, reason: 'missing' });
-      return textError(reply.code(401).header('WWW-Authenticate', challenge), 401, 'Authentication required: this endpoint needs credentials (HTTP Basic or a bearer token)');
+      return refuse(req, reply, 'Authentication required: this endpoint needs credentials (HTTP Basic or a bearer token)');
     }
     const principal = outcome.kind === 'authenticated' ? outcome.principal : undefined;
     if (principal !== undefined) principals.set(req, principal);
