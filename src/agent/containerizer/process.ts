@@ -7,7 +7,7 @@ import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { constants as osConstants } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import type { Container, ContainerExit, Containerizer, LaunchSpec, ResourceStatistics } from './containerizer.ts';
+import type { Container, ContainerExit, Containerizer, LaunchSpec, RecoverSpec, ResourceStatistics } from './containerizer.ts';
 import type { CommandInfo } from '../../proto/mesos.ts';
 import type { CgroupManager } from './cgroups.ts';
 import { limitsFor, memoryLimitMessage } from './cgroups-limits.ts';
@@ -174,7 +174,7 @@ export class ProcessContainerizer implements Containerizer {
    * Finds a container launched by an earlier run of the agent (after a crash). Still running: it is adopted and
    * watched until it ends. Ended meanwhile: its exit status comes from the file its wrapper wrote. Unknown: undefined.
    */
-  async recover(containerId: string): Promise<Container | undefined> {
+  async recover({ containerId }: RecoverSpec): Promise<Container | undefined> {
     let checkpoint: ContainerCheckpoint;
     try {
       checkpoint = JSON.parse(await readFile(join(this.runtime(containerId), 'container.json'), 'utf8')) as ContainerCheckpoint;
