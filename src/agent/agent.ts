@@ -137,11 +137,9 @@ export class Agent {
       // Mesos' checker lives in the executor and never stops; here it lived in the crashed agent, so it starts again.
       void this.startHealthCheck(task);
     }
-    if (this.agentId) {
-      const removed = await this.opts.containerizer.cleanupOrphans?.(this.agentId, known)
-        .catch((err: Error) => { this.log.warn({ err: err.message }, 'cannot clean up orphaned containers'); return []; });
-      if (removed?.length) this.log.info({ removed }, 'removed orphaned containers');
-    }
+    const removed = await this.opts.containerizer.cleanupOrphans?.(this.agentId, known)
+      .catch((err: Error) => { this.log.warn({ err: err.message }, 'cannot clean up orphaned containers'); return []; });
+    if (removed?.length) this.log.info({ removed }, 'removed orphaned containers');
     return inUse;
   }
 

@@ -54,7 +54,7 @@ export class ComposingContainerizer implements Containerizer {
     return this.owner.get(containerId)?.checkPlacement?.(containerId) ?? Promise.resolve(undefined);
   }
 
-  async cleanupOrphans(agentId: string, known: ReadonlySet<string>): Promise<string[]> {
+  async cleanupOrphans(agentId: string | undefined, known: ReadonlySet<string>): Promise<string[]> {
     const removed: string[] = [];
     for (const containerizer of this.byName.values()) removed.push(...(await containerizer.cleanupOrphans?.(agentId, known) ?? []));
     return removed;

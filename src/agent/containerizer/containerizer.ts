@@ -75,7 +75,7 @@ export interface Containerizer {
    * After recovery: removes what an earlier run of this agent (same agent id) left behind that no checkpoint
    * names (a container started just before a crash, before its task was checkpointed). Returns what it removed.
    */
-  cleanupOrphans?(agentId: string, known: ReadonlySet<string>): Promise<string[]>;
+  cleanupOrphans?(agentId: string | undefined, known: ReadonlySet<string>): Promise<string[]>;
   /** How health checks reach this container (undefined: the agent's defaults). */
   checkPlacement?(containerId: string): Promise<CheckPlacement | undefined>;
   containers(): string[];

@@ -174,8 +174,8 @@ export class DockerContainerizer implements Containerizer {
   }
 
   /** Removes containers labelled with this agent's id that no checkpoint names (Mesos' --docker_kill_orphans). */
-  async cleanupOrphans(agentId: string, known: ReadonlySet<string>): Promise<string[]> {
-    if (this.opts.killOrphans === false) return [];
+  async cleanupOrphans(agentId: string | undefined, known: ReadonlySet<string>): Promise<string[]> {
+    if (this.opts.killOrphans === false || !agentId) return [];
     const removed: string[] = [];
     for (const c of await this.owned(agentId)) {
       if (known.has(c.containerId) || this.running.has(c.containerId)) continue;

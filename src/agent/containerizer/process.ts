@@ -193,6 +193,30 @@ export class ProcessContainerizer implements Containerizer {
     return { containerId, pid: checkpoint.pid, exited: entry.exited };
   }
 
+  /**
+   * After recovery: containers in the runtime directory that no checkpointed task names (the agent died between
+   * launching one and checkpointing its task) are killed and forgotten, as Mesos kills unknown containers; then
+   * empty cgroups that agents killed with SIGKILL left under the cgroups root are removed.
+   */
+  async cleanupOrphans(_agentId: string | undefined, known: ReadonlySet<string>): Promise<string[]> {
+    const removed: string[] = [];
+    for (const containerId of await readdir(this.opts.runtimeDir).catch(() => [] as string[])) {
+      if (known.has(containerId) || this.running.has(containerId)) continue;
+      const checkpoint = await readFile(join(this.runtime(containerId), 'container.json'), 'utf8').then((t) => JSON.parse(t) as ContainerCheckpoint, () => undefined);
+      if (checkpoint?.startTime && (await processStartTime(checkpoint.pid)) === checkpoint.startTime) killGroup(checkpoint.pid, 'SIGKILL');
+      if (checkpoint?.cgroup) await this.opts.isolation?.cgroups?.destroy(containerId);
+      await rm(this.runtime(containerId), { recursive: true, force: true });
+      this.opts.logger.info({ containerId, pid: checkpoint?.pid }, 'killed an orphaned container of this agent');
+      removed.push(containerId);
+    }
+    const cgroups = this.opts.isolation?.cgroups;
+    if (cgroups) {
+      const swept = await cgroups.sweepStale(new Set([...known, ...this.running.keys()]));
+      if (swept.length) this.opts.logger.info({ cgroups: swept }, 'removed empty cgroups left by agents killed earlier');
+    }
+    return removed;
+  }
+
   /** Watches a running container until its leader ends, then cleans up its process group, cgroups and runtime dir. */
   private track(containerId: string, checkpoint: ContainerCheckpoint, leaderExit: Promise<{ code: number | null; signal: NodeJS.Signals | null; unknown?: boolean }>): Running {
     const { pid, memMb } = checkpoint;
