@@ -11,6 +11,7 @@ import type { Container, ContainerExit, Containerizer, LaunchSpec, RecoverSpec, 
 import type { CommandInfo } from '../../proto/mesos.ts';
 import type { CgroupManager } from './cgroups.ts';
 import { limitsFor, memoryLimitMessage } from './cgroups-limits.ts';
+import { chownTree, lookUpUser, switchUserArgs, type Account } from './task-user.ts';
 
 export interface ProcessIsolation {
   /** Present when --isolation uses cgroups/cpu or cgroups/mem. */
@@ -126,6 +127,16 @@ export class ProcessContainerizer implements Containerizer {
       if (!cmd.value) throw new Error("'command.value' (the executable) is empty");
       file = cmd.value; args = (cmd.arguments ?? []).slice(1);
     }
+    // CommandInfo.user: resolved before anything is created, so an unknown user fails the launch cleanly.
+    let account: Account | undefined;
+    let asUser: string[] = [];
+    if (cmd.user) {
+      account = await lookUpUser(cmd.user);
+      asUser = switchUserArgs(account, { uid: process.getuid?.() ?? -1, gid: process.getgid?.() ?? -1 });
+      if (asUser.length && process.getuid?.() !== 0) {
+        throw new Error(`cannot run the task as user '${cmd.user}' (uid ${account.uid}): the agent is not running as root`);
+      }
+    }
     const isolation = this.opts.isolation;
     const cgroups = isolation?.cgroups;
     const memMb = spec.resources.scalar('mem');
@@ -145,7 +156,8 @@ export class ProcessContainerizer implements Containerizer {
     const err = openSync(join(spec.sandbox, 'stderr'), 'a');
     let child;
     try {
-      child = spawn('/bin/sh', ['-c', TASK_WRAPPER, 'trireme-task', ...cgroupProcs, '--', join(runtime, 'exit_status'), file, ...args],
+      if (account && asUser.length) await chownTree(spec.sandbox, account.uid, account.gid);
+      child = spawn('/bin/sh', ['-c', TASK_WRAPPER, 'trireme-task', ...cgroupProcs, '--', join(runtime, 'exit_status'), ...asUser, file, ...args],
         { cwd: spec.sandbox, env, detached: true, stdio: ['ignore', out, err] });
       await new Promise<void>((resolve, reject) => {
         child!.once('spawn', resolve);
