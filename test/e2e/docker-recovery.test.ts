@@ -105,7 +105,9 @@ describe('docker container recovery', { skip }, () => {
 
       // Its output still flows into the sandbox, without repeating what was written before the crash.
       writeFileSync(join(keepsSandbox, 'ping'), '');
-      await eventually(() => readFileSync(join(keepsSandbox, 'stdout'), 'utf8') === 'started\npong\n', 15_000);
+      const stdout = () => readFileSync(join(keepsSandbox, 'stdout'), 'utf8');
+      await eventually(() => stdout().includes('pong'), 30_000).catch((err: Error) => { throw new Error(`${err.message}; stdout: ${JSON.stringify(stdout())}`); });
+      assert.equal(stdout(), 'started\npong\n');
 
       // Its health check runs again (inside the container: the path exists only there).
       const seen = s.events.length;

@@ -11,7 +11,7 @@ import type { Container, ContainerExit, Containerizer, LaunchSpec, RecoverSpec, 
 import type { CommandInfo } from '../../proto/mesos.ts';
 import type { CgroupManager } from './cgroups.ts';
 import { limitsFor, memoryLimitMessage } from './cgroups-limits.ts';
-import { chownTree, lookUpUser, switchUserArgs, type Account } from './task-user.ts';
+import { agentUserName, chownTree, lookUpUser, switchUserArgs, type Account } from './task-user.ts';
 
 export interface ProcessIsolation {
   /** Present when --isolation uses cgroups/cpu or cgroups/mem. */
@@ -130,7 +130,8 @@ export class ProcessContainerizer implements Containerizer {
     // CommandInfo.user: resolved before anything is created, so an unknown user fails the launch cleanly.
     let account: Account | undefined;
     let asUser: string[] = [];
-    if (cmd.user) {
+    // The agent's own user (Chronos' default runAsUser is root) needs no look-up and no switch.
+    if (cmd.user && cmd.user !== agentUserName()) {
       account = await lookUpUser(cmd.user);
       asUser = switchUserArgs(account, { uid: process.getuid?.() ?? -1, gid: process.getgid?.() ?? -1 });
       if (asUser.length && process.getuid?.() !== 0) {

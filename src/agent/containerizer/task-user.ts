@@ -3,11 +3,20 @@
 // enters cgroups and records the exit status in the agent's work dir; only the command is started through
 // util-linux `setpriv`, so switching costs no extra process once the command runs.
 import { execFile } from 'node:child_process';
+import { userInfo } from 'node:os';
 import { chown, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 
 export interface Account { name: string; uid: number; gid: number }
+
+let ownName: string | undefined;
+
+/** The user the agent runs as (read once). */
+export function agentUserName(): string {
+  try { ownName ??= userInfo().username; } catch { ownName = ''; }
+  return ownName;
+}
 
 /** One /etc/passwd-format line (as `getent passwd` prints it), or undefined when it is not one. */
 export function parsePasswdLine(line: string): Account | undefined {
