@@ -2,13 +2,14 @@
 // reconnect the restarted agent finds its containers by name and label, keeps the same tasks running (output still
 // flowing into the sandbox, health checks resumed, kill with its grace period), reports a container that exited
 // meanwhile with its real status, and removes its own orphaned containers but not other agents'. With --recover
-// cleanup it removes the containers and the master reports the tasks lost.
+// cleanup it removes the containers and the master reports the tasks lost. Marathon keeps the same task throughout.
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { eventually, getJson, startCluster, type TestCluster } from '../helpers/processes.ts';
 import { RawScheduler, launch } from '../helpers/raw-scheduler.ts';
+import { api, startMarathonRole } from '../helpers/marathon.ts';
 import { TEST_IMAGE, testDocker, type TestDocker } from '../helpers/docker.ts';
 
 const available = await testDocker();
@@ -149,6 +150,44 @@ describe('docker container recovery', { skip }, () => {
       assert.deepEqual(await docker.docker.listContainers({ all: true, filters: { label: [`trireme.agent_id=${agentId}`] } }), []);
     } finally {
       s.close();
+    }
+  });
+
+  it('through Marathon: after kill -9 and restart of the agent the app keeps its task and container, none is launched again', async () => {
+    await cluster?.stop();
+    docker = (available as { docker: TestDocker }).docker;
+    cluster = await startCluster({ agents: 1, agentIpBase: 110, agentArgs: ['--containerizers', 'mesos,docker', '--docker-socket', docker.host] });
+    const marathon = await startMarathonRole(cluster.masterAddress, cluster.dir);
+    try {
+      const created = await api(marathon.url, 'POST', '/v2/apps', {
+        id: '/recovered', cmd: 'sleep 600', cpus: 0.05, mem: 32, instances: 1,
+        container: { type: 'DOCKER', docker: { image: TEST_IMAGE, network: 'HOST' } },
+      });
+      assert.equal(created.status, 201, created.text);
+      const running = () => eventually(async () => {
+        const app = (await api(marathon.url, 'GET', '/v2/apps/recovered')).body?.app;
+        return app?.tasksRunning === 1 && app.tasks.length === 1 && app.tasks[0].state === 'TASK_RUNNING' ? app.tasks[0] : undefined;
+      }, 30_000, 200);
+      const before = await running();
+      agentIds.add(before.slaveId);
+      const containers = async () => (await docker.docker.listContainers({ all: true, filters: { label: [`trireme.agent_id=${before.slaveId}`] } })).map((c) => c.Id);
+      const [containerBefore] = await containers();
+
+      await cluster.agents[0]!.stop('SIGKILL');
+      await cluster.startAgent(0);
+      // The agent is back and registered; Marathon still has the same task, on the same container.
+      await eventually(async () => (await getJson(`${cluster!.agents[0]!.url}/state`)).frameworks.some((f: any) => f.executors.some((e: any) => e.id === before.id)), 15_000);
+      const after = await running();
+      assert.equal(after.id, before.id);
+      assert.equal(after.startedAt, before.startedAt);
+      assert.deepEqual(await containers(), [containerBefore]);
+      const app = (await api(marathon.url, 'GET', '/v2/apps/recovered')).body.app;
+      assert.equal(app.lastTaskFailure, undefined, 'no task failed or was lost');
+
+      assert.equal((await api(marathon.url, 'DELETE', '/v2/apps/recovered')).status, 200);
+      await eventually(async () => (await containers()).length === 0, 30_000, 200);
+    } finally {
+      await marathon.stop();
     }
   });
 });
