@@ -342,7 +342,7 @@ export class Agent {
       host: address && 'host' in address ? address.host : this.opts.hostname, sandbox: task.sandbox,
       env: taskEnvironment(task.info.command ?? {}, this.agentEnvironment(task)),
       ...(address && 'host' in address ? { port: address.port } : {}), ...(address && 'unreachable' in address ? { unreachable: address.unreachable } : {}),
-      ...(placement?.exec ? { exec: placement.exec } : {}),
+      ...(placement?.exec ? { exec: placement.exec } : {}), ...(placement?.commandPrefix ? { commandPrefix: placement.commandPrefix } : {}),
     };
     task.healthChecker = new TaskHealthChecker({
       config: parsed.config, now: () => this.opts.clock.now(), target,

@@ -113,6 +113,8 @@ export interface CheckTarget {
   unreachable?: string;
   /** Runs COMMAND checks inside the task's container (docker exec) instead of a shell on the agent. */
   exec?: ExecCheck;
+  /** argv prefix for COMMAND checks on the agent (setpriv … for a task run as another user). */
+  commandPrefix?: string[];
   /** COMMAND checks run here, with this environment (the task's), writing their output to the sandbox's stderr. */
   sandbox: string;
   env: Record<string, string>;
@@ -152,9 +154,8 @@ function runCommandCheck(config: HealthCheckConfig, target: CheckTarget): Promis
     let err: number | undefined;
     try { err = openSync(join(target.sandbox, 'stderr'), 'a'); } catch { /* sandbox gone: output is dropped */ }
     const shell = cmd.shell ?? true;
-    const child = shell
-      ? spawn('/bin/sh', ['-c', cmd.value!], { cwd: target.sandbox, env, detached: true, stdio: ['ignore', err ?? 'ignore', err ?? 'ignore'] })
-      : spawn(cmd.value!, (cmd.arguments ?? []).slice(1), { cwd: target.sandbox, env, detached: true, stdio: ['ignore', err ?? 'ignore', err ?? 'ignore'] });
+    const argv = [...(target.commandPrefix ?? []), ...(shell ? ['/bin/sh', '-c', cmd.value!] : [cmd.value!, ...(cmd.arguments ?? []).slice(1)])];
+    const child = spawn(argv[0]!, argv.slice(1), { cwd: target.sandbox, env, detached: true, stdio: ['ignore', err ?? 'ignore', err ?? 'ignore'] });
     if (err !== undefined) closeSync(err);
     child.once('error', (e) => finish(`Failed to create subprocess: ${e.message}`));
     child.once('exit', (code, signal) => finish(code === 0 ? undefined : `Command returned ${signal ? `terminated with signal ${signal}` : `exited with status ${code}`}`));

@@ -1,5 +1,6 @@
 // End to end: CommandInfo.user on the mesos containerizer. The task runs as that user (uid, gid, groups) in a
-// sandbox that user owns; an unknown user fails the task with a message naming it.
+// sandbox that user owns, and its COMMAND health checks run as that user; an unknown user fails the task with a
+// message naming it.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, statSync } from 'node:fs';
@@ -28,7 +29,12 @@ describe('CommandInfo.user', { skip }, () => {
     const agentId = offer.agent_id.value;
     const asNobody = commandTask('as-nobody', agentId, 'id -u; id -g; echo mine > own-file', 'cpus:0.1;mem:32', { command: { value: 'id -u; id -g; echo mine > own-file', user: 'nobody' } });
     const unknown = commandTask('no-such-user', agentId, 'true', 'cpus:0.1;mem:32', { command: { value: 'true', user: 'trireme-no-such-user' } });
-    const r = await s.call(launch([offer.id.value], [asNobody, unknown]));
+    // Its COMMAND health check runs as the task's user too.
+    const checked = commandTask('checked-as-nobody', agentId, 'sleep 600', 'cpus:0.1;mem:32', {
+      command: { value: 'sleep 600', user: 'nobody' },
+      health_check: { type: 'COMMAND', command: { value: 'test "$(id -u)" = 65534' }, delay_seconds: 0, interval_seconds: 0.3, timeout_seconds: 10, consecutive_failures: 1000, grace_period_seconds: 0 },
+    });
+    const r = await s.call(launch([offer.id.value], [asNobody, unknown, checked]));
     assert.equal(r.status, 202, r.text);
 
     await s.waitForUpdate('as-nobody', 'TASK_FINISHED', 20_000);
@@ -41,5 +47,8 @@ describe('CommandInfo.user', { skip }, () => {
     const failed = await s.waitForUpdate('no-such-user', 'TASK_FAILED', 20_000);
     assert.equal(failed.reason, 'REASON_CONTAINER_LAUNCH_FAILED');
     assert.equal(failed.message, "Failed to launch container: No such user 'trireme-no-such-user' on this agent (CommandInfo.user)");
+
+    const verdict = await s.waitFor((e) => e.type === 'UPDATE' && e.update.status.task_id.value === 'checked-as-nobody' && e.update.status.healthy !== undefined, 20_000);
+    assert.equal(verdict.update.status.healthy, true, 'the check ran as nobody');
   });
 });

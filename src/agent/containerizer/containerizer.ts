@@ -34,6 +34,8 @@ export interface CheckPlacement {
   address?: { host: string; port(checkPort: number): number } | { unreachable: string };
   /** Runs a COMMAND check inside the container; output goes to `stderrFile`. */
   exec?: ExecCheck;
+  /** argv prefix for COMMAND checks run on the agent (setpriv … to run them as the task's user). */
+  commandPrefix?: string[];
 }
 
 /** Runs a check command inside a container (with the container's environment plus the command's own variables). */

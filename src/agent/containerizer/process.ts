@@ -7,7 +7,7 @@ import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { constants as osConstants } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import type { Container, ContainerExit, Containerizer, LaunchSpec, RecoverSpec, ResourceStatistics } from './containerizer.ts';
+import type { CheckPlacement, Container, ContainerExit, Containerizer, LaunchSpec, RecoverSpec, ResourceStatistics } from './containerizer.ts';
 import type { CommandInfo } from '../../proto/mesos.ts';
 import type { CgroupManager } from './cgroups.ts';
 import { limitsFor, memoryLimitMessage } from './cgroups-limits.ts';
@@ -45,7 +45,7 @@ const TASK_WRAPPER = [
 ].join('\n');
 
 /** What a restarted agent needs to find a container again: its leader and how to tell it from a reused pid. */
-interface ContainerCheckpoint { pid: number; startTime: string; cgroup: boolean; memMb: number }
+interface ContainerCheckpoint { pid: number; startTime: string; cgroup: boolean; memMb: number; /** setpriv prefix running the command as CommandInfo.user. */ asUser?: string[] }
 
 /** How often a running container's memory cgroup is checked for OOM kills (Mesos destroys the container on any). */
 const OOM_POLL_MS = 500;
@@ -63,7 +63,7 @@ const INHERITED = ['PATH', 'HOME', 'LANG', 'LC_ALL', 'TZ', 'USER', 'LOGNAME', 'S
 const CLK_TCK = 100;
 const PAGE_SIZE = 4096;
 
-interface Running { pid: number; killed: boolean; done: boolean; exited: Promise<ContainerExit>; cgroup: boolean; memMb: number; limitation?: string }
+interface Running { pid: number; killed: boolean; done: boolean; exited: Promise<ContainerExit>; cgroup: boolean; memMb: number; limitation?: string; asUser: string[] }
 
 export function exitMessage(code: number | null, signal: string | null): string {
   if (signal) return `Command terminated with signal ${SIGNAL_NAMES[signal] ?? signal}`;
@@ -175,7 +175,7 @@ export class ProcessContainerizer implements Containerizer {
     const pid = child.pid!;
     // Listen before any await: a short task may be gone by the next tick, and 'exit' is emitted only once.
     const leaderExit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
-    const checkpoint: ContainerCheckpoint = { pid, startTime: (await processStartTime(pid)) ?? '', cgroup: Boolean(cgroups), memMb };
+    const checkpoint: ContainerCheckpoint = { pid, startTime: (await processStartTime(pid)) ?? '', cgroup: Boolean(cgroups), memMb, ...(asUser.length ? { asUser } : {}) };
     await writeFile(join(runtime, 'container.json'), JSON.stringify(checkpoint));
     const entry = this.track(spec.containerId, checkpoint, leaderExit);
     child.unref();
@@ -235,7 +235,7 @@ export class ProcessContainerizer implements Containerizer {
     const { pid, memMb } = checkpoint;
     const isolation = this.opts.isolation;
     const cgroups = checkpoint.cgroup ? isolation?.cgroups : undefined;
-    const entry: Running = { pid, killed: false, done: false, exited: undefined as never, cgroup: Boolean(cgroups), memMb };
+    const entry: Running = { pid, killed: false, done: false, exited: undefined as never, cgroup: Boolean(cgroups), memMb, asUser: checkpoint.asUser ?? [] };
     let oomTimer: NodeJS.Timeout | undefined;
     if (cgroups && isolation?.mem) {
       // A task whose child was OOM-killed may carry on; Mesos treats any OOM kill as the container's limitation.
@@ -276,6 +276,12 @@ export class ProcessContainerizer implements Containerizer {
     });
     this.running.set(containerId, entry);
     return entry;
+  }
+
+  /** A task run as CommandInfo.user has its COMMAND checks run as that user too (Mesos runs them as the executor's user). */
+  async checkPlacement(containerId: string): Promise<CheckPlacement | undefined> {
+    const asUser = this.running.get(containerId)?.asUser ?? [];
+    return asUser.length ? { commandPrefix: asUser } : undefined;
   }
 
   async kill(containerId: string, gracePeriodMs: number): Promise<void> {
