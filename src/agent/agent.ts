@@ -12,7 +12,7 @@ import type { AgentCall, AgentEvent } from '../proto/agent.ts';
 import type { Containerizer, ContainerExit } from './containerizer/containerizer.ts';
 import { MasterLink } from './master-link.ts';
 import { StatusUpdateManager } from './status-updates.ts';
-import { TaskHealthChecker, parseHealthCheck } from './health-checker.ts';
+import { TaskHealthChecker, parseHealthCheck, type CheckTarget } from './health-checker.ts';
 import { taskEnvironment } from './containerizer/process.ts';
 import { FetchError, type Fetcher } from './fetcher.ts';
 import type { SandboxGc } from './sandbox-gc.ts';
@@ -114,12 +114,15 @@ export class Agent {
       this.agentId = meta.agent_id;
     } catch { /* first start */ }
     const inUse: string[] = [];
+    const known = new Set<string>();
     const files = await readdir(this.tasksDir()).catch(() => [] as string[]);
     for (const name of files) {
       const file = join(this.tasksDir(), name);
       let cp: TaskCheckpoint;
       try { cp = JSON.parse(await readFile(file, 'utf8')) as TaskCheckpoint; } catch { await rm(file, { force: true }); continue; }
-      const container = await this.opts.containerizer.recover?.(cp.containerId);
+      known.add(cp.containerId);
+      const container = await this.opts.containerizer.recover?.({ containerId: cp.containerId, sandbox: cp.sandbox, resources: ResourcesClass.fromJSON(cp.info.resources as never) })
+        .catch((err: Error) => { this.log.warn({ containerId: cp.containerId, err: err.message }, 'cannot recover a container'); return undefined; });
       if (!container || this.opts.recover === 'cleanup') {
         if (container) await this.opts.containerizer.kill(cp.containerId, 0);
         this.log.info({ taskId: cp.info.task_id.value, containerId: cp.containerId, found: Boolean(container) }, container ? 'killed a task left by the previous agent run (--recover cleanup)' : 'a checkpointed task is gone');
@@ -135,7 +138,12 @@ export class Agent {
       inUse.push(cp.sandbox);
       container.exited.then((exit) => this.onExit(task, exit), (err: Error) => this.onExit(task, { exitCode: null, signal: null, killed: false, message: err.message }));
       this.log.info({ taskId: cp.info.task_id.value, containerId: cp.containerId, pid: container.pid }, 'recovered task');
+      // Mesos' checker lives in the executor and never stops; here it lived in the crashed agent, so it starts again.
+      void this.startHealthCheck(task);
     }
+    const removed = await this.opts.containerizer.cleanupOrphans?.(this.agentId, known)
+      .catch((err: Error) => { this.log.warn({ err: err.message }, 'cannot clean up orphaned containers'); return []; });
+    if (removed?.length) this.log.info({ removed }, 'removed orphaned containers');
     return inUse;
   }
 
@@ -302,11 +310,7 @@ export class Agent {
       return;
     }
     this.status(task, 'TASK_STARTING');
-    const env: Record<string, string> = {
-      MESOS_SANDBOX: task.sandbox, MESOS_DIRECTORY: task.sandbox, MESOS_TASK_ID: info.task_id.value, MESOS_FRAMEWORK_ID: frameworkId,
-      MESOS_AGENT_ID: this.agentId ?? '', MESOS_SLAVE_ID: this.agentId ?? '', MESOS_EXECUTOR_ID: executorId, MESOS_CONTAINER_ID: containerId,
-      MESOS_AGENT_ENDPOINT: `${this.opts.hostname}:${this.opts.port}`, MESOS_HOSTNAME: this.opts.hostname,
-    };
+    const env = this.agentEnvironment(task);
     let container;
     try {
       container = await this.opts.containerizer.launch({
@@ -323,7 +327,7 @@ export class Agent {
     if (task.killRequested) void this.opts.containerizer.kill(containerId, 0);
     else {
       this.status(task, 'TASK_RUNNING');
-      this.startHealthCheck(task, env);
+      void this.startHealthCheck(task);
     }
     container.exited.then((exit) => this.onExit(task, exit), (err: Error) => this.onExit(task, { exitCode: null, signal: null, killed: false, message: err.message }));
   }
@@ -332,16 +336,25 @@ export class Agent {
    * As Mesos' command executor: every verdict of the task's health check goes out as a TASK_RUNNING update with
    * `healthy` and REASON_TASK_HEALTH_CHECK_STATUS_UPDATED; a verdict asking for the kill kills the task.
    */
-  private startHealthCheck(task: AgentTask, env: Record<string, string>): void {
+  private async startHealthCheck(task: AgentTask): Promise<void> {
     if (!task.info.health_check) return;
     const parsed = parseHealthCheck(task.info.health_check);
     if (!parsed.ok) {
       this.log.error({ taskId: task.info.task_id.value, error: parsed.error }, 'Failed to create health checker');
       return;
     }
+    // A docker task is checked from inside its container (docker exec) and at its container's address.
+    const placement = await this.opts.containerizer.checkPlacement?.(task.containerId).catch(() => undefined);
+    if (isTerminalState(task.state) || task.killRequested) return;
+    const address = placement?.address;
+    const target: CheckTarget = {
+      host: address && 'host' in address ? address.host : this.opts.hostname, sandbox: task.sandbox,
+      env: taskEnvironment(task.info.command ?? {}, this.agentEnvironment(task)),
+      ...(address && 'host' in address ? { port: address.port } : {}), ...(address && 'unreachable' in address ? { unreachable: address.unreachable } : {}),
+      ...(placement?.exec ? { exec: placement.exec } : {}), ...(placement?.commandPrefix ? { commandPrefix: placement.commandPrefix } : {}),
+    };
     task.healthChecker = new TaskHealthChecker({
-      config: parsed.config, now: () => this.opts.clock.now(),
-      target: { host: this.opts.hostname, sandbox: task.sandbox, env: taskEnvironment(task.info.command ?? {}, env) },
+      config: parsed.config, now: () => this.opts.clock.now(), target,
       onVerdict: (verdict, failure) => {
         if (isTerminalState(task.state) || task.killRequested) return;
         this.log.info({ taskId: task.info.task_id.value, healthy: verdict.healthy, consecutiveFailures: verdict.consecutiveFailures, failure }, 'task health update');
@@ -352,6 +365,15 @@ export class Agent {
         }
       },
     });
+  }
+
+  /** The MESOS_* variables the agent gives a task (the command executor's environment). */
+  private agentEnvironment(task: AgentTask): Record<string, string> {
+    return {
+      MESOS_SANDBOX: task.sandbox, MESOS_DIRECTORY: task.sandbox, MESOS_TASK_ID: task.info.task_id.value, MESOS_FRAMEWORK_ID: task.frameworkId,
+      MESOS_AGENT_ID: this.agentId ?? '', MESOS_SLAVE_ID: this.agentId ?? '', MESOS_EXECUTOR_ID: task.executorId || task.info.task_id.value,
+      MESOS_CONTAINER_ID: task.containerId, MESOS_AGENT_ENDPOINT: `${this.opts.hostname}:${this.opts.port}`, MESOS_HOSTNAME: this.opts.hostname,
+    };
   }
 
   private onExit(task: AgentTask, exit: ContainerExit): void {

@@ -10,6 +10,7 @@ import https from 'node:https';
 import net from 'node:net';
 import { z } from 'zod';
 import type { CommandInfo } from '../proto/mesos.ts';
+import type { ExecCheck } from './containerizer/containerizer.ts';
 import { commandInfoSchema } from '../proto/mesos.ts';
 
 /** Mesos' defaults for HealthCheck fields (mesos.proto). */
@@ -104,8 +105,16 @@ export function healthCheckStep(state: CheckerState, passed: boolean, sinceStart
 }
 
 export interface CheckTarget {
-  /** Address HTTP and TCP checks connect to: the agent's own IP (tasks share its network). */
+  /** Address HTTP and TCP checks connect to: the agent's own IP (tasks share its network), or a container's. */
   host: string;
+  /** Maps a check's port to the one to connect to at `host` (a container's mapped host port → its container port). */
+  port?: (checkPort: number) => number;
+  /** Set when HTTP/TCP checks cannot reach the task at all (a container without network): each such check fails saying so. */
+  unreachable?: string;
+  /** Runs COMMAND checks inside the task's container (docker exec) instead of a shell on the agent. */
+  exec?: ExecCheck;
+  /** argv prefix for COMMAND checks on the agent (setpriv … for a task run as another user). */
+  commandPrefix?: string[];
   /** COMMAND checks run here, with this environment (the task's), writing their output to the sandbox's stderr. */
   sandbox: string;
   env: Record<string, string>;
@@ -132,15 +141,21 @@ function withTimeout(config: HealthCheckConfig, what: string, start: (finish: (f
 
 function runCommandCheck(config: HealthCheckConfig, target: CheckTarget): Promise<string | undefined> {
   const cmd = config.command!;
+  if (target.exec) {
+    return withTimeout(config, 'Command', (finish) => {
+      const run = target.exec!(cmd, join(target.sandbox, 'stderr'));
+      void run.done.then((r) => finish('error' in r ? r.error : r.exitCode === 0 ? undefined : `Command returned exited with status ${r.exitCode ?? -1}`));
+      return run.abort;
+    }).then((failure) => (failure === undefined ? undefined : `COMMAND health check failed: ${failure}`));
+  }
   const env = { ...target.env };
   for (const v of cmd.environment?.variables ?? []) if (v.value !== undefined) env[v.name] = v.value;
   return withTimeout(config, 'Command', (finish) => {
     let err: number | undefined;
     try { err = openSync(join(target.sandbox, 'stderr'), 'a'); } catch { /* sandbox gone: output is dropped */ }
     const shell = cmd.shell ?? true;
-    const child = shell
-      ? spawn('/bin/sh', ['-c', cmd.value!], { cwd: target.sandbox, env, detached: true, stdio: ['ignore', err ?? 'ignore', err ?? 'ignore'] })
-      : spawn(cmd.value!, (cmd.arguments ?? []).slice(1), { cwd: target.sandbox, env, detached: true, stdio: ['ignore', err ?? 'ignore', err ?? 'ignore'] });
+    const argv = [...(target.commandPrefix ?? []), ...(shell ? ['/bin/sh', '-c', cmd.value!] : [cmd.value!, ...(cmd.arguments ?? []).slice(1)])];
+    const child = spawn(argv[0]!, argv.slice(1), { cwd: target.sandbox, env, detached: true, stdio: ['ignore', err ?? 'ignore', err ?? 'ignore'] });
     if (err !== undefined) closeSync(err);
     child.once('error', (e) => finish(`Failed to create subprocess: ${e.message}`));
     child.once('exit', (code, signal) => finish(code === 0 ? undefined : `Command returned ${signal ? `terminated with signal ${signal}` : `exited with status ${code}`}`));
@@ -149,8 +164,10 @@ function runCommandCheck(config: HealthCheckConfig, target: CheckTarget): Promis
 }
 
 function runHttpCheck(config: HealthCheckConfig, target: CheckTarget): Promise<string | undefined> {
-  const { scheme, port, path } = config.http!;
+  const { scheme, path } = config.http!;
+  const port = target.port?.(config.http!.port) ?? config.http!.port;
   const lib = scheme === 'https' ? https : http;
+  if (target.unreachable) return Promise.resolve(`HTTP health check failed: ${target.unreachable}`);
   return withTimeout(config, 'curl', (finish) => {
     const req = lib.request({ host: target.host, port, path: path || '/', method: 'GET', agent: false, ...(scheme === 'https' ? { rejectUnauthorized: false } : {}) }, (res) => {
       res.resume();
@@ -165,10 +182,12 @@ function runHttpCheck(config: HealthCheckConfig, target: CheckTarget): Promise<s
 }
 
 function runTcpCheck(config: HealthCheckConfig, target: CheckTarget): Promise<string | undefined> {
+  if (target.unreachable) return Promise.resolve(`TCP health check failed: ${target.unreachable}`);
+  const port = target.port?.(config.tcp!.port) ?? config.tcp!.port;
   return withTimeout(config, 'mesos-tcp-connect', (finish) => {
-    const socket = net.connect({ host: target.host, port: config.tcp!.port });
+    const socket = net.connect({ host: target.host, port });
     socket.once('connect', () => { socket.destroy(); finish(undefined); });
-    socket.once('error', (e) => { socket.destroy(); finish(`Failed to connect to ${target.host}:${config.tcp!.port}: ${e.message}`); });
+    socket.once('error', (e) => { socket.destroy(); finish(`Failed to connect to ${target.host}:${port}: ${e.message}`); });
     return () => socket.destroy();
   }).then((failure) => (failure === undefined ? undefined : `TCP health check failed: ${failure}`));
 }

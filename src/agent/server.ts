@@ -55,6 +55,8 @@ export interface AgentConfig {
   recover?: 'reconnect' | 'cleanup';
   /** --credential, --http-credentials, --acls, --authenticate-http-readonly; none = open endpoints, no credential sent. */
   security?: AgentSecurityFlags;
+  /** --docker-kill-orphans: remove this agent's labelled containers that no checkpoint names (default true). */
+  dockerKillOrphans?: boolean;
 }
 
 /** The containerizers named in --containerizers; the docker one must reach its Engine at start-up. */
@@ -64,7 +66,7 @@ async function createContainerizer(config: AgentConfig, logger: Logger, mesos: P
     if (name === 'mesos') byName.set(name, mesos);
     else {
       const endpoint = config.dockerSocket ?? '/var/run/docker.sock';
-      const docker = new DockerContainerizer({ docker: dockerClient(endpoint), logger, enableCfsQuota: config.cgroupsEnableCfs ?? false });
+      const docker = new DockerContainerizer({ docker: dockerClient(endpoint), logger, enableCfsQuota: config.cgroupsEnableCfs ?? false, killOrphans: config.dockerKillOrphans ?? true });
       try {
         const version = await docker.ping();
         logger.info({ endpoint, version }, 'docker containerizer: Docker Engine answers');
@@ -155,7 +157,7 @@ export async function startAgent(config: AgentConfig, logger: Logger, clock: Clo
   });
 
   const flags = { master: config.master, ip: config.ip, port: String(port), hostname: config.hostname, work_dir: config.workDir, resources: resources.toString(), containerizers: (config.containerizers ?? ['mesos']).join(','),
-    ...(config.dockerSocket ? { docker_socket: config.dockerSocket } : {}),
+    ...(config.dockerSocket ? { docker_socket: config.dockerSocket } : {}), docker_kill_orphans: String(config.dockerKillOrphans ?? true),
     isolation: isolation.flag, cgroups_enable_cfs: String(config.cgroupsEnableCfs ?? false), cgroups_root: config.cgroupsRoot ?? DEFAULT_CGROUPS_ROOT, gc_delay: formatDuration(gcDelayMs), recover: config.recover ?? 'reconnect',
     authenticate_http_readonly: String(security.required.has('readonly')),
     ...(config.security?.credentialFile ? { credential: config.security.credentialFile } : {}),

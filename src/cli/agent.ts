@@ -46,6 +46,7 @@ export function agentCommand(): Command {
     .addOption(envOption('agent', '--http-credentials <file>', 'who may call this agent\'s endpoints: same format as the master\'s --credentials'))
     .addOption(envOption('agent', '--authenticate-http-readonly', 'read-only endpoints (state, files, monitor, metrics) need credentials; needs --http-credentials').default(false))
     .addOption(envOption('agent', '--acls <file>', 'Mesos ACLs JSON; the agent applies access_sandboxes (files API) and get_endpoints'))
+    .addOption(envOption('agent', '--docker-kill-orphans <bool>', 'after recovery, remove docker containers labelled with this agent\'s id that no checkpointed task owns').default('true').choices(['true', 'false']))
     .action(async (o) => {
       const logger = createLogger('agent');
       await runRole(() => startAgent({
@@ -57,6 +58,7 @@ export function agentCommand(): Command {
           credentialFile: o.credential ? resolve(o.credential) : undefined, httpCredentialsFile: o.httpCredentials ? resolve(o.httpCredentials) : undefined,
           aclsFile: o.acls ? resolve(o.acls) : undefined, authenticateHttpReadonly: o.authenticateHttpReadonly,
         },
+        dockerKillOrphans: o.dockerKillOrphans !== 'false',
       }, logger));
     });
 }

@@ -8,9 +8,9 @@ import { join } from 'node:path';
 import { startCluster, getJson, eventually, tempDir, type TestCluster } from '../helpers/processes.ts';
 import { RawScheduler, commandTask, launch } from '../helpers/raw-scheduler.ts';
 
-async function launchAll(s: RawScheduler, tasks: Array<[string, string]>): Promise<void> {
+async function launchAll(s: RawScheduler, tasks: Array<[string, string, object?]>): Promise<void> {
   const [offer] = await s.nextOffers();
-  const infos = tasks.map(([id, cmd]) => commandTask(id, offer.agent_id.value, cmd, 'cpus:0.1;mem:32'));
+  const infos = tasks.map(([id, cmd, extra]) => commandTask(id, offer.agent_id.value, cmd, 'cpus:0.1;mem:32', extra));
   const r = await s.call(launch([offer.id.value], infos));
   assert.equal(r.status, 202, r.text);
   for (const [id] of tasks) await s.waitForUpdate(id, 'TASK_RUNNING');
@@ -40,7 +40,10 @@ describe('agent recovery', () => {
       s.autoAck();
       const go = join(gate.path, 'go');
       const waitGo = `while [ ! -e ${go} ]; do sleep 0.1; done`;
-      await launchAll(s, [['keeps-running', 'sleep 600'], ['fails-meanwhile', `${waitGo}; exit 3`], ['finishes-meanwhile', `${waitGo}; exit 0`]]);
+      // Healthy while its sandbox has no file `sick`.
+      const check = { type: 'COMMAND', command: { value: 'test ! -e sick' }, delay_seconds: 0, interval_seconds: 0.3, timeout_seconds: 10, consecutive_failures: 1000, grace_period_seconds: 0 };
+      await launchAll(s, [['keeps-running', 'sleep 600'], ['fails-meanwhile', `${waitGo}; exit 3`], ['finishes-meanwhile', `${waitGo}; exit 0`], ['checked', 'sleep 600', { health_check: check }]]);
+      await s.waitFor((e) => e.type === 'UPDATE' && e.update.status.task_id.value === 'checked' && e.update.status.healthy === true);
       const agentUrl = cluster.agents[0]!.url;
       const before = await getJson(`${agentUrl}/state`);
       const running = s.updates('keeps-running').find((u: any) => u.state === 'TASK_RUNNING');
@@ -71,6 +74,14 @@ describe('agent recovery', () => {
       assert.ok(alive(pid), 'the same process still runs');
       const stats = await getJson<any[]>(`${restarted.url}/monitor/statistics`);
       assert.ok(stats.some((e) => e.executor_id === 'keeps-running'), 'the recovered task is monitored');
+
+      // The re-adopted task's health check runs again.
+      const checkedStatus = s.updates('checked').find((u: any) => u.state === 'TASK_RUNNING');
+      const seen = s.events.length;
+      writeFileSync(join(after.frameworks[0].executors.find((e: any) => e.id === 'checked').directory, 'sick'), '');
+      const unhealthy = await s.waitFor((e) => e.type === 'UPDATE' && e.update.status.task_id.value === 'checked' && e.update.status.healthy === false, 15_000, seen);
+      assert.equal(unhealthy.update.status.state, 'TASK_RUNNING');
+      assert.equal(unhealthy.update.status.container_status.container_id.value, checkedStatus.container_status.container_id.value);
 
       // The restarted agent controls the re-adopted task.
       const kill = await s.call({ type: 'KILL', kill: { task_id: { value: 'keeps-running' }, agent_id: running.agent_id } });

@@ -94,3 +94,21 @@ test('runCheck: HTTP 2xx/3xx pass, others fail; TCP connects', async () => {
   const failed = await runCheck({ ...base, type: 'TCP', tcp: { port } }, target);
   assert.match(failed!, /^TCP health check failed: Failed to connect/);
 });
+
+test('runCheck: a container target maps a check port to the container port, and fails HTTP/TCP with the reason when unreachable', async () => {
+  const server = http.createServer((_req, res) => res.end());
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as net.AddressInfo).port;
+  try {
+    // The check names host port 1 (as a scheduler sending the mapped host port would); the container listens on `port`.
+    const mapped = { host: '127.0.0.1', sandbox: '/tmp', env: {}, port: (p: number) => (p === 1 ? port : p) };
+    assert.equal(await runCheck({ ...base, type: 'HTTP', http: { scheme: 'http', port: 1, path: '/' } }, mapped), undefined);
+    assert.equal(await runCheck({ ...base, type: 'TCP', tcp: { port: 1 } }, mapped), undefined);
+    const none = { host: '', sandbox: '/tmp', env: {}, unreachable: 'the container has no network (NONE): the agent cannot reach it' };
+    assert.equal(await runCheck({ ...base, type: 'TCP', tcp: { port } }, none), 'TCP health check failed: the container has no network (NONE): the agent cannot reach it');
+    assert.match((await runCheck({ ...base, type: 'HTTP', http: { scheme: 'http', port, path: '/' } }, none))!, /^HTTP health check failed: the container has no network/);
+  } finally {
+    server.closeAllConnections();
+    await new Promise((r) => server.close(r));
+  }
+});

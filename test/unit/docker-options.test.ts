@@ -2,9 +2,12 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseResources } from '../../src/common/resources.ts';
-import { containerCreateOptions, DockerOptionsError, parseByteSize, type DockerLaunch } from '../../src/agent/containerizer/docker-options.ts';
+import { checkAddress, containerCreateOptions, DockerOptionsError, parseByteSize, type DockerLaunch } from '../../src/agent/containerizer/docker-options.ts';
 import { chooseContainerizer } from '../../src/agent/containerizer/composing.ts';
-import { statisticsFromDocker } from '../../src/agent/containerizer/docker.ts';
+import { logsResumeTime, statisticsFromDocker } from '../../src/agent/containerizer/docker.ts';
+import { mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 function launch(over: Partial<DockerLaunch> = {}, docker: Record<string, unknown> = {}): DockerLaunch {
   return {
@@ -162,5 +165,41 @@ describe('docker stats', () => {
     const v2 = statisticsFromDocker({ cpu_stats: { cpu_usage: {} }, memory_stats: { usage: 9000, stats: { anon: 8192 } } } as never, {}, 0);
     assert.equal(v2.mem_rss_bytes, 8192);
     assert.equal(v2.cpus_limit, undefined);
+  });
+});
+
+describe('health check address of a docker container', () => {
+  it('host networking: the agent default; none: unreachable; bridge: the container IP with mapped host ports turned into container ports', () => {
+    assert.equal(checkAddress({ HostConfig: { NetworkMode: 'host' } }), undefined);
+    assert.deepEqual(checkAddress({ HostConfig: { NetworkMode: 'none' } }), { unreachable: 'the container has no network (NONE): the agent cannot reach it' });
+    const bridged = checkAddress({
+      HostConfig: { NetworkMode: 'bridge', PortBindings: { '80/tcp': [{ HostPort: '31011' }], '8443/tcp': null } },
+      NetworkSettings: { IPAddress: '', Networks: { bridge: { IPAddress: '172.17.0.5' } } },
+    });
+    assert.ok(bridged && 'host' in bridged);
+    assert.equal(bridged.host, '172.17.0.5');
+    assert.equal(bridged.port(31011), 80, 'a mapped host port reaches its container port');
+    assert.equal(bridged.port(80), 80, 'a container port is used as is (what Mesos expects)');
+    const user = checkAddress({ HostConfig: { NetworkMode: 'my-net' }, NetworkSettings: { Networks: { 'my-net': { IPAddress: '10.1.0.3' } } } });
+    assert.ok(user && 'host' in user && user.host === '10.1.0.3');
+    assert.deepEqual(checkAddress({ HostConfig: { NetworkMode: 'my-net' }, NetworkSettings: { Networks: {} } }), { unreachable: "the container has no IP address on network 'my-net'" });
+  });
+});
+
+describe('log stream resumption after an agent restart', () => {
+  it('resumes at the last write to the sandbox files (nanoseconds), from the start when nothing was written', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'trireme-logs-'));
+    try {
+      writeFileSync(join(dir, 'stdout'), '');
+      writeFileSync(join(dir, 'stderr'), '');
+      assert.equal(await logsResumeTime(dir), undefined);
+      writeFileSync(join(dir, 'stdout'), 'line\n');
+      utimesSync(join(dir, 'stdout'), 1700000000.25, 1700000000.25);
+      writeFileSync(join(dir, 'stderr'), 'err\n');
+      utimesSync(join(dir, 'stderr'), 1700000001.5, 1700000001.5);
+      assert.equal(await logsResumeTime(dir), '1700000001.500000000');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -1,6 +1,6 @@
 // The file-system side of cgroup isolation: finds the machine's cgroup layout, creates one cgroup per container
 // under <controller>/<root>/<containerId> with its limits, reads its statistics and removes it.
-import { mkdir, readFile, rmdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rmdir, stat, writeFile } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
@@ -15,6 +15,21 @@ export function detectLayout(mountsFile = '/proc/self/mounts'): CgroupLayout | u
   return chooseLayout(parseMounts(text), (path) => {
     try { return readFileSync(join(path, 'cgroup.controllers'), 'utf8').trim().split(/\s+/); } catch { return []; }
   });
+}
+
+/** How old an empty cgroup of an unknown container must be before an agent removes it (a launching agent fills its own within milliseconds). */
+export const STALE_CGROUP_MS = 60_000;
+
+/** A container cgroup found under the agent's root, as the start-up sweep sees it. */
+export interface FoundCgroup { name: string; ageMs: number; processes: number }
+
+/**
+ * Which container cgroups under the root to remove at start-up: empty ones (no process left) of containers this
+ * agent does not know, old enough not to be another agent's cgroup being set up right now. Cgroups that still hold
+ * processes are never touched: several agents may share a root, and a live task is not this agent's to kill.
+ */
+export function staleCgroups(found: FoundCgroup[], known: ReadonlySet<string>, minAgeMs = STALE_CGROUP_MS): string[] {
+  return found.filter((c) => !known.has(c.name) && c.processes === 0 && c.ageMs >= minAgeMs).map((c) => c.name);
 }
 
 const read = (file: string) => readFile(file, 'utf8').catch(() => undefined);
@@ -107,6 +122,34 @@ export class CgroupManager {
       for (const l of (await read(join(d, 'cgroup.procs')) ?? '').split('\n')) if (/^\d+$/.test(l.trim())) pids.add(Number(l));
     }
     return [...pids];
+  }
+
+  /** The parent directories holding the containers' cgroups (one per hierarchy). */
+  private parents(): string[] {
+    const roots = this.layout.version === 'v2' ? [this.layout.root] : [this.layout.cpu, this.layout.cpuacct, this.layout.memory];
+    return [...new Set(roots.map((r) => join(r, this.root)))];
+  }
+
+  /** Removes the stale empty cgroups (see staleCgroups) that agents killed with SIGKILL left under the root. */
+  async sweepStale(known: ReadonlySet<string>, now = Date.now()): Promise<string[]> {
+    const removed = new Set<string>();
+    for (const parent of this.parents()) {
+      const entries = await readdir(parent, { withFileTypes: true }).catch(() => []);
+      const found: FoundCgroup[] = [];
+      for (const e of entries) {
+        if (!e.isDirectory()) continue;
+        const dir = join(parent, e.name);
+        const info = await stat(dir).catch(() => undefined);
+        const procs = await read(join(dir, 'cgroup.procs'));
+        if (!info || procs === undefined) continue;
+        found.push({ name: e.name, ageMs: now - info.mtimeMs, processes: procs.split('\n').filter((l) => l.trim()).length });
+      }
+      for (const name of staleCgroups(found, known)) {
+        // rmdir fails (EBUSY) if a process entered meanwhile: then it is not stale after all.
+        try { await rmdir(join(parent, name)); removed.add(name); } catch { /* in use or gone */ }
+      }
+    }
+    return [...removed];
   }
 
   /** Kills whatever still runs in the container's cgroups (even processes that left its process group) and removes them. */

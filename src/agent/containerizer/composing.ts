@@ -1,6 +1,6 @@
 // Picks a containerizer per task, as Mesos' composing containerizer: DOCKER containers go to `docker`, everything
 // else to `mesos`; a task whose containerizer is not enabled on this agent fails to launch with a clear message.
-import type { Container, Containerizer, LaunchSpec, ResourceStatistics } from './containerizer.ts';
+import type { CheckPlacement, Container, Containerizer, LaunchSpec, RecoverSpec, ResourceStatistics } from './containerizer.ts';
 
 export const CONTAINERIZER_NAMES = ['mesos', 'docker'] as const;
 export type ContainerizerName = (typeof CONTAINERIZER_NAMES)[number];
@@ -50,10 +50,21 @@ export class ComposingContainerizer implements Containerizer {
     return [...this.byName.values()].flatMap((c) => c.containers());
   }
 
-  /** Re-adopts a checkpointed container through whichever member still knows it (only mesos recovers for now). */
-  async recover(containerId: string): Promise<Container | undefined> {
+  checkPlacement(containerId: string): Promise<CheckPlacement | undefined> {
+    return this.owner.get(containerId)?.checkPlacement?.(containerId) ?? Promise.resolve(undefined);
+  }
+
+  async cleanupOrphans(agentId: string | undefined, known: ReadonlySet<string>): Promise<string[]> {
+    const removed: string[] = [];
+    for (const containerizer of this.byName.values()) removed.push(...(await containerizer.cleanupOrphans?.(agentId, known) ?? []));
+    return removed;
+  }
+
+  /** Re-adopts a checkpointed container through whichever member still knows it. */
+  async recover(spec: RecoverSpec): Promise<Container | undefined> {
+    const { containerId } = spec;
     for (const containerizer of this.byName.values()) {
-      const container = await containerizer.recover?.(containerId);
+      const container = await containerizer.recover?.(spec);
       if (!container) continue;
       this.owner.set(containerId, containerizer);
       void container.exited.finally(() => this.owner.delete(containerId)).catch(() => undefined);

@@ -21,6 +21,26 @@ export interface LaunchSpec {
   agentId?: string;
 }
 
+/** What the agent checkpointed about a container, handed back to the containerizer after a restart. */
+export type RecoverSpec = Pick<LaunchSpec, 'containerId' | 'sandbox' | 'resources'>;
+
+/**
+ * Where a health check of a task reaches it, when the containerizer knows better than the agent's defaults (the
+ * agent's address and a shell in the sandbox): the docker containerizer runs COMMAND checks with `docker exec` and
+ * points HTTP/TCP checks at the container's own address.
+ */
+export interface CheckPlacement {
+  /** Address for HTTP/TCP checks, and the port to use there for a given check port (a mapped host port → its container port). */
+  address?: { host: string; port(checkPort: number): number } | { unreachable: string };
+  /** Runs a COMMAND check inside the container; output goes to `stderrFile`. */
+  exec?: ExecCheck;
+  /** argv prefix for COMMAND checks run on the agent (setpriv … to run them as the task's user). */
+  commandPrefix?: string[];
+}
+
+/** Runs a check command inside a container (with the container's environment plus the command's own variables). */
+export type ExecCheck = (command: CommandInfo, stderrFile: string) => { done: Promise<{ exitCode: number | null } | { error: string }>; abort(): void };
+
 export interface ContainerExit {
   exitCode: number | null;
   signal: string | null;
@@ -52,6 +72,13 @@ export interface Containerizer {
   kill(containerId: string, gracePeriodMs: number): Promise<void>;
   usage(containerId: string): Promise<ResourceStatistics | undefined>;
   /** Re-adopts a container launched before an agent restart (undefined: unknown to this containerizer). */
-  recover?(containerId: string): Promise<Container | undefined>;
+  recover?(spec: RecoverSpec): Promise<Container | undefined>;
+  /**
+   * After recovery: removes what an earlier run of this agent (same agent id) left behind that no checkpoint
+   * names (a container started just before a crash, before its task was checkpointed). Returns what it removed.
+   */
+  cleanupOrphans?(agentId: string | undefined, known: ReadonlySet<string>): Promise<string[]>;
+  /** How health checks reach this container (undefined: the agent's defaults). */
+  checkPlacement?(containerId: string): Promise<CheckPlacement | undefined>;
   containers(): string[];
 }

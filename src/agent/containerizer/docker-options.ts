@@ -280,3 +280,31 @@ export function containerCreateOptions(l: DockerLaunch): ContainerCreateOptions 
   }
   return o;
 }
+
+/** The parts of `docker inspect` that say how a health check reaches a container. */
+export interface InspectedNetwork {
+  HostConfig?: { NetworkMode?: string; PortBindings?: Record<string, Array<{ HostPort?: string }> | null> | null };
+  NetworkSettings?: { IPAddress?: string; Networks?: Record<string, { IPAddress?: string }> | null };
+}
+
+/**
+ * Where HTTP/TCP health checks of a docker task connect. Mesos runs them inside the container's network namespace
+ * against 127.0.0.1; the agent cannot enter it, so it connects to what the namespace exposes: host networking →
+ * the agent's own address (undefined here: the default); bridge or a user network → the container's IP, with a
+ * check port that is a mapped host port turned into its container port (Mesos expects the container port; a
+ * scheduler that sends the host port still reaches the task); no network → unreachable, with the reason.
+ */
+export function checkAddress(info: InspectedNetwork): { host: string; port(checkPort: number): number } | { unreachable: string } | undefined {
+  const mode = info.HostConfig?.NetworkMode ?? 'default';
+  if (mode === 'host') return undefined;
+  if (mode === 'none') return { unreachable: 'the container has no network (NONE): the agent cannot reach it' };
+  const networks = info.NetworkSettings?.Networks ?? {};
+  const ip = networks[mode]?.IPAddress || Object.values(networks).map((n) => n.IPAddress).find(Boolean) || info.NetworkSettings?.IPAddress;
+  if (!ip) return { unreachable: `the container has no IP address on network '${mode}'` };
+  const toContainer = new Map<number, number>();
+  for (const [key, bindings] of Object.entries(info.HostConfig?.PortBindings ?? {})) {
+    const containerPort = Number(key.split('/')[0]);
+    for (const b of bindings ?? []) if (b.HostPort) toContainer.set(Number(b.HostPort), containerPort);
+  }
+  return { host: ip, port: (p) => toContainer.get(p) ?? p };
+}

@@ -2,11 +2,12 @@
 // process itself follows each container (wait + log stream): no executor process per task.
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, stat } from 'node:fs/promises';
 import Docker from 'dockerode';
 import type { Logger } from 'pino';
-import type { Container, ContainerExit, Containerizer, LaunchSpec, ResourceStatistics } from './containerizer.ts';
-import { containerCreateOptions, containerName, dockerExitMessage, LABELS } from './docker-options.ts';
+import type { CheckPlacement, Container, ContainerExit, Containerizer, ExecCheck, LaunchSpec, RecoverSpec, ResourceStatistics } from './containerizer.ts';
+import type { CommandInfo } from '../../proto/mesos.ts';
+import { checkAddress, containerCreateOptions, containerName, dockerExitMessage, LABELS } from './docker-options.ts';
 
 /** Where the Engine listens: a unix socket path, unix://path, or tcp://host:port (as DOCKER_HOST). */
 export function dockerClient(endpoint: string): Docker {
@@ -44,6 +45,22 @@ export function statisticsFromDocker(stats: Docker.ContainerStats, limits: { cpu
 
 class PullError extends Error {}
 
+/**
+ * Where to resume a re-adopted container's log stream: Docker's `since` (seconds.nanoseconds) at the last write to
+ * the sandbox's stdout/stderr, so output the crashed agent wrote is not written twice; undefined (from the start)
+ * when nothing was written yet. Output in flight when the agent died may be lost (at most what it had not written).
+ */
+export async function logsResumeTime(sandbox: string): Promise<string | undefined> {
+  let latest: bigint | undefined;
+  for (const file of ['stdout', 'stderr']) {
+    const s = await stat(join(sandbox, file), { bigint: true }).catch(() => undefined);
+    if (!s || s.size === 0n) continue;
+    if (latest === undefined || s.mtimeNs > latest) latest = s.mtimeNs;
+  }
+  if (latest === undefined) return undefined;
+  return `${latest / 1_000_000_000n}.${(latest % 1_000_000_000n).toString().padStart(9, '0')}`;
+}
+
 interface Running { container: Docker.Container; killed: boolean; done: boolean; cpus: number; exited: Promise<ContainerExit> }
 
 export interface OwnedContainer { containerId: string; frameworkId: string; taskId: string; name: string; running: boolean }
@@ -52,6 +69,8 @@ export interface DockerContainerizerOptions {
   docker: Docker;
   logger: Logger;
   enableCfsQuota?: boolean;
+  /** Remove, after recovery, containers labelled with this agent's id that no checkpoint names (default true). */
+  killOrphans?: boolean;
   /** Clock for usage timestamps. */
   now?: () => number;
 }
@@ -100,8 +119,20 @@ export class DockerContainerizer implements Containerizer {
       await container.remove({ force: true, v: true }).catch(() => undefined);
       throw new Error(`Failed to start container '${options.name}': ${engineMessage(err)}`);
     }
-    const logsDone = this.streamLogs(container, spec.sandbox);
-    const entry: Running = { container, killed: false, done: false, cpus: spec.resources.scalar('cpus'), exited: undefined as never };
+    const entry = this.follow(spec.containerId, container, spec.sandbox, spec.resources.scalar('cpus'));
+    this.opts.logger.debug({ containerId: spec.containerId, name: options.name, image, taskId: spec.taskId }, 'docker container started');
+    // pid 0: the container's processes belong to the Engine; the agent never signals them directly.
+    return { containerId: spec.containerId, pid: 0, exited: entry.exited };
+  }
+
+  /**
+   * Watches a started container until it ends: its output into the sandbox files (from `logsSince` when
+   * re-attaching after an agent restart), its exit status, then its removal.
+   */
+  private follow(containerId: string, container: Docker.Container, sandbox: string, cpus: number, logsSince?: string): Running {
+    const name = containerName(containerId);
+    const logsDone = this.streamLogs(container, sandbox, logsSince);
+    const entry: Running = { container, killed: false, done: false, cpus, exited: undefined as never };
     entry.exited = (async (): Promise<ContainerExit> => {
       let statusCode: number | null = null;
       let message: string;
@@ -113,15 +144,85 @@ export class DockerContainerizer implements Containerizer {
       }
       await logsDone;
       entry.done = true;
-      this.running.delete(spec.containerId);
+      this.running.delete(containerId);
       // Its exit code is recorded and its output is in the sandbox: nothing left to keep the container for.
-      await container.remove({ force: true, v: true }).catch((err) => this.opts.logger.warn({ name: options.name, err: engineMessage(err) }, 'could not remove container'));
+      await container.remove({ force: true, v: true }).catch((err) => this.opts.logger.warn({ name, err: engineMessage(err) }, 'could not remove container'));
       return { exitCode: statusCode, signal: null, killed: entry.killed, message };
     })();
-    this.running.set(spec.containerId, entry);
-    this.opts.logger.debug({ containerId: spec.containerId, name: options.name, image, taskId: spec.taskId }, 'docker container started');
-    // pid 0: the container's processes belong to the Engine; the agent never signals them directly.
-    return { containerId: spec.containerId, pid: 0, exited: entry.exited };
+    this.running.set(containerId, entry);
+    return entry;
+  }
+
+  /**
+   * Re-adopts the container `mesos-<containerId>` an earlier run of the agent started: running, it is followed again
+   * (output appended to the sandbox from where the files stop); exited while the agent was down, its exit status is
+   * reported and it is removed. Unknown to the Engine: undefined.
+   */
+  async recover(spec: RecoverSpec): Promise<Container | undefined> {
+    const container = this.opts.docker.getContainer(containerName(spec.containerId));
+    let info: Docker.ContainerInspectInfo;
+    try {
+      info = await container.inspect();
+    } catch (err) {
+      if (!isStatus(err, 404)) this.opts.logger.warn({ containerId: spec.containerId, err: engineMessage(err) }, 'cannot inspect a checkpointed docker container');
+      return undefined;
+    }
+    const since = await logsResumeTime(spec.sandbox);
+    const entry = this.follow(spec.containerId, container, spec.sandbox, spec.resources.scalar('cpus'), since);
+    this.opts.logger.info({ containerId: spec.containerId, name: info.Name, running: info.State.Running, logsSince: since ?? 'start' }, 'recovered docker container');
+    return { containerId: spec.containerId, pid: info.State.Pid ?? 0, exited: entry.exited };
+  }
+
+  /** Removes containers labelled with this agent's id that no checkpoint names (Mesos' --docker_kill_orphans). */
+  async cleanupOrphans(agentId: string | undefined, known: ReadonlySet<string>): Promise<string[]> {
+    if (this.opts.killOrphans === false || !agentId) return [];
+    const removed: string[] = [];
+    for (const c of await this.owned(agentId)) {
+      if (known.has(c.containerId) || this.running.has(c.containerId)) continue;
+      try {
+        await this.opts.docker.getContainer(c.name).remove({ force: true, v: true });
+        removed.push(c.name);
+        this.opts.logger.info({ name: c.name, taskId: c.taskId, frameworkId: c.frameworkId, running: c.running }, 'removed an orphaned docker container of this agent');
+      } catch (err) {
+        if (!isStatus(err, 404)) this.opts.logger.warn({ name: c.name, err: engineMessage(err) }, 'cannot remove an orphaned docker container');
+      }
+    }
+    return removed;
+  }
+
+  /** Health checks of a docker task: COMMAND checks via `docker exec`, HTTP/TCP at the container's address. */
+  async checkPlacement(containerId: string): Promise<CheckPlacement | undefined> {
+    const entry = this.running.get(containerId);
+    if (!entry) return undefined;
+    const info = await entry.container.inspect().catch(() => undefined);
+    const address = info ? checkAddress(info) : undefined;
+    return { ...(address ? { address } : {}), exec: (command, stderrFile) => this.exec(entry.container, command, stderrFile) };
+  }
+
+  /**
+   * One `docker exec` (as Mesos' docker executor wraps COMMAND checks): the container's own environment plus the
+   * check's variables; output appended to the sandbox's stderr. abort() only stops waiting: the Engine cannot kill
+   * an exec'd process (neither does Mesos, which kills its `docker exec` client).
+   */
+  private exec(container: Docker.Container, command: CommandInfo, stderrFile: string): ReturnType<ExecCheck> {
+    let stream: NodeJS.ReadableStream & { destroy?: () => void } | undefined;
+    let aborted = false;
+    const done = (async () => {
+      const shell = command.shell ?? true;
+      const cmd = shell ? ['sh', '-c', command.value ?? ''] : [command.value ?? '', ...(command.arguments ?? []).slice(1)];
+      const env = (command.environment?.variables ?? []).filter((v) => v.value !== undefined).map((v) => `${v.name}=${v.value}`);
+      const exec = await container.exec({ Cmd: cmd, Env: env, AttachStdout: true, AttachStderr: true, AttachStdin: false, Tty: false });
+      stream = await exec.start({ hijack: true, stdin: false });
+      if (aborted) stream.destroy?.();
+      const out = createWriteStream(stderrFile, { flags: 'a' });
+      out.on('error', () => undefined); // a sandbox already removed only loses the output
+      this.opts.docker.modem.demuxStream(stream, out, out);
+      await new Promise<void>((resolve) => { stream!.on('end', resolve); stream!.on('close', resolve); stream!.on('error', () => resolve()); });
+      await new Promise<void>((r) => out.end(r));
+      const result = await exec.inspect();
+      return { exitCode: result.ExitCode ?? null };
+    })().catch((err: unknown) => ({ error: `docker exec failed: ${engineMessage(err)}` }));
+    return { done, abort: () => { aborted = true; stream?.destroy?.(); } };
   }
 
   /** A failed pull fails the launch with the Engine's reason. */
@@ -136,12 +237,12 @@ export class DockerContainerizer implements Containerizer {
   }
 
   /** Follows the container's stdout/stderr into the sandbox files until the container ends. */
-  private async streamLogs(container: Docker.Container, sandbox: string): Promise<void> {
+  private async streamLogs(container: Docker.Container, sandbox: string, since?: string): Promise<void> {
     const out = createWriteStream(join(sandbox, 'stdout'), { flags: 'a' });
     const err = createWriteStream(join(sandbox, 'stderr'), { flags: 'a' });
     const close = (s: WriteStream) => new Promise<void>((r) => s.end(r));
     try {
-      const stream = await container.logs({ follow: true, stdout: true, stderr: true });
+      const stream = await container.logs({ follow: true, stdout: true, stderr: true, ...(since ? { since } : {}) } as never) as unknown as NodeJS.ReadableStream;
       this.opts.docker.modem.demuxStream(stream, out, err);
       await new Promise<void>((resolve) => { stream.on('end', resolve); stream.on('close', resolve); stream.on('error', () => resolve()); });
     } catch (e) {

@@ -7,10 +7,11 @@ import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { constants as osConstants } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import type { Container, ContainerExit, Containerizer, LaunchSpec, ResourceStatistics } from './containerizer.ts';
+import type { CheckPlacement, Container, ContainerExit, Containerizer, LaunchSpec, RecoverSpec, ResourceStatistics } from './containerizer.ts';
 import type { CommandInfo } from '../../proto/mesos.ts';
 import type { CgroupManager } from './cgroups.ts';
 import { limitsFor, memoryLimitMessage } from './cgroups-limits.ts';
+import { agentUserName, chownTree, lookUpUser, switchUserArgs, type Account } from './task-user.ts';
 
 export interface ProcessIsolation {
   /** Present when --isolation uses cgroups/cpu or cgroups/mem. */
@@ -44,7 +45,7 @@ const TASK_WRAPPER = [
 ].join('\n');
 
 /** What a restarted agent needs to find a container again: its leader and how to tell it from a reused pid. */
-interface ContainerCheckpoint { pid: number; startTime: string; cgroup: boolean; memMb: number }
+interface ContainerCheckpoint { pid: number; startTime: string; cgroup: boolean; memMb: number; /** setpriv prefix running the command as CommandInfo.user. */ asUser?: string[] }
 
 /** How often a running container's memory cgroup is checked for OOM kills (Mesos destroys the container on any). */
 const OOM_POLL_MS = 500;
@@ -62,7 +63,7 @@ const INHERITED = ['PATH', 'HOME', 'LANG', 'LC_ALL', 'TZ', 'USER', 'LOGNAME', 'S
 const CLK_TCK = 100;
 const PAGE_SIZE = 4096;
 
-interface Running { pid: number; killed: boolean; done: boolean; exited: Promise<ContainerExit>; cgroup: boolean; memMb: number; limitation?: string }
+interface Running { pid: number; killed: boolean; done: boolean; exited: Promise<ContainerExit>; cgroup: boolean; memMb: number; limitation?: string; asUser: string[] }
 
 export function exitMessage(code: number | null, signal: string | null): string {
   if (signal) return `Command terminated with signal ${SIGNAL_NAMES[signal] ?? signal}`;
@@ -126,6 +127,17 @@ export class ProcessContainerizer implements Containerizer {
       if (!cmd.value) throw new Error("'command.value' (the executable) is empty");
       file = cmd.value; args = (cmd.arguments ?? []).slice(1);
     }
+    // CommandInfo.user: resolved before anything is created, so an unknown user fails the launch cleanly.
+    let account: Account | undefined;
+    let asUser: string[] = [];
+    // The agent's own user (Chronos' default runAsUser is root) needs no look-up and no switch.
+    if (cmd.user && cmd.user !== agentUserName()) {
+      account = await lookUpUser(cmd.user);
+      asUser = switchUserArgs(account, { uid: process.getuid?.() ?? -1, gid: process.getgid?.() ?? -1 });
+      if (asUser.length && process.getuid?.() !== 0) {
+        throw new Error(`cannot run the task as user '${cmd.user}' (uid ${account.uid}): the agent is not running as root`);
+      }
+    }
     const isolation = this.opts.isolation;
     const cgroups = isolation?.cgroups;
     const memMb = spec.resources.scalar('mem');
@@ -145,7 +157,8 @@ export class ProcessContainerizer implements Containerizer {
     const err = openSync(join(spec.sandbox, 'stderr'), 'a');
     let child;
     try {
-      child = spawn('/bin/sh', ['-c', TASK_WRAPPER, 'trireme-task', ...cgroupProcs, '--', join(runtime, 'exit_status'), file, ...args],
+      if (account && asUser.length) await chownTree(spec.sandbox, account.uid, account.gid);
+      child = spawn('/bin/sh', ['-c', TASK_WRAPPER, 'trireme-task', ...cgroupProcs, '--', join(runtime, 'exit_status'), ...asUser, file, ...args],
         { cwd: spec.sandbox, env, detached: true, stdio: ['ignore', out, err] });
       await new Promise<void>((resolve, reject) => {
         child!.once('spawn', resolve);
@@ -162,7 +175,7 @@ export class ProcessContainerizer implements Containerizer {
     const pid = child.pid!;
     // Listen before any await: a short task may be gone by the next tick, and 'exit' is emitted only once.
     const leaderExit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
-    const checkpoint: ContainerCheckpoint = { pid, startTime: (await processStartTime(pid)) ?? '', cgroup: Boolean(cgroups), memMb };
+    const checkpoint: ContainerCheckpoint = { pid, startTime: (await processStartTime(pid)) ?? '', cgroup: Boolean(cgroups), memMb, ...(asUser.length ? { asUser } : {}) };
     await writeFile(join(runtime, 'container.json'), JSON.stringify(checkpoint));
     const entry = this.track(spec.containerId, checkpoint, leaderExit);
     child.unref();
@@ -174,7 +187,7 @@ export class ProcessContainerizer implements Containerizer {
    * Finds a container launched by an earlier run of the agent (after a crash). Still running: it is adopted and
    * watched until it ends. Ended meanwhile: its exit status comes from the file its wrapper wrote. Unknown: undefined.
    */
-  async recover(containerId: string): Promise<Container | undefined> {
+  async recover({ containerId }: RecoverSpec): Promise<Container | undefined> {
     let checkpoint: ContainerCheckpoint;
     try {
       checkpoint = JSON.parse(await readFile(join(this.runtime(containerId), 'container.json'), 'utf8')) as ContainerCheckpoint;
@@ -193,12 +206,36 @@ export class ProcessContainerizer implements Containerizer {
     return { containerId, pid: checkpoint.pid, exited: entry.exited };
   }
 
+  /**
+   * After recovery: containers in the runtime directory that no checkpointed task names (the agent died between
+   * launching one and checkpointing its task) are killed and forgotten, as Mesos kills unknown containers; then
+   * empty cgroups that agents killed with SIGKILL left under the cgroups root are removed.
+   */
+  async cleanupOrphans(_agentId: string | undefined, known: ReadonlySet<string>): Promise<string[]> {
+    const removed: string[] = [];
+    for (const containerId of await readdir(this.opts.runtimeDir).catch(() => [] as string[])) {
+      if (known.has(containerId) || this.running.has(containerId)) continue;
+      const checkpoint = await readFile(join(this.runtime(containerId), 'container.json'), 'utf8').then((t) => JSON.parse(t) as ContainerCheckpoint, () => undefined);
+      if (checkpoint?.startTime && (await processStartTime(checkpoint.pid)) === checkpoint.startTime) killGroup(checkpoint.pid, 'SIGKILL');
+      if (checkpoint?.cgroup) await this.opts.isolation?.cgroups?.destroy(containerId);
+      await rm(this.runtime(containerId), { recursive: true, force: true });
+      this.opts.logger.info({ containerId, pid: checkpoint?.pid }, 'killed an orphaned container of this agent');
+      removed.push(containerId);
+    }
+    const cgroups = this.opts.isolation?.cgroups;
+    if (cgroups) {
+      const swept = await cgroups.sweepStale(new Set([...known, ...this.running.keys()]));
+      if (swept.length) this.opts.logger.info({ cgroups: swept }, 'removed empty cgroups left by agents killed earlier');
+    }
+    return removed;
+  }
+
   /** Watches a running container until its leader ends, then cleans up its process group, cgroups and runtime dir. */
   private track(containerId: string, checkpoint: ContainerCheckpoint, leaderExit: Promise<{ code: number | null; signal: NodeJS.Signals | null; unknown?: boolean }>): Running {
     const { pid, memMb } = checkpoint;
     const isolation = this.opts.isolation;
     const cgroups = checkpoint.cgroup ? isolation?.cgroups : undefined;
-    const entry: Running = { pid, killed: false, done: false, exited: undefined as never, cgroup: Boolean(cgroups), memMb };
+    const entry: Running = { pid, killed: false, done: false, exited: undefined as never, cgroup: Boolean(cgroups), memMb, asUser: checkpoint.asUser ?? [] };
     let oomTimer: NodeJS.Timeout | undefined;
     if (cgroups && isolation?.mem) {
       // A task whose child was OOM-killed may carry on; Mesos treats any OOM kill as the container's limitation.
@@ -239,6 +276,12 @@ export class ProcessContainerizer implements Containerizer {
     });
     this.running.set(containerId, entry);
     return entry;
+  }
+
+  /** A task run as CommandInfo.user has its COMMAND checks run as that user too (Mesos runs them as the executor's user). */
+  async checkPlacement(containerId: string): Promise<CheckPlacement | undefined> {
+    const asUser = this.running.get(containerId)?.asUser ?? [];
+    return asUser.length ? { commandPrefix: asUser } : undefined;
   }
 
   async kill(containerId: string, gracePeriodMs: number): Promise<void> {
