@@ -203,9 +203,9 @@ export function memoryLimitMessage(limitBytes: number | undefined, maxUsedBytes:
   return `Memory limit exceeded: Requested: ${mb(limitBytes)} Maximum Used: ${mb(maxUsedBytes)}`;
 }
 
-export interface IsolationChoice { cgroupsCpu: boolean; cgroupsMem: boolean }
+export interface IsolationChoice { cgroupsCpu: boolean; cgroupsMem: boolean; pidNamespace: boolean }
 
-export const KNOWN_ISOLATORS = ['cgroups/cpu', 'cgroups/mem', 'posix/cpu', 'posix/mem', 'filesystem/posix'];
+export const KNOWN_ISOLATORS = ['cgroups/cpu', 'cgroups/mem', 'posix/cpu', 'posix/mem', 'filesystem/posix', 'namespaces/pid'];
 
 /** Reads --isolation (Mesos' comma-separated isolator names); throws naming the unknown one. */
 export function parseIsolation(text: string): IsolationChoice {
@@ -217,5 +217,5 @@ export function parseIsolation(text: string): IsolationChoice {
   const has = (n: string) => names.includes(n);
   if (has('cgroups/cpu') && has('posix/cpu')) throw new Error("--isolation: 'cgroups/cpu' and 'posix/cpu' cannot be combined");
   if (has('cgroups/mem') && has('posix/mem')) throw new Error("--isolation: 'cgroups/mem' and 'posix/mem' cannot be combined");
-  return { cgroupsCpu: has('cgroups/cpu'), cgroupsMem: has('cgroups/mem') };
+  return { cgroupsCpu: has('cgroups/cpu'), cgroupsMem: has('cgroups/mem'), pidNamespace: has('namespaces/pid') };
 }

@@ -1,5 +1,6 @@
 // Start-up choice of the mesos containerizer's isolation (--isolation): cgroups when the machine allows it,
 // a clear refusal when the operator asked for cgroups that cannot be written.
+import { spawnSync } from 'node:child_process';
 import { CgroupManager, detectLayout } from './cgroups.ts';
 import { parseIsolation } from './cgroups-limits.ts';
 import type { ProcessIsolation } from './process.ts';
@@ -28,9 +29,13 @@ export async function setUpIsolation(flags: IsolationFlags): Promise<{ isolation
   if ((choice.cgroupsCpu || choice.cgroupsMem) && !manager) {
     throw new Error(`--isolation '${text}' needs cgroups, but ${unusable}; run the agent as root or pass --isolation ${POSIX_ISOLATION}`);
   }
+  if (choice.pidNamespace) {
+    if (process.getuid?.() !== 0) throw new Error(`--isolation '${text}': namespaces/pid needs the agent to run as root`);
+    if (spawnSync('unshare', ['--version'], { stdio: 'ignore' }).status !== 0) throw new Error(`--isolation '${text}': namespaces/pid needs util-linux's unshare on the PATH`);
+  }
   const usesCgroups = choice.cgroupsCpu || choice.cgroupsMem;
   return {
-    isolation: { ...(usesCgroups ? { cgroups: manager } : {}), cpu: choice.cgroupsCpu, mem: choice.cgroupsMem, enableCfs: flags.enableCfs },
+    isolation: { ...(usesCgroups ? { cgroups: manager } : {}), cpu: choice.cgroupsCpu, mem: choice.cgroupsMem, enableCfs: flags.enableCfs, pidNamespace: choice.pidNamespace },
     flag: text, ...(usesCgroups && layout ? { cgroupVersion: layout.version } : {}),
   };
 }

@@ -19,7 +19,17 @@ export interface ProcessIsolation {
   cpu: boolean;
   mem: boolean;
   enableCfs: boolean;
+  /** namespaces/pid: the task sees only its own processes (own pid namespace and /proc, in a mount namespace). */
+  pidNamespace?: boolean;
 }
+
+/**
+ * With namespaces/pid the task runs under `unshare` in new pid and mount namespaces with its own /proc. Its pid 1 is
+ * a shell that only waits for the task: pid 1 ignores signals it has no handler for, so the task itself, not pid 1,
+ * must be the command (it gets the kill's SIGTERM through the process group, as without namespaces). unshare
+ * forwards signals, keeps waiting and exits as its child did; --kill-child ends the namespace should unshare die.
+ */
+const PID_NAMESPACE_PREFIX = ['unshare', '--pid', '--fork', '--mount-proc', '--kill-child', '--', '/bin/sh', '-c', '"$@" & wait $!', 'trireme-init'];
 
 /**
  * Every task runs under this small shell (no Node.js process per task): it enters the cgroups named before `--`
@@ -158,7 +168,8 @@ export class ProcessContainerizer implements Containerizer {
     let child;
     try {
       if (account && asUser.length) await chownTree(spec.sandbox, account.uid, account.gid);
-      child = spawn('/bin/sh', ['-c', TASK_WRAPPER, 'trireme-task', ...cgroupProcs, '--', join(runtime, 'exit_status'), ...asUser, file, ...args],
+      const namespaces = isolation?.pidNamespace ? PID_NAMESPACE_PREFIX : [];
+      child = spawn('/bin/sh', ['-c', TASK_WRAPPER, 'trireme-task', ...cgroupProcs, '--', join(runtime, 'exit_status'), ...namespaces, ...asUser, file, ...args],
         { cwd: spec.sandbox, env, detached: true, stdio: ['ignore', out, err] });
       await new Promise<void>((resolve, reject) => {
         child!.once('spawn', resolve);

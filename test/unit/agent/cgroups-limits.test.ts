@@ -80,9 +80,9 @@ describe('statistics and OOM', () => {
 
 describe('--isolation', () => {
   it('reads Mesos isolator names', () => {
-    assert.deepEqual(parseIsolation('cgroups/cpu,cgroups/mem'), { cgroupsCpu: true, cgroupsMem: true });
-    assert.deepEqual(parseIsolation('posix/cpu,posix/mem'), { cgroupsCpu: false, cgroupsMem: false });
-    assert.deepEqual(parseIsolation('cgroups/mem,posix/cpu'), { cgroupsCpu: false, cgroupsMem: true });
+    assert.deepEqual(parseIsolation('cgroups/cpu,cgroups/mem'), { cgroupsCpu: true, cgroupsMem: true, pidNamespace: false });
+    assert.deepEqual(parseIsolation('posix/cpu,posix/mem'), { cgroupsCpu: false, cgroupsMem: false, pidNamespace: false });
+    assert.deepEqual(parseIsolation('cgroups/mem,posix/cpu'), { cgroupsCpu: false, cgroupsMem: true, pidNamespace: false });
   });
   it('rejects unknown names and contradictions, naming the flag', () => {
     assert.throws(() => parseIsolation('cgroups/gpu'), /--isolation: unknown isolator 'cgroups\/gpu'/);
