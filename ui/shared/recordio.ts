@@ -1,5 +1,6 @@
 // RecordIO (Mesos' framing for event streams: "<byte length>\n<record>") decoded from byte chunks as they arrive.
 // Lengths count bytes, so records are cut from bytes before text decoding; a record split across chunks waits.
+// The servers' decoder (src/common/recordio.ts) works on node's Buffer, which browsers lack; this one is Uint8Array.
 
 export class RecordIOError extends Error {}
 
@@ -14,7 +15,10 @@ export class RecordIODecoder {
     let start = 0;
     for (;;) {
       const newline = this.buffer.indexOf(10, start);
-      if (newline < 0) break;
+      if (newline < 0) {
+        if (this.buffer.length - start > 20) throw new RecordIOError('RecordIO length header too long');
+        break;
+      }
       const header = this.text.decode(this.buffer.subarray(start, newline)).trim();
       if (!/^\d+$/.test(header)) throw new RecordIOError(`bad RecordIO length header '${header.slice(0, 20)}'`);
       const length = Number(header);

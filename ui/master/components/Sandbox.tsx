@@ -13,7 +13,8 @@ interface FileEntry { path: string; size: number; mtime: number; mode: string }
 const join = (dir: string, name: string): string => (dir ? `${dir}/${name}` : name);
 const formatBytes = (n: number): string => (n < 1024 ? `${n} B` : n < 1024 * 1024 ? `${(n / 1024).toFixed(1)} KB` : formatMem(n / 1024 / 1024));
 
-export function Sandbox({ agentId, root, taskLabel }: { agentId: string; root: string; taskLabel: string }) {
+/** `live`: the task still runs, so its files may grow (followed); a finished task's files are read once. */
+export function Sandbox({ agentId, root, taskLabel, live }: { agentId: string; root: string; taskLabel: string; live: boolean }) {
   const [params, setParams] = useSearchParams();
   const dir = (params.get('dir') ?? '').replace(/^\/+|\/+$/g, '');
   const file = params.get('file') ?? 'stdout';
@@ -64,14 +65,14 @@ export function Sandbox({ agentId, root, taskLabel }: { agentId: string; root: s
       <div className="toolbar tail-switch" role="group" aria-label="Quick files">
         {['stdout', 'stderr'].map((f) => <button key={f} type="button" aria-pressed={file === f} onClick={() => go({ file: f })}>{f}</button>)}
       </div>
-      <FileViewer agentId={agentId} path={`${root}/${file}`} name={file} taskLabel={taskLabel} />
+      <FileViewer agentId={agentId} path={`${root}/${file}`} name={file} taskLabel={taskLabel} live={live} />
     </section>
   );
 }
 
-function FileViewer({ agentId, path, name, taskLabel }: { agentId: string; path: string; name: string; taskLabel: string }) {
+function FileViewer({ agentId, path, name, taskLabel, live }: { agentId: string; path: string; name: string; taskLabel: string; live: boolean }) {
   const [follow, setFollow] = useState(true);
-  const tail = useFileTail(agentId, path, follow);
+  const tail = useFileTail(agentId, path, follow && live);
   const pre = useRef<HTMLPreElement>(null);
   const atBottom = useRef(true);
   useEffect(() => { atBottom.current = true; }, [path]);
@@ -84,7 +85,7 @@ function FileViewer({ agentId, path, name, taskLabel }: { agentId: string; path:
     <div className="viewer">
       <div className="viewer-head">
         <h3>{name}</h3>
-        <label className="inline"><input type="checkbox" checked={follow} onChange={(e) => setFollow(e.target.checked)} /> Follow</label>
+        {live && <label className="inline"><input type="checkbox" checked={follow} onChange={(e) => setFollow(e.target.checked)} /> Follow</label>}
         <a href={filesUrl(agentId, 'download', path)}>Download</a>
       </div>
       <ErrorBanner error={tail.error} />

@@ -46,8 +46,8 @@ export function Overview() {
       <div className="cards">
         <Link className="card" to="/agents"><div className="label">Agents</div><div className="value" data-testid="agent-count">{model.agents.size}</div>
           <div className="muted small">{stats.activeAgents} active</div></Link>
-        <Link className="card" to="/frameworks"><div className="label">Frameworks</div><div className="value" data-testid="framework-count">{stats.fwActive}</div>
-          <div className="muted small">active · {stats.fwInactive} inactive · {stats.fwCompleted} completed</div></Link>
+        <Link className="card" to="/frameworks"><div className="label">Active frameworks</div><div className="value" data-testid="framework-count">{stats.fwActive}</div>
+          <div className="muted small">{stats.fwInactive} inactive · {stats.fwCompleted} completed</div></Link>
         <div className="card"><div className="label">Active tasks</div><div className="value" data-testid="active-task-count">{stats.activeTasks}</div></div>
         <div className="card"><div className="label">Completed tasks</div><div className="value" data-testid="completed-task-count">{stats.completedTasks}</div></div>
       </div>

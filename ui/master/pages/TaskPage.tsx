@@ -1,11 +1,10 @@
 // One task: its state and status history, resources, agent, container, and its sandbox with live-tailed output.
 import type { ReactNode } from 'react';
-import { useParams } from 'react-router';
-import { Link } from 'react-router';
+import { Link, useParams } from 'react-router';
 import { formatCpus, formatMem } from '../../shared/format.ts';
 import { Loading } from '../../shared/Shell.tsx';
 import { useCluster } from '../cluster.tsx';
-import { sandboxPath, taskKey } from '../model.ts';
+import { isTerminal, sandboxPath, taskKey } from '../model.ts';
 import { KeyValues } from '../components/KeyValues.tsx';
 import { agentHref, FrameworkLink } from '../components/links.tsx';
 import { Sandbox } from '../components/Sandbox.tsx';
@@ -50,7 +49,7 @@ export function TaskPage() {
         ))}</tbody>
       </table>
       {agent
-        ? <Sandbox agentId={task.agentId} root={sandboxPath(task)} taskLabel={`task ${task.id}`} />
+        ? <Sandbox agentId={task.agentId} root={sandboxPath(task)} taskLabel={`task ${task.id}`} live={!isTerminal(task.state)} />
         : <p className="muted">The task's agent is no longer registered, so its sandbox cannot be reached.</p>}
     </>
   );
