@@ -20,7 +20,7 @@ export function AgentPage() {
   const { model, version, ready } = useCluster();
   const agent = model.agents.get(id);
   const slaves = useApi<LegacySlaves>(`/master/slaves?slave_id=${encodeURIComponent(id)}`);
-  useRefresh(slaves.reload, version, { debounceMs: 1000, everyMs: 10_000 });
+  useRefresh(slaves.reload, version, { delayMs: 1000, everyMs: 10_000 });
   const tasks = useMemo(() => model.tasksOfAgent(id), [model, version, id]);
   const used = useMemo(() => model.usedOnAgent(id), [model, version, id]);
   if (!ready) return <Loading />;

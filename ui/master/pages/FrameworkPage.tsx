@@ -31,7 +31,7 @@ export function FrameworkPage() {
   const fw = model.frameworks.get(id);
   // Offers come and go without operator events: refreshed after events and every 10 s.
   const legacy = useApi<LegacyFrameworks>(`/master/frameworks?framework_id=${encodeURIComponent(id)}`);
-  useRefresh(legacy.reload, version, { debounceMs: 1000, everyMs: 10_000 });
+  useRefresh(legacy.reload, version, { delayMs: 1000, everyMs: 10_000 });
   const tasks = useMemo(() => model.tasksOfFramework(id), [model, version, id]);
   if (!ready) return <Loading />;
   if (!fw) return <><h1>Framework</h1><p role="alert">No framework <code>{id}</code> is known to this master.</p></>;

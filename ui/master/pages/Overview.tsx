@@ -24,7 +24,7 @@ function fromMetrics(m: Metrics | undefined, name: string): ResourceNumbers {
 export function Overview() {
   const { model, version, ready } = useCluster();
   const metrics = useApi<Metrics>('/metrics/snapshot');
-  useRefresh(metrics.reload, version, { debounceMs: 1000, everyMs: 10_000 });
+  useRefresh(metrics.reload, version, { delayMs: 1000, everyMs: 10_000 });
 
   const stats = useMemo(() => {
     let activeAgents = 0; let portsTotal = 0; let portsUsed = 0; let activeTasks = 0; let completedTasks = 0;
