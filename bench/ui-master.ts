@@ -17,9 +17,6 @@ interface Result { name: string; value: number; unit: string }
 const results: Result[] = [];
 
 async function main(): Promise<void> {
-  const got = await testBrowser();
-  if ('skip' in got) throw new Error(got.skip);
-  const { browser } = got;
   const dir = tempDir('trireme-bench-ui-');
   const master = await startRole(['master', '--ip', '127.0.0.1', '--port', '0', '--work-dir', join(dir.path, 'm'), '--registry', 'in_memory', '--agent-ping-timeout', '60secs'], 'master listening', 60_000);
   let launched = 0;
@@ -41,6 +38,9 @@ async function main(): Promise<void> {
   await placed;
   await agents.reportRunning();
   console.log(`cluster ready: ${AGENTS} agents, ${TASKS} running tasks`);
+  const got = await testBrowser();
+  if ('skip' in got) throw new Error(got.skip);
+  const { browser } = got;
 
   const { page } = await browser.open(`${master.url}/`);
   const since = async (t0: number, what: () => Promise<unknown>): Promise<number> => { await what(); return Math.round(performance.now() - t0); };

@@ -47,6 +47,8 @@ export function ClusterProvider({ children }: { children: ReactNode }) {
   useRecordIOStream<OperatorEvent>('/api/v1', { type: 'SUBSCRIBE' }, {
     onEvent: (e) => s.apply(e),
     onConnection: (c) => s.setConnected(c),
+    // The master sends a HEARTBEAT every 15 s.
+    idleTimeoutMs: 40_000,
   });
   return <Context.Provider value={s}>{children}</Context.Provider>;
 }

@@ -9,6 +9,11 @@ export interface RecordIOStreamOptions<E> {
   onEvent(event: E): void;
   /** Connected (true) or lost, waiting to reconnect (false). */
   onConnection?(connected: boolean): void;
+  /**
+   * Reconnect when nothing (not even a heartbeat) arrived for this long: a connection that died without closing
+   * (a sleeping laptop, a dropped NAT entry) would otherwise look connected forever.
+   */
+  idleTimeoutMs?: number;
 }
 
 export function useRecordIOStream<E = unknown>(path: string | undefined, body: unknown, options: RecordIOStreamOptions<E>): void {
@@ -21,9 +26,18 @@ export function useRecordIOStream<E = unknown>(path: string | undefined, body: u
     let delay = 500;
     const run = async (): Promise<void> => {
       while (!abort.signal.aborted) {
+        const connection = new AbortController();
+        const stop = () => connection.abort();
+        abort.signal.addEventListener('abort', stop);
+        let idle: ReturnType<typeof setTimeout> | undefined;
+        const alive = () => {
+          clearTimeout(idle);
+          if (latest.current.idleTimeoutMs) idle = setTimeout(stop, latest.current.idleTimeoutMs);
+        };
         try {
+          alive();
           const res = await apiFetch(path, {
-            method: 'POST', body: payload, signal: abort.signal,
+            method: 'POST', body: payload, signal: connection.signal,
             headers: { 'content-type': 'application/json', accept: 'application/json' },
           });
           if (res.ok && res.body) {
@@ -34,11 +48,15 @@ export function useRecordIOStream<E = unknown>(path: string | undefined, body: u
             for (;;) {
               const { value, done } = await reader.read();
               if (done) break;
+              alive();
               for (const record of decoder.feed(value)) latest.current.onEvent(JSON.parse(record) as E);
             }
           }
         } catch {
           if (abort.signal.aborted) return;
+        } finally {
+          clearTimeout(idle);
+          abort.signal.removeEventListener('abort', stop);
         }
         latest.current.onConnection?.(false);
         await new Promise((r) => setTimeout(r, delay));
