@@ -21,7 +21,8 @@ export interface SimAgents {
 }
 
 /** Opens N agent subscriptions with the real protocol; counts RUN_TASK events and answers PINGs. */
-export async function simulateAgents(port: number, n: number, onRunTask: () => void): Promise<SimAgents> {
+/** `wave`: subscriptions opened per 25 ms (smaller waves for a loaded machine, whose master accepts slower). */
+export async function simulateAgents(port: number, n: number, onRunTask: () => void, wave = 250): Promise<SimAgents> {
   const launched: Array<{ agentId: string; streamId: string; frameworkId: string; taskId: string }> = [];
   let acks = 0;
   let onAck = (): void => undefined;
@@ -31,7 +32,8 @@ export async function simulateAgents(port: number, n: number, onRunTask: () => v
   let registered = 0;
   await new Promise<void>((resolveAll, rejectAll) => {
     let started = 0;
-    const openOne = (i: number) => {
+    const openOne = (i: number, attempt = 0) => {
+      let registeredThis = false;
       const body = JSON.stringify({ type: 'SUBSCRIBE', subscribe: { agent_info: { hostname: `sim-${i}.local`, port: 5051, resources, attributes: [] }, tasks: [], frameworks: [] } });
       const req = http.request({ host: '127.0.0.1', port, path: '/api/v1/agent', method: 'POST', headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) } }, (res) => {
         res.on('error', () => undefined); // streams are torn down at the end of the run
@@ -41,20 +43,25 @@ export async function simulateAgents(port: number, n: number, onRunTask: () => v
         res.on('data', (chunk: Buffer) => {
           for (const rec of decoder.write(chunk)) {
             const e = JSON.parse(rec.toString());
-            if (e.type === 'REGISTERED') { agentId = e.registered.agent_id.value; if (++registered === n) resolveAll(); }
+            if (e.type === 'REGISTERED') { agentId = e.registered.agent_id.value; registeredThis = true; if (++registered === n) resolveAll(); }
             else if (e.type === 'RUN_TASK') { launched.push({ agentId, streamId, frameworkId: e.run_task.framework_id.value, taskId: e.run_task.task.task_id.value }); onRunTask(); }
             else if (e.type === 'ACKNOWLEDGE') { acks++; onAck(); }
             else if (e.type === 'PING') void post(port, '/api/v1/agent', { type: 'PONG', agent_id: { value: agentId } }, { 'Mesos-Stream-Id': streamId }, callAgent).catch(() => undefined);
           }
         });
       });
-      req.on('error', (err) => { if (registered < n) rejectAll(err); });
+      // A loaded master may reset a connection before it accepts it: try that agent again a few times.
+      req.on('error', (err) => {
+        if (registeredThis || registered >= n) return;
+        if (attempt < 5) setTimeout(() => openOne(i, attempt + 1), 200 * (attempt + 1));
+        else rejectAll(err);
+      });
       reqs.push(req);
       req.end(body);
     };
     // Open in waves so the listen backlog is not overrun.
-    const wave = () => { for (let k = 0; k < 250 && started < n; k++) openOne(started++); if (started < n) setTimeout(wave, 25); };
-    wave();
+    const openWave = () => { for (let k = 0; k < wave && started < n; k++) openOne(started++); if (started < n) setTimeout(openWave, 25); };
+    openWave();
   });
   return {
     async reportRunning() {

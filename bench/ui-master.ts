@@ -22,7 +22,7 @@ async function main(): Promise<void> {
   let launched = 0;
   let allLaunched!: () => void;
   const placed = new Promise<void>((r) => { allLaunched = r; });
-  const agents = await simulateAgents(master.port, AGENTS, () => { if (++launched === TASKS) allLaunched(); });
+  const agents = await simulateAgents(master.port, AGENTS, () => { if (++launched === TASKS) allLaunched(); }, 50);
   const client = new SchedulerClient({ master: `127.0.0.1:${master.port}`, frameworkInfo: { user: 'bench', name: 'bench-ui' } });
   const taskRes = Resources.scalars({ cpus: 0.1, mem: 32 });
   let next = 0;
