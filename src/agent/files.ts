@@ -45,8 +45,9 @@ async function resolvePath(requested: string | undefined, opts: FilesOptions): P
   if (!requested) throw new FileAccessError(400, "Expecting 'path' query parameter");
   const mapped = opts.virtualPaths?.(requested) ?? requested;
   if (!mapped.startsWith('/')) throw new FileAccessError(400, `'path' must be absolute: ${requested}`);
-  // Refused before touching the disk, so answers never tell what exists outside the sandboxes.
-  if (mapped.split('/').includes('..')) throw new FileAccessError(403, `Access to '${requested}' is not allowed: '..' is not allowed in paths`);
+  // Refused before touching the disk, so answers never tell what exists outside the sandboxes. Checked on the
+  // requested path too: mapping a virtual path joins (and so normalises away) its `..`.
+  if (requested.split('/').includes('..') || mapped.split('/').includes('..')) throw new FileAccessError(403, `Access to '${requested}' is not allowed: '..' is not allowed in paths`);
   const roots = opts.roots().map((r) => resolve(r));
   if (!roots.some((r) => mapped === r || mapped.startsWith(r.endsWith(sep) ? r : r + sep))) {
     throw new FileAccessError(403, `Access to '${requested}' is not allowed: it is outside the agent's sandboxes`);

@@ -10,6 +10,7 @@ import { registerSchedulerApi } from './http/scheduler-api.ts';
 import { registerAgentApi } from './http/agent-api.ts';
 import { registerStateApi } from './http/state-api.ts';
 import { registerOperatorApi } from './http/operator-api.ts';
+import { registerAgentFilesProxy } from './http/files-proxy.ts';
 import { registerUi } from '../common/ui.ts';
 import { ensureStateFormat, StateFormatError, type StateFormat } from '../state/state-format.ts';
 
@@ -109,6 +110,7 @@ export async function startMaster(config: MasterConfig, logger: Logger, clock: C
   registerAgentApi(app, master, leaderAddress);
   registerStateApi(app, master, leaderAddress);
   registerOperatorApi(app, master, leaderAddress);
+  registerAgentFilesProxy(app, master, leaderAddress);
   await registerUi(app, 'master');
   const port = await listen(app, config.ip, config.port, 'master');
   master.bindPort(port);

@@ -194,9 +194,13 @@ export function masterGauges(master: Master): Record<string, number> {
     'master/tasks_killing': states.TASK_KILLING!, 'master/tasks_unreachable': states.TASK_UNREACHABLE!,
     'registrar/log/ensemble_size': 1,
   };
+  // Mesos' allocator gauges: what is offered or in use, so a console can show offered = this - used.
+  const offered = sumResources([...master.offers.values()].map((o) => o.resources));
   for (const r of ['cpus', 'mem', 'disk', 'gpus']) {
     const t = total.scalar(r); const u = used.scalar(r);
     out[`master/${r}_total`] = t; out[`master/${r}_used`] = u; out[`master/${r}_percent`] = t > 0 ? u / t : 0;
+    out[`allocator/mesos/resources/${r}/total`] = t;
+    out[`allocator/mesos/resources/${r}/offered_or_allocated`] = u + offered.scalar(r);
   }
   return out;
 }

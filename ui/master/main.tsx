@@ -1,31 +1,32 @@
-// The Mesos master console (port 5050).
+// The Mesos master console (port 5050): overview, agents, frameworks and tasks, live from the operator event stream.
 import { Route, Routes } from 'react-router';
 import { mount } from '../shared/mount.tsx';
-import { ErrorBanner, Loading, Shell } from '../shared/Shell.tsx';
-import { useApi } from '../shared/useApi.ts';
+import { Shell } from '../shared/Shell.tsx';
+import { ClusterProvider, LiveBadge } from './cluster.tsx';
+import { Overview } from './pages/Overview.tsx';
+import { Agents } from './pages/Agents.tsx';
+import { AgentPage } from './pages/AgentPage.tsx';
+import { Frameworks } from './pages/Frameworks.tsx';
+import { FrameworkPage } from './pages/FrameworkPage.tsx';
+import { TaskPage } from './pages/TaskPage.tsx';
+import './master.css';
 
-interface StateSummary { hostname: string; version: string; slaves: unknown[]; frameworks: unknown[] }
-
-function Overview() {
-  const { data, error } = useApi<StateSummary>('/master/state-summary');
-  return (
-    <>
-      <h1>Cluster</h1>
-      <ErrorBanner error={error} />
-      {!data ? <Loading /> : (
-        <div className="cards">
-          <div className="card"><div className="label">Agents</div><div className="value" data-testid="agent-count">{data.slaves.length}</div></div>
-          <div className="card"><div className="label">Frameworks</div><div className="value">{data.frameworks.length}</div></div>
-        </div>
-      )}
-    </>
-  );
+function NotFound() {
+  return <><h1>Not found</h1><p>This page does not exist. <a href="#/">Back to the overview</a>.</p></>;
 }
 
 mount(
-  <Shell role="master" nav={[{ to: '/', label: 'Overview' }]}>
-    <Routes>
-      <Route path="/" element={<Overview />} />
-    </Routes>
-  </Shell>,
+  <ClusterProvider>
+    <Shell role="master" nav={[{ to: '/', label: 'Overview' }, { to: '/agents', label: 'Agents' }, { to: '/frameworks', label: 'Frameworks' }]} extra={<LiveBadge />}>
+      <Routes>
+        <Route path="/" element={<Overview />} />
+        <Route path="/agents" element={<Agents />} />
+        <Route path="/agents/:id" element={<AgentPage />} />
+        <Route path="/frameworks" element={<Frameworks />} />
+        <Route path="/frameworks/:id" element={<FrameworkPage />} />
+        <Route path="/frameworks/:frameworkId/tasks/:taskId" element={<TaskPage />} />
+        <Route path="*" element={<NotFound />} />
+      </Routes>
+    </Shell>
+  </ClusterProvider>,
 );
