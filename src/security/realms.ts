@@ -10,7 +10,7 @@ export function canonicalPath(url: string): string {
   return stripped === '' ? '/' : stripped.length > 1 ? stripped.replace(/\/+$/, '') : stripped;
 }
 
-const OPEN = new Set(['/', '/health', '/redirect', '/version', '/favicon.ico']);
+const OPEN = new Set(['/', '/index.html', '/health', '/redirect', '/version', '/favicon.ico']);
 const MASTER_READWRITE = new Set([
   '/api/v1', '/teardown', '/maintenance/schedule', '/machine/down', '/machine/up', '/quota', '/weights',
   '/reserve', '/unreserve', '/create-volumes', '/destroy-volumes',
