@@ -4,6 +4,7 @@
 import os from 'node:os';
 import type { Logger } from 'pino';
 import { createHttpServer, listen, StartupError } from '../common/http.ts';
+import { FRAMEWORK_HTTP_LIMITS, type HttpLimits } from '../security/http-limits.ts';
 import { systemClock, type Clock } from '../common/clock.ts';
 import { SchedulerClient } from '../scheduler-client/client.ts';
 import { OfferLoop } from '../framework/offer-loop.ts';
@@ -38,6 +39,8 @@ export interface ChronosConfig {
   zk?: string;
   /** Default 10 s. */
   zkSessionTimeoutMs?: number;
+  /** Body, header, time and event-stream limits (default FRAMEWORK_HTTP_LIMITS). */
+  httpLimits?: HttpLimits;
 }
 
 export interface ChronosDeps {
@@ -85,7 +88,7 @@ export async function startChronos(config: ChronosConfig, logger: Logger, deps: 
     else { reviveTimer = setTimeout(revive, wait); reviveTimer.unref(); }
   };
 
-  const app = createHttpServer(logger);
+  const app = createHttpServer(logger, undefined, config.httpLimits ?? FRAMEWORK_HTTP_LIMITS);
   let selfAddress = '';
   const leaderAddress = (): string | undefined => {
     const data = elector.leader()?.data as { address?: string } | undefined;

@@ -5,9 +5,11 @@ import { createLogger } from '../common/logger.ts';
 import { startMarathon } from '../marathon/server.ts';
 import { DEFAULT_ZK_SESSION_TIMEOUT_MS } from '../state/zookeeper.ts';
 import { durationArg, envOption, portArg, runRole, zkUrlArg } from './options.ts';
+import { addHttpLimitOptions, httpLimitsFromOptions } from '../security/limit-flags.ts';
+import { FRAMEWORK_HTTP_LIMITS } from '../security/http-limits.ts';
 
 export function marathonCommand(): Command {
-  return new Command('marathon')
+  return addHttpLimitOptions(new Command('marathon')
     .description('run Marathon: long-running services with the Marathon v2 REST API, on the Mesos scheduler API')
     .addOption(envOption('marathon', '--master <host:port>', 'master address: host:port (comma list tried in turn) or zk://h1:2181,h2:2181/mesos to follow the leading master').makeOptionMandatory())
     .addOption(envOption('marathon', '--http-port <port>', 'port of the REST API (0 = any free port)').default(8080).argParser(portArg))
@@ -34,6 +36,7 @@ export function marathonCommand(): Command {
         mesosUser: o.mesosUser, failoverTimeoutSeconds: o.failoverTimeout / 1000,
         reconciliationIntervalMs: o.reconciliationInterval, declineOfferSeconds: o.declineOfferDuration / 1000,
         ...(o.zk ? { zk: o.zk, zkSessionTimeoutMs: o.zkSessionTimeout } : {}),
+        httpLimits: httpLimitsFromOptions(o),
       }, logger));
-    });
+    }), 'marathon', FRAMEWORK_HTTP_LIMITS);
 }

@@ -3,14 +3,16 @@ import { Readable } from 'node:stream';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { StoreUnavailableError } from '../state/store.ts';
+import { DEFAULT_HTTP_LIMITS, fastifyLimitOptions, installHttpLimits, type HttpLimits } from '../security/http-limits.ts';
 
 /** A fastify instance that takes request bodies as raw text, so each API applies its own content rules. */
-export function createHttpServer(logger: Logger, bodyLimit = 16 * 1024 * 1024): FastifyInstance {
-  const server = Fastify({ loggerInstance: logger.child({ component: 'http' }, { level: 'warn' }), bodyLimit, forceCloseConnections: true, return503OnClosing: false });
+export function createHttpServer(logger: Logger, bodyLimit = 16 * 1024 * 1024, limits: HttpLimits = { ...DEFAULT_HTTP_LIMITS, bodyLimitBytes: bodyLimit }): FastifyInstance {
+  const server = Fastify({ loggerInstance: logger.child({ component: 'http' }, { level: 'warn' }), ...fastifyLimitOptions(limits), forceCloseConnections: true, return503OnClosing: false });
   // Typed as the default instance: routes never use pino-specific logger methods.
   const app = server as unknown as FastifyInstance;
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => done(null, body));
+  installHttpLimits(app, limits);
   return app;
 }
 

@@ -4,6 +4,7 @@
 import type { Logger } from 'pino';
 import { randomIds, systemClock, type Clock, type IdGenerator } from '../common/clock.ts';
 import { createHttpServer, listen, StartupError } from '../common/http.ts';
+import { FRAMEWORK_HTTP_LIMITS, type HttpLimits } from '../security/http-limits.ts';
 import type { FrameworkInfo } from '../proto/mesos.ts';
 import { createDetector, type MasterDetector } from '../scheduler-client/detector.ts';
 import { SchedulerClient } from '../scheduler-client/client.ts';
@@ -38,6 +39,8 @@ export interface MarathonConfig {
   zk?: string;
   /** Default 10 s. */
   zkSessionTimeoutMs?: number;
+  /** Body, header, time and event-stream limits (default FRAMEWORK_HTTP_LIMITS). */
+  httpLimits?: HttpLimits;
 }
 
 export interface MarathonDeps {
@@ -78,7 +81,7 @@ export async function startMarathon(config: MarathonConfig, logger: Logger, deps
     const data = elector.leader()?.data as { address?: string } | undefined;
     return data?.address;
   };
-  const app = createHttpServer(logger);
+  const app = createHttpServer(logger, undefined, config.httpLimits ?? FRAMEWORK_HTTP_LIMITS);
   installErrorHandler(app);
   // A standby has no scheduler connection: it forwards requests to the leader, or refuses writes without one.
   installLeaderProxy(app, {

@@ -2,6 +2,7 @@
 import type { Logger } from 'pino';
 import { createHttpServer, installTextErrorHandler, listen, StartupError } from '../common/http.ts';
 import { systemClock, type Clock } from '../common/clock.ts';
+import type { HttpLimits } from '../security/http-limits.ts';
 import { DrfAllocator } from './allocator/drf.ts';
 import { Master, type MasterTuning } from './master.ts';
 import { MasterMetrics } from './metrics.ts';
@@ -33,6 +34,8 @@ export interface MasterConfig extends MasterTuning {
   zkSessionTimeoutMs?: number;
   /** Default 10 min (Mesos --agent_reregister_timeout). */
   agentReregisterTimeoutMs?: number;
+  /** Body, header, time and event-stream limits (default DEFAULT_HTTP_LIMITS). */
+  httpLimits?: HttpLimits;
 }
 
 export interface RunningMaster {
@@ -52,7 +55,7 @@ export async function startMaster(config: MasterConfig, logger: Logger, clock: C
     throw new StartupError(`master: --zk: ${(err as Error).message}`);
   }
   const store: Store = zk?.store ?? (config.registry === 'in_memory' ? new MemoryStore() : await SqliteStore.open(config.workDir, 'registry.db'));
-  const app = createHttpServer(logger);
+  const app = createHttpServer(logger, undefined, config.httpLimits);
   installTextErrorHandler(app);
   const metrics = new MasterMetrics();
   const hostIp = config.ip === '0.0.0.0' ? '127.0.0.1' : config.ip;

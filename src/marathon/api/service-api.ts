@@ -4,6 +4,8 @@ import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { EventBus, MarathonEvent } from '../events.ts';
 import type { MarathonScheduler } from '../scheduler.ts';
 import { queryList, sendJson } from './common.ts';
+import { writeBounded } from '../../common/event-stream.ts';
+import { acquireStreamSlot } from '../../security/http-limits.ts';
 
 export interface ServiceInfo {
   /** host:port this Marathon serves on. */
@@ -69,16 +71,18 @@ export function registerServiceApi(app: FastifyInstance, m: MarathonScheduler, e
 
   app.get('/v2/events', (req, reply) => {
     const types = new Set(queryList(req, 'event_type'));
+    const slot = acquireStreamSlot(req, reply);
+    if ('refused' in slot) return sendJson(reply, 429, { message: slot.refused });
     reply.hijack();
     const res = reply.raw;
     res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache, no-store', Connection: 'keep-alive', 'X-Accel-Buffering': 'no' });
     res.write(': attached\n\n');
     const send = (e: MarathonEvent) => {
       if (types.size > 0 && !types.has(e.eventType)) return;
-      res.write(`event: ${e.eventType}\ndata: ${JSON.stringify(e)}\n\n`);
+      writeBounded(res, `event: ${e.eventType}\ndata: ${JSON.stringify(e)}\n\n`, slot.maxBufferedBytes);
     };
     const unsubscribe = events.subscribe(send);
-    const keepAlive = setInterval(() => res.write('\n'), 15_000);
+    const keepAlive = setInterval(() => writeBounded(res, '\n', slot.maxBufferedBytes), 15_000);
     keepAlive.unref();
     const remoteAddress = req.ip;
     events.publish('event_stream_attached', { remoteAddress });

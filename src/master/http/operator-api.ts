@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { RecordIOStream } from '../../common/event-stream.ts';
 import { acceptsJson, textError } from '../../common/http.ts';
+import { acquireStreamSlot } from '../../security/http-limits.ts';
 import { CallError, type Master, type OperatorEvent } from '../master.ts';
 import { v1Agent, v1Framework, v1GetAgents, v1GetFrameworks, v1GetState, v1GetTasks, v1Task } from '../views.ts';
 import { parseJsonCall, redirectIfNotLeader } from './scheduler-api.ts';
@@ -59,9 +60,11 @@ export function registerOperatorApi(app: FastifyInstance, master: Master, leader
       }
       case 'SUBSCRIBE': {
         if (subscribers >= MAX_SUBSCRIBERS) return textError(reply, 503, 'Too many operator event stream subscribers');
+        const slot = acquireStreamSlot(req, reply);
+        if ('refused' in slot) return textError(reply, 429, slot.refused);
         subscribers++;
         reply.hijack();
-        const stream = new RecordIOStream(reply.raw, {}, 'application/json');
+        const stream = new RecordIOStream(reply.raw, {}, 'application/json', slot);
         stream.send({ type: 'SUBSCRIBED', subscribed: { get_state: v1GetState(master), heartbeat_interval_seconds: 15 } });
         const listener = (e: OperatorEvent) => stream.send(operatorEventJson(master, e));
         master.on('operator', listener);
