@@ -64,7 +64,10 @@ async function resolvePath(requested: string | undefined, opts: FilesOptions): P
 export function registerFilesRoutes(app: FastifyInstance, opts: FilesOptions): void {
   const withPath = (fn: (real: string, req: FastifyRequest, reply: FastifyReply, requested: string) => Promise<unknown>) =>
     async (req: FastifyRequest, reply: FastifyReply) => {
-      const requested = (req.query as Record<string, string | undefined>).path;
+      const raw = (req.query as Record<string, unknown>).path;
+      // ?path=a&path=b arrives as an array: one path per request.
+      if (Array.isArray(raw)) return textError(reply, 400, `Expecting one 'path' query parameter, got ${raw.length}`);
+      const requested = raw as string | undefined;
       try {
         const real = await resolvePath(requested, opts);
         return await fn(real, req, reply, requested!);
