@@ -4,7 +4,7 @@ import { createReadStream, readFileSync } from 'node:fs';
 import { open, readdir, realpath, lstat, stat } from 'node:fs/promises';
 import { basename, join, resolve, sep } from 'node:path';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { sendJson, textError } from '../common/http.ts';
+import { sendJson, singleQuery, textError } from '../common/http.ts';
 
 const PAGE = 4096;
 const MAX_READ = 16 * PAGE;
@@ -93,7 +93,7 @@ export function registerFilesRoutes(app: FastifyInstance, opts: FilesOptions): v
   }));
 
   app.get('/files/read', withPath(async (real, req, reply, requested) => {
-    const q = req.query as Record<string, string | undefined>;
+    const q = singleQuery(req);
     const offset = q.offset === undefined ? 0 : Number(q.offset);
     const length = q.length === undefined ? undefined : Number(q.length);
     if (!Number.isInteger(offset) || offset < -1) return textError(reply, 400, "Failed to parse 'offset': must be an integer >= -1");

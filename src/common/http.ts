@@ -100,3 +100,13 @@ export async function listen(app: FastifyInstance, host: string, port: number, w
 
 /** A configuration or environment problem that stops a process at start-up with one line. */
 export class StartupError extends Error {}
+
+/**
+ * Query parameters with one value each: a repeated one (?a=1&a=2, which fastify parses into an array) counts with
+ * its first value, as JAX-RS' @QueryParam reads it in Marathon and Chronos. Handlers can then treat values as strings.
+ */
+export function singleQuery(req: FastifyRequest): Record<string, string | undefined> {
+  const out: Record<string, string | undefined> = {};
+  for (const [k, v] of Object.entries((req.query ?? {}) as Record<string, unknown>)) out[k] = Array.isArray(v) ? String(v[0] ?? '') : v === undefined ? undefined : String(v);
+  return out;
+}

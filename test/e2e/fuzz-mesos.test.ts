@@ -37,6 +37,7 @@ const agentCall = fc.record({
 const stateNames = ['state', 'state.json', 'state-summary', 'redirect', 'health', 'roles', 'frameworks', 'slaves', 'tasks', 'flags'];
 const masterRoutes: FuzzRoute[] = [
   ...stateNames.flatMap((n) => [{ methods: ['GET'], path: `/master/${n}`, query: ['framework_id', 'slave_id', 'jsonp', 'limit', 'offset', 'order'] }, { methods: ['GET'], path: `/${n}`, query: ['framework_id', 'slave_id', 'jsonp'] }]),
+  { methods: ['POST'], path: '/master/teardown', query: ['frameworkId'] }, { methods: ['POST'], path: '/teardown', query: ['frameworkId'] },
   { methods: ['GET'], path: '/version' }, { methods: ['GET'], path: '/metrics' }, { methods: ['GET'], path: '/metrics/snapshot', query: ['timeout'] },
   { methods: ['POST'], path: '/api/v1/scheduler', body: schedulerCall },
   { methods: ['POST'], path: '/api/v1', body: operatorCall }, { methods: ['POST'], path: '/master/api/v1', body: operatorCall },

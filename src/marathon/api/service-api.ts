@@ -71,6 +71,8 @@ export function registerServiceApi(app: FastifyInstance, m: MarathonScheduler, e
 
   app.get('/v2/events', (req, reply) => {
     const types = new Set(queryList(req, 'event_type'));
+    // HEAD gets the stream's headers only: node sends no headers for body writes to a HEAD, so never start one.
+    if (req.method === 'HEAD') return reply.code(200).type('text/event-stream').header('Cache-Control', 'no-cache, no-store').send();
     const slot = acquireStreamSlot(req, reply);
     if ('refused' in slot) return sendJson(reply, 429, { message: slot.refused });
     reply.hijack();
