@@ -78,3 +78,26 @@ describe('RecordIOStream with a buffer bound', () => {
     }
   });
 });
+
+describe('singleQuery', () => {
+  it('reads a repeated parameter as its first value (fuzzing found handlers calling string methods on arrays)', async () => {
+    const { singleQuery } = await import('../../../src/common/http.ts');
+    const req = { query: { id: ['a', 'b'], cmd: 'sleep', n: undefined } } as unknown as Parameters<typeof singleQuery>[0];
+    assert.deepEqual(singleQuery(req), { id: 'a', cmd: 'sleep', n: undefined });
+  });
+});
+
+describe('limit flags', () => {
+  it('are read into limits on every role, and a bad value is one line naming the flag', async () => {
+    const { Command } = await import('commander');
+    const { addHttpLimitOptions, httpLimitsFromOptions } = await import('../../../src/security/limit-flags.ts');
+    const { DEFAULT_HTTP_LIMITS } = await import('../../../src/security/http-limits.ts');
+    const cmd = addHttpLimitOptions(new Command('x').exitOverride().configureOutput({ writeErr: () => undefined }), 'x', DEFAULT_HTTP_LIMITS);
+    cmd.parse(['--http-body-limit', '1MB', '--http-headers-timeout', '2secs', '--max-event-streams-per-client', '3'], { from: 'user' });
+    assert.deepEqual(httpLimitsFromOptions(cmd.opts()), { ...DEFAULT_HTTP_LIMITS, bodyLimitBytes: 1024 * 1024, headersTimeoutMs: 2000, maxStreamsPerClient: 3 });
+    const bad = addHttpLimitOptions(new Command('x').exitOverride().configureOutput({ writeErr: () => undefined }), 'x', DEFAULT_HTTP_LIMITS);
+    assert.throws(() => bad.parse(['--http-body-limit', 'lots'], { from: 'user' }), /--http-body-limit <size>.*bad size 'lots'/);
+    const zero = addHttpLimitOptions(new Command('x').exitOverride().configureOutput({ writeErr: () => undefined }), 'x', DEFAULT_HTTP_LIMITS);
+    assert.throws(() => zero.parse(['--http-request-timeout', '0secs'], { from: 'user' }), /--http-request-timeout.*must be longer than 0/);
+  });
+});
