@@ -50,7 +50,12 @@ interface Row { endpoint: string; requests: number; rps: number; p50: number; p9
 
 async function hammer(name: string, url: string, deploy: () => Promise<string>): Promise<Row> {
   const deployment = deploy();
-  const r = await autocannon({ url, connections: CONNECTIONS, duration: SECONDS, timeout: 30 });
+  const kinds = new Map<string, number>();
+  const r = await new Promise<autocannon.Result>((resolve, reject) => {
+    const instance = autocannon({ url, connections: CONNECTIONS, duration: SECONDS, timeout: 30 }, (err, result) => (err ? reject(err) : resolve(result)));
+    instance.on('reqError', (err: NodeJS.ErrnoException) => { const k = err.code ?? err.message; kinds.set(k, (kinds.get(k) ?? 0) + 1); });
+  });
+  if (kinds.size > 0) console.log(`${name}: errors by kind`, Object.fromEntries(kinds));
   return {
     endpoint: name, requests: r.requests.total, rps: Math.round(r.requests.average), p50: r.latency.p50, p99: r.latency.p99, max: r.latency.max,
     throughputMBs: Number((r.throughput.average / 1048576).toFixed(1)), errors: r.errors, non2xx: r.non2xx, timeouts: r.timeouts, deployment: await deployment,
