@@ -83,7 +83,7 @@ async function main(): Promise<void> {
       for (;;) {
         const d = await api(marathon!.url, 'GET', '/v2/deployments');
         if (Array.isArray(d.body) && d.body.length === 0) return `scaled to ${instances} in ${Math.round(performance.now() - t0)} ms`;
-        if (performance.now() - t0 > (SECONDS + 30) * 1000) return 'not finished';
+        if (performance.now() - t0 > (SECONDS + 90) * 1000) return `not finished in ${SECONDS + 90} s`;
         await new Promise((res) => setTimeout(res, 250));
       }
     };

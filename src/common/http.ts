@@ -86,7 +86,9 @@ export function sendJsonChunks(req: FastifyRequest, reply: FastifyReply, chunks:
 /** Listens and resolves to the bound port; a taken port becomes one clear error line. */
 export async function listen(app: FastifyInstance, host: string, port: number, what: string): Promise<number> {
   try {
-    await app.listen({ host, port });
+    // Node's default backlog (511) overflows when ~1,000 clients connect at once: the kernel then drops and resets
+    // connections. The kernel caps this at net.core.somaxconn.
+    await app.listen({ host, port, backlog: 4096 });
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
     if (e.code === 'EADDRINUSE') throw new StartupError(`${what}: port ${port} on ${host} is already in use`);
