@@ -67,7 +67,7 @@ console.log(JSON.stringify({ latencies: out, bytes }));`;
 // ---------------------------------------------------------------- 2+3. placements through the master, RSS, /master/state
 async function benchPlacements(): Promise<void> {
   const dir = tempDir('trireme-bench-');
-  const master = await startRole(['master', '--ip', '127.0.0.1', '--port', '0', '--work-dir', join(dir.path, 'm'), '--registry', 'in_memory', '--agent-ping-timeout', '60secs'], 'master listening', 60_000);
+  const master = await startRole(['master', '--ip', '127.0.0.1', '--port', '0', '--work-dir', join(dir.path, 'm'), '--registry', 'in_memory', '--agent-ping-timeout', '60secs', '--max-event-streams-per-client', '100000'], 'master listening', 60_000);
   let runTasks = 0;
   let firstLaunchAt = 0; let lastRunTaskAt = 0;
   const target = AGENTS * TASKS_PER_AGENT;

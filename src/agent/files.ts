@@ -4,7 +4,7 @@ import { createReadStream, readFileSync } from 'node:fs';
 import { open, readdir, realpath, lstat, stat } from 'node:fs/promises';
 import { basename, join, resolve, sep } from 'node:path';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { sendJson, textError } from '../common/http.ts';
+import { sendJson, singleQuery, textError } from '../common/http.ts';
 
 const PAGE = 4096;
 const MAX_READ = 16 * PAGE;
@@ -65,7 +65,10 @@ async function resolvePath(requested: string | undefined, opts: FilesOptions): P
 export function registerFilesRoutes(app: FastifyInstance, opts: FilesOptions): void {
   const withPath = (fn: (real: string, req: FastifyRequest, reply: FastifyReply, requested: string) => Promise<unknown>) =>
     async (req: FastifyRequest, reply: FastifyReply) => {
-      const requested = (req.query as Record<string, string | undefined>).path;
+      const raw = (req.query as Record<string, unknown>).path;
+      // ?path=a&path=b arrives as an array: one path per request.
+      if (Array.isArray(raw)) return textError(reply, 400, `Expecting one 'path' query parameter, got ${raw.length}`);
+      const requested = raw as string | undefined;
       try {
         const real = await resolvePath(requested, opts);
         return await fn(real, req, reply, requested!);
@@ -91,7 +94,7 @@ export function registerFilesRoutes(app: FastifyInstance, opts: FilesOptions): v
   }));
 
   app.get('/files/read', withPath(async (real, req, reply, requested) => {
-    const q = req.query as Record<string, string | undefined>;
+    const q = singleQuery(req);
     const offset = q.offset === undefined ? 0 : Number(q.offset);
     const length = q.length === undefined ? undefined : Number(q.length);
     if (!Number.isInteger(offset) || offset < -1) return textError(reply, 400, "Failed to parse 'offset': must be an integer >= -1");

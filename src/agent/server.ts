@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import { Registry, Gauge, collectDefaultMetrics } from 'prom-client';
 import { createHttpServer, installTextErrorHandler, listen, sendJson, StartupError } from '../common/http.ts';
 import { systemClock, type Clock } from '../common/clock.ts';
+import type { HttpLimits } from '../security/http-limits.ts';
 import { attributesToLegacy, parseResources, Resources, type AttributeJSON } from '../common/resources.ts';
 import { isTerminalState } from '../proto/mesos.ts';
 import { MESOS_COMPAT_VERSION } from '../master/master.ts';
@@ -57,6 +58,8 @@ export interface AgentConfig {
   security?: AgentSecurityFlags;
   /** --docker-kill-orphans: remove this agent's labelled containers that no checkpoint names (default true). */
   dockerKillOrphans?: boolean;
+  /** Body, header, time and event-stream limits (default DEFAULT_HTTP_LIMITS). */
+  httpLimits?: HttpLimits;
 }
 
 /** The containerizers named in --containerizers; the docker one must reach its Engine at start-up. */
@@ -140,7 +143,7 @@ export async function startAgent(config: AgentConfig, logger: Logger, clock: Clo
     throw new StartupError(`agent: ${(err as Error).message}`);
   }
   logger.info({ isolation: isolation.flag, cgroups: isolation.cgroupVersion ?? 'none', cfs: config.cgroupsEnableCfs ?? false }, 'isolation');
-  const app = createHttpServer(logger);
+  const app = createHttpServer(logger, undefined, config.httpLimits);
   installTextErrorHandler(app);
   const mesos = new ProcessContainerizer({ logger, isolation: isolation.isolation, runtimeDir: join(config.workDir, 'meta', 'containers') });
   const containerizer = await createContainerizer(config, logger, mesos);

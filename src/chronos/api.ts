@@ -2,6 +2,7 @@
 // 400 {"message", "status": "Bad Request"} for anything the client got wrong; a 5xx only for our own faults.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Clock } from '../common/clock.ts';
+import { singleQuery } from '../common/http.ts';
 import { parseJob, jobJson, jobListingJson, type JobDefaults, type JobKind } from './job.ts';
 import { toCsv, toDot } from './graph.ts';
 import { histogram, lastState, runTimes, statDuration, statistic, statTime, PERCENTILES } from './runs.ts';
@@ -84,7 +85,7 @@ export function registerChronosApi(app: FastifyInstance, deps: ChronosApiDeps): 
 
     app.get(`${p}/jobs`, (req, reply) => json(reply, visibleJobs(req).map(jobListingJson)));
     app.get(`${p}/jobs/search`, (req, reply) => {
-      const q = req.query as Record<string, string | undefined>;
+      const q = singleQuery(req);
       const name = q.name?.toLowerCase(); const command = q.command?.toLowerCase(); const any = q.any?.toLowerCase();
       const limit = intParam(q.limit, 'limit', 10); const offset = intParam(q.offset, 'offset', 0);
       const found = visibleJobs(req).filter((j) => {
@@ -110,7 +111,7 @@ export function registerChronosApi(app: FastifyInstance, deps: ChronosApiDeps): 
     });
     app.put(`${p}/job/:name`, async (req, reply) => {
       must(req, 'update', nameParam(req));
-      const args = (req.query as Record<string, string | undefined>).arguments;
+      const args = singleQuery(req).arguments;
       await scheduler.runNow(nameParam(req), args);
       return reply.code(204).send();
     });

@@ -4,6 +4,7 @@
 import os from 'node:os';
 import type { Logger } from 'pino';
 import { createHttpServer, listen, StartupError } from '../common/http.ts';
+import { FRAMEWORK_HTTP_LIMITS, type HttpLimits } from '../security/http-limits.ts';
 import { systemClock, type Clock } from '../common/clock.ts';
 import { SchedulerClient } from '../scheduler-client/client.ts';
 import { OfferLoop } from '../framework/offer-loop.ts';
@@ -55,6 +56,8 @@ export interface ChronosConfig {
   httpPermissionsFile?: string;
   /** Owner notifications (Chronos' mail, HTTP, Slack and Mattermost clients); none when absent. */
   notifications?: NotificationConfig;
+  /** Body, header, time and event-stream limits (default FRAMEWORK_HTTP_LIMITS). */
+  httpLimits?: HttpLimits;
 }
 
 export interface NotificationConfig {
@@ -129,7 +132,7 @@ export async function startChronos(config: ChronosConfig, logger: Logger, deps: 
     else { reviveTimer = setTimeout(revive, wait); reviveTimer.unref(); }
   };
 
-  const app = createHttpServer(logger);
+  const app = createHttpServer(logger, undefined, config.httpLimits ?? FRAMEWORK_HTTP_LIMITS);
   // Before the leader proxy: a standby checks credentials, then forwards them (the Authorization header) as well.
   if (credentials) {
     installHttpAuth(app, {

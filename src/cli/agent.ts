@@ -6,6 +6,8 @@ import { parseAttributes, parseResources } from '../common/resources.ts';
 import { startAgent } from '../agent/server.ts';
 import { durationArg, envOption, portArg, runRole } from './options.ts';
 import { CONTAINERIZER_NAMES, type ContainerizerName } from '../agent/containerizer/composing.ts';
+import { addHttpLimitOptions, httpLimitsFromOptions } from '../security/limit-flags.ts';
+import { DEFAULT_HTTP_LIMITS } from '../security/http-limits.ts';
 
 function containerizersArg(value: string): ContainerizerName[] {
   const names = value.split(',').map((s) => s.trim()).filter(Boolean);
@@ -24,7 +26,7 @@ function attributesArg(value: string) {
 }
 
 export function agentCommand(): Command {
-  return new Command('agent')
+  return addHttpLimitOptions(new Command('agent')
     .description('run an agent: advertises resources to the master and runs tasks in sandboxes')
     .addOption(envOption('agent', '--master <address>', 'the master to register with: host:port, or zk://host:port,.../mesos to follow the leading master').makeOptionMandatory())
     .addOption(envOption('agent', '--ip <ip>', 'address to listen on').default('0.0.0.0'))
@@ -59,6 +61,7 @@ export function agentCommand(): Command {
           aclsFile: o.acls ? resolve(o.acls) : undefined, authenticateHttpReadonly: o.authenticateHttpReadonly,
         },
         dockerKillOrphans: o.dockerKillOrphans !== 'false',
+        httpLimits: httpLimitsFromOptions(o),
       }, logger));
-    });
+    }), 'agent', DEFAULT_HTTP_LIMITS);
 }

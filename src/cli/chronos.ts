@@ -7,6 +7,8 @@ import { StartupError } from '../common/http.ts';
 import { DEFAULT_ZK_SESSION_TIMEOUT_MS } from '../state/zookeeper.ts';
 import { durationArg, envOption, portArg, positiveInt, runRole, zkUrlArg } from './options.ts';
 import { frameworkCredential } from '../security/framework-credential.ts';
+import { addHttpLimitOptions, httpLimitsFromOptions } from '../security/limit-flags.ts';
+import { FRAMEWORK_HTTP_LIMITS } from '../security/http-limits.ts';
 
 function nonNegativeNumber(value: string): number {
   const n = Number(value);
@@ -27,7 +29,7 @@ function hostPortArg(value: string): { host: string; port: number } {
 
 /** `trireme chronos`: flags spelled as Chronos' (--task_epsilon works as --task-epsilon). */
 export function chronosCommand(): Command {
-  return new Command('chronos')
+  return addHttpLimitOptions(new Command('chronos')
     .description('run Chronos: distributed cron with ISO8601 schedules, dependent jobs and the Chronos REST API')
     .addOption(envOption('chronos', '--master <host:port>', 'Mesos master: host:port, a comma list, or zk://h1:2181,h2:2181/mesos to follow the leading master').default('127.0.0.1:5050'))
     .addOption(envOption('chronos', '--http-port <port>', 'REST API port (0 = any free port)').default(4400).argParser(portArg))
@@ -85,7 +87,8 @@ export function chronosCommand(): Command {
             httpUrl: o.httpNotificationUrl, httpCredentials: o.httpNotificationCredentials, slackUrl: o.slackUrl, mattermostUrl: o.mattermostUrl, clusterName: o.clusterName,
           },
           httpCredentials: o.httpCredentials, httpCredentialsFile: o.httpCredentialsFile, httpRealm: o.httpRealm, httpPermissionsFile: o.httpPermissions,
+          httpLimits: httpLimitsFromOptions(o),
         }, logger);
       });
-    });
+    }), 'chronos', FRAMEWORK_HTTP_LIMITS);
 }

@@ -8,9 +8,11 @@ import { StartupError } from '../common/http.ts';
 import { DEFAULT_ZK_SESSION_TIMEOUT_MS } from '../state/zookeeper.ts';
 import { durationArg, envOption, portArg, runRole, zkUrlArg } from './options.ts';
 import { frameworkCredential } from '../security/framework-credential.ts';
+import { addHttpLimitOptions, httpLimitsFromOptions } from '../security/limit-flags.ts';
+import { FRAMEWORK_HTTP_LIMITS } from '../security/http-limits.ts';
 
 export function marathonCommand(): Command {
-  return new Command('marathon')
+  return addHttpLimitOptions(new Command('marathon')
     .description('run Marathon: long-running services with the Marathon v2 REST API, on the Mesos scheduler API')
     .addOption(envOption('marathon', '--master <host:port>', 'master address: host:port (comma list tried in turn) or zk://h1:2181,h2:2181/mesos to follow the leading master').makeOptionMandatory())
     .addOption(envOption('marathon', '--http-port <port>', 'port of the REST API (0 = any free port)').default(8080).argParser(portArg))
@@ -53,10 +55,11 @@ export function marathonCommand(): Command {
           ...(o.zk ? { zk: o.zk, zkSessionTimeoutMs: o.zkSessionTimeout } : {}),
           ...(o.eventSubscriber ? { eventSubscriber: o.eventSubscriber, httpEndpoints: o.httpEndpoints ?? [] } : {}),
           httpCredentials: o.httpCredentials, httpCredentialsFile: o.httpCredentialsFile, httpRealm: o.httpRealm, httpPermissionsFile: o.httpPermissions,
+          httpLimits: httpLimitsFromOptions(o),
           taskLaunchTimeoutMs: o.taskLaunchTimeout, httpEventRequestTimeoutMs: o.httpEventRequestTimeout, httpEventSlowConsumerTimeoutMs: o.httpEventCallbackSlowConsumerTimeout,
         }, logger);
       });
-    });
+    }), 'marathon', FRAMEWORK_HTTP_LIMITS);
 }
 
 function callbackUrlsArg(value: string): string[] {

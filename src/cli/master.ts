@@ -6,9 +6,11 @@ import { startMaster } from '../master/server.ts';
 import { boolArg, durationArg, envOption, portArg, positiveInt, runRole, zkUrlArg } from './options.ts';
 import { DEFAULT_ZK_SESSION_TIMEOUT_MS } from '../state/zookeeper.ts';
 import { DEFAULT_AGENT_REREGISTER_TIMEOUT_MS } from '../master/leadership.ts';
+import { addHttpLimitOptions, httpLimitsFromOptions } from '../security/limit-flags.ts';
+import { DEFAULT_HTTP_LIMITS } from '../security/http-limits.ts';
 
 export function masterCommand(): Command {
-  return new Command('master')
+  return addHttpLimitOptions(new Command('master')
     .description('run a master: agent registry, DRF allocator, offers, scheduler and operator APIs')
     .addOption(envOption('master', '--ip <ip>', 'address to listen on').default('0.0.0.0'))
     .addOption(envOption('master', '--port <port>', 'port to listen on (0 = any free port)').default(5050).argParser(portArg))
@@ -52,6 +54,7 @@ export function masterCommand(): Command {
           authenticateFrameworks: o.authenticateFrameworks || o.authenticateHttpFrameworks === true, authenticateAgents: o.authenticateAgents,
           authenticateHttpReadonly: o.authenticateHttpReadonly, authenticateHttpReadwrite: o.authenticateHttpReadwrite, allowRootTasks: o.allowRootTasks,
         },
+        httpLimits: httpLimitsFromOptions(o),
       }, logger));
-    });
+    }), 'master', DEFAULT_HTTP_LIMITS);
 }

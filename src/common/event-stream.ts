@@ -8,11 +8,30 @@ export interface EventSink {
   readonly closed: boolean;
 }
 
+/**
+ * Writes to a long-lived response unless the client has stopped reading: past `maxBufferedBytes` queued (in the
+ * response and its socket) the connection is destroyed, so a stalled subscriber costs bounded memory. False when dropped.
+ */
+export function writeBounded(res: ServerResponse, chunk: string | Buffer, maxBufferedBytes: number): boolean {
+  if (res.destroyed) return false;
+  res.write(chunk);
+  if (res.writableLength <= maxBufferedBytes) return true;
+  res.destroy(); // no error argument: nothing listens for one on a response
+  return false;
+}
+
+export interface RecordIOStreamOptions {
+  /** See writeBounded; default unbounded (internal streams whose peers are trusted). */
+  maxBufferedBytes?: number;
+}
+
 export class RecordIOStream implements EventSink {
   private closeListeners: Array<() => void> = [];
   closed = false;
+  private readonly maxBufferedBytes: number;
 
-  constructor(private readonly res: ServerResponse, headers: Record<string, string> = {}, contentType = 'application/json') {
+  constructor(private readonly res: ServerResponse, headers: Record<string, string> = {}, contentType = 'application/json', opts: RecordIOStreamOptions = {}) {
+    this.maxBufferedBytes = opts.maxBufferedBytes ?? Infinity;
     res.writeHead(200, { 'Content-Type': contentType, 'Cache-Control': 'no-cache', Connection: 'close', ...headers });
     res.flushHeaders();
     // The socket going away (client closed, network failure) is how a subscriber disconnects.
@@ -23,7 +42,7 @@ export class RecordIOStream implements EventSink {
 
   send(event: unknown): void {
     if (this.closed) return;
-    this.res.write(encodeRecord(event));
+    if (!writeBounded(this.res, encodeRecord(event), this.maxBufferedBytes)) this.markClosed();
   }
 
   close(): void {

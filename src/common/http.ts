@@ -3,14 +3,16 @@ import { Readable } from 'node:stream';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { StoreUnavailableError } from '../state/store.ts';
+import { DEFAULT_HTTP_LIMITS, fastifyLimitOptions, installHttpLimits, type HttpLimits } from '../security/http-limits.ts';
 
 /** A fastify instance that takes request bodies as raw text, so each API applies its own content rules. */
-export function createHttpServer(logger: Logger, bodyLimit = 16 * 1024 * 1024): FastifyInstance {
-  const server = Fastify({ loggerInstance: logger.child({ component: 'http' }, { level: 'warn' }), bodyLimit, forceCloseConnections: true, return503OnClosing: false });
+export function createHttpServer(logger: Logger, bodyLimit = 16 * 1024 * 1024, limits: HttpLimits = { ...DEFAULT_HTTP_LIMITS, bodyLimitBytes: bodyLimit }): FastifyInstance {
+  const server = Fastify({ loggerInstance: logger.child({ component: 'http' }, { level: 'warn' }), ...fastifyLimitOptions(limits), forceCloseConnections: true, return503OnClosing: false });
   // Typed as the default instance: routes never use pino-specific logger methods.
   const app = server as unknown as FastifyInstance;
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => done(null, body));
+  installHttpLimits(app, limits);
   return app;
 }
 
@@ -84,7 +86,9 @@ export function sendJsonChunks(req: FastifyRequest, reply: FastifyReply, chunks:
 /** Listens and resolves to the bound port; a taken port becomes one clear error line. */
 export async function listen(app: FastifyInstance, host: string, port: number, what: string): Promise<number> {
   try {
-    await app.listen({ host, port });
+    // Node's default backlog (511) overflows when ~1,000 clients connect at once: the kernel then drops and resets
+    // connections. The kernel caps this at net.core.somaxconn.
+    await app.listen({ host, port, backlog: 4096 });
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
     if (e.code === 'EADDRINUSE') throw new StartupError(`${what}: port ${port} on ${host} is already in use`);
@@ -98,3 +102,13 @@ export async function listen(app: FastifyInstance, host: string, port: number, w
 
 /** A configuration or environment problem that stops a process at start-up with one line. */
 export class StartupError extends Error {}
+
+/**
+ * Query parameters with one value each: a repeated one (?a=1&a=2, which fastify parses into an array) counts with
+ * its first value, as JAX-RS' @QueryParam reads it in Marathon and Chronos. Handlers can then treat values as strings.
+ */
+export function singleQuery(req: FastifyRequest): Record<string, string | undefined> {
+  const out: Record<string, string | undefined> = {};
+  for (const [k, v] of Object.entries((req.query ?? {}) as Record<string, unknown>)) out[k] = Array.isArray(v) ? String(v[0] ?? '') : v === undefined ? undefined : String(v);
+  return out;
+}

@@ -4,6 +4,7 @@
 import type { Logger } from 'pino';
 import { randomIds, systemClock, type Clock, type IdGenerator } from '../common/clock.ts';
 import { createHttpServer, listen, StartupError } from '../common/http.ts';
+import { FRAMEWORK_HTTP_LIMITS, type HttpLimits } from '../security/http-limits.ts';
 import type { FrameworkInfo } from '../proto/mesos.ts';
 import { createDetector, type MasterDetector } from '../scheduler-client/detector.ts';
 import { SchedulerClient } from '../scheduler-client/client.ts';
@@ -67,6 +68,8 @@ export interface MarathonConfig {
   httpRealm?: string;
   /** --http-permissions FILE: per-user permissions on app id prefixes (needs credentials). */
   httpPermissionsFile?: string;
+  /** Body, header, time and event-stream limits (default FRAMEWORK_HTTP_LIMITS). */
+  httpLimits?: HttpLimits;
 }
 
 /** Paths of Marathon's API (authenticated when credentials are set); other GETs are the web UI's static files. */
@@ -122,7 +125,7 @@ export async function startMarathon(config: MarathonConfig, logger: Logger, deps
     const data = elector.leader()?.data as { address?: string } | undefined;
     return data?.address;
   };
-  const app = createHttpServer(logger);
+  const app = createHttpServer(logger, undefined, config.httpLimits ?? FRAMEWORK_HTTP_LIMITS);
   installErrorHandler(app);
   const registry = marathonMetrics(scheduler, events);
   // Authentication runs first (onRequest), so a standby checks credentials before proxying to the leader; the

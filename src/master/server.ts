@@ -2,6 +2,7 @@
 import type { Logger } from 'pino';
 import { createHttpServer, installTextErrorHandler, listen, StartupError } from '../common/http.ts';
 import { systemClock, type Clock } from '../common/clock.ts';
+import type { HttpLimits } from '../security/http-limits.ts';
 import { DrfAllocator } from './allocator/drf.ts';
 import { Master, type MasterTuning } from './master.ts';
 import { MasterMetrics } from './metrics.ts';
@@ -45,6 +46,8 @@ export interface MasterConfig extends MasterTuning {
   agentReregisterTimeoutMs?: number;
   /** Authentication and ACL flags (--credentials, --acls, --authenticate-*); none = no authentication, everything allowed. */
   security?: MasterSecurityFlags;
+  /** Body, header, time and event-stream limits (default DEFAULT_HTTP_LIMITS). */
+  httpLimits?: HttpLimits;
 }
 
 export interface RunningMaster {
@@ -73,7 +76,7 @@ export async function startMaster(config: MasterConfig, logger: Logger, clock: C
     if (err instanceof StateFormatError) throw new StartupError(`master: ${config.zk ? `--zk ${config.zk}` : `--work-dir ${config.workDir}`}: registry ${err.message}`);
     throw err;
   }
-  const app = createHttpServer(logger);
+  const app = createHttpServer(logger, undefined, config.httpLimits);
   installTextErrorHandler(app);
   const metrics = new MasterMetrics();
   const hostIp = config.ip === '0.0.0.0' ? '127.0.0.1' : config.ip;

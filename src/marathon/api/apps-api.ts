@@ -9,6 +9,7 @@ import type { MarathonRepository } from '../repository.ts';
 import { NotFoundError, type MarathonScheduler } from '../scheduler.ts';
 import { AppJsonCache, appJson, taskJson, type AppEmbed } from '../views.ts';
 import { BadRequestError, flag, jsonBody, queryList, sendJson, wantsText } from './common.ts';
+import { singleQuery } from '../../common/http.ts';
 import { matchesLabelSelector, parseLabelSelector } from './label-selector.ts';
 import { tasksText } from '../views.ts';
 import { createAccess, type Access } from './access.ts';
@@ -55,7 +56,7 @@ export function registerAppsApi(app: FastifyInstance, m: MarathonScheduler, repo
     events.publish('api_post_event', { clientIp: req.ip, uri: req.url.split('?')[0], appDefinition });
 
   app.get('/v2/apps', async (req, reply) => {
-    const q = req.query as Record<string, string | undefined>;
+    const q = singleQuery(req);
     const embed = embedOf(req, 'apps', {});
     const selector = q.label ? parseLabelSelector(q.label) : undefined;
     if (selector && !selector.ok) throw new BadRequestError(`Invalid label selector: ${selector.error}`);
@@ -174,7 +175,7 @@ export function registerAppsApi(app: FastifyInstance, m: MarathonScheduler, repo
       if (!one) throw new NotFoundError(`Task '${tail[1]}' does not exist`);
       tasks = [one];
     } else {
-      const host = (req.query as Record<string, string | undefined>).host;
+      const host = singleQuery(req).host;
       if (host) tasks = tasks.filter((t) => t.host === host);
     }
     const result = await m.killTasks(tasks.map((t) => t.taskId), { scale, wipe, force: flag(req, 'force') });

@@ -5,6 +5,8 @@ import type { EventBus, MarathonEvent } from '../events.ts';
 import type { MarathonScheduler } from '../scheduler.ts';
 import { queryList, sendJson } from './common.ts';
 import { createAccess, type Access } from './access.ts';
+import { writeBounded } from '../../common/event-stream.ts';
+import { acquireStreamSlot } from '../../security/http-limits.ts';
 
 export interface ServiceInfo {
   /** host:port this Marathon serves on. */
@@ -72,6 +74,10 @@ export function registerServiceApi(app: FastifyInstance, m: MarathonScheduler, e
 
   app.get('/v2/events', (req, reply) => {
     const types = new Set(queryList(req, 'event_type'));
+    // HEAD gets the stream's headers only: node sends no headers for body writes to a HEAD, so never start one.
+    if (req.method === 'HEAD') return reply.code(200).type('text/event-stream').header('Cache-Control', 'no-cache, no-store').send();
+    const slot = acquireStreamSlot(req, reply);
+    if ('refused' in slot) return sendJson(reply, 429, { message: slot.refused });
     reply.hijack();
     const res = reply.raw;
     res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache, no-store', Connection: 'keep-alive', 'X-Accel-Buffering': 'no' });
@@ -79,10 +85,10 @@ export function registerServiceApi(app: FastifyInstance, m: MarathonScheduler, e
     const send = (e: MarathonEvent) => {
       if (types.size > 0 && !types.has(e.eventType)) return;
       if (!access.showsEvent(req, e)) return; // events of apps this principal may not view stay hidden
-      res.write(`event: ${e.eventType}\ndata: ${JSON.stringify(e)}\n\n`);
+      writeBounded(res, `event: ${e.eventType}\ndata: ${JSON.stringify(e)}\n\n`, slot.maxBufferedBytes);
     };
     const unsubscribe = events.subscribe(send);
-    const keepAlive = setInterval(() => res.write('\n'), 15_000);
+    const keepAlive = setInterval(() => writeBounded(res, '\n', slot.maxBufferedBytes), 15_000);
     keepAlive.unref();
     const remoteAddress = req.ip;
     events.publish('event_stream_attached', { remoteAddress });

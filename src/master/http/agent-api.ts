@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { RecordIOStream } from '../../common/event-stream.ts';
 import { textError } from '../../common/http.ts';
+import { streamBufferBytes } from '../../security/http-limits.ts';
 import { AGENT_API_PATH, AGENT_PROTOCOL_VERSION, agentCallSchema, type AgentCall } from '../../proto/agent.ts';
 import { CallError, type Master } from '../master.ts';
 import { parseJsonCall, redirectIfNotLeader } from './scheduler-api.ts';
@@ -20,7 +21,8 @@ export function registerAgentApi(app: FastifyInstance, master: Master, leaderAdd
     if (call.type === 'SUBSCRIBE') {
       const newStreamId = randomUUID();
       reply.hijack();
-      const stream = new RecordIOStream(reply.raw, { 'Mesos-Stream-Id': newStreamId });
+      // No per-client cap here: an agent holds one stream (a new one replaces it) and many agents may share an address.
+      const stream = new RecordIOStream(reply.raw, { 'Mesos-Stream-Id': newStreamId }, undefined, { maxBufferedBytes: streamBufferBytes(req) });
       try {
         await master.subscribeAgent(call, stream, newStreamId);
       } catch (err) {

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { RecordIOStream } from '../../common/event-stream.ts';
 import { acceptsJson, textError } from '../../common/http.ts';
+import { acquireStreamSlot } from '../../security/http-limits.ts';
 import { CallError, type Master, type OperatorEvent } from '../master.ts';
 import { v1Agent, v1Framework, v1GetAgents, v1GetFrameworks, v1GetState, v1GetTasks, v1Task } from '../views.ts';
 import { parseJsonCall, redirectIfNotLeader } from './scheduler-api.ts';
@@ -19,6 +20,15 @@ const operatorCallSchema = z.looseObject({
 });
 
 const MAX_SUBSCRIBERS = 1000;
+
+/** Every call type of Mesos' v1 master API: others are malformed (400); these, when not implemented here, 501. */
+export const MESOS_OPERATOR_CALL_TYPES = new Set([
+  'UNKNOWN', 'GET_HEALTH', 'GET_FLAGS', 'GET_VERSION', 'GET_METRICS', 'GET_LOGGING_LEVEL', 'SET_LOGGING_LEVEL', 'LIST_FILES', 'READ_FILE',
+  'GET_STATE', 'GET_AGENTS', 'GET_FRAMEWORKS', 'GET_EXECUTORS', 'GET_OPERATIONS', 'GET_TASKS', 'GET_ROLES', 'GET_WEIGHTS', 'UPDATE_WEIGHTS',
+  'GET_MASTER', 'SUBSCRIBE', 'RESERVE_RESOURCES', 'UNRESERVE_RESOURCES', 'CREATE_VOLUMES', 'DESTROY_VOLUMES', 'GROW_VOLUME', 'SHRINK_VOLUME',
+  'GET_MAINTENANCE_STATUS', 'GET_MAINTENANCE_SCHEDULE', 'UPDATE_MAINTENANCE_SCHEDULE', 'START_MAINTENANCE', 'STOP_MAINTENANCE', 'DRAIN_AGENT',
+  'DEACTIVATE_AGENT', 'REACTIVATE_AGENT', 'GET_QUOTA', 'UPDATE_QUOTA', 'SET_QUOTA', 'REMOVE_QUOTA', 'TEARDOWN', 'MARK_AGENT_GONE',
+]);
 
 export function registerOperatorApi(app: FastifyInstance, master: Master, leaderAddress: () => string | undefined): void {
   let subscribers = 0;
@@ -66,9 +76,11 @@ export function registerOperatorApi(app: FastifyInstance, master: Master, leader
       }
       case 'SUBSCRIBE': {
         if (subscribers >= MAX_SUBSCRIBERS) return textError(reply, 503, 'Too many operator event stream subscribers');
+        const slot = acquireStreamSlot(req, reply);
+        if ('refused' in slot) return textError(reply, 429, slot.refused);
         subscribers++;
         reply.hijack();
-        const stream = new RecordIOStream(reply.raw, {}, 'application/json');
+        const stream = new RecordIOStream(reply.raw, {}, 'application/json', slot);
         stream.send({ type: 'SUBSCRIBED', subscribed: { get_state: v1GetState(seen()), heartbeat_interval_seconds: 15 } });
         const sees = viewer(master.opts.acls, principal);
         const listener = (e: OperatorEvent) => { if (eventVisible(master, e, sees)) stream.send(operatorEventJson(master, e)); };
@@ -81,6 +93,7 @@ export function registerOperatorApi(app: FastifyInstance, master: Master, leader
         return reply;
       }
       default:
+        if (!MESOS_OPERATOR_CALL_TYPES.has(call.type)) return textError(reply, 400, `Failed to validate call: 'type' '${call.type.slice(0, 100)}' is not a master call type`);
         return textError(reply, 501, `Operator call '${call.type}' is not supported by this master yet`);
     }
   };

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { RecordIOStream } from '../../common/event-stream.ts';
 import { acceptsJson, mediaType, textError } from '../../common/http.ts';
+import { acquireStreamSlot } from '../../security/http-limits.ts';
 import { formatZodError, frameworkRoles, schedulerCallSchema, type FrameworkInfo, type SchedulerCall } from '../../proto/mesos.ts';
 import { CallError, type Master } from '../master.ts';
 import type { ZodType } from 'zod';
@@ -63,9 +64,11 @@ export function registerSchedulerApi(app: FastifyInstance, master: Master, leade
         if (err instanceof CallError) return textError(reply, err.status, err.message);
         throw err;
       }
+      const slot = acquireStreamSlot(req, reply);
+      if ('refused' in slot) return textError(reply, 429, slot.refused);
       const newStreamId = randomUUID();
       reply.hijack();
-      const stream = new RecordIOStream(reply.raw, { 'Mesos-Stream-Id': newStreamId });
+      const stream = new RecordIOStream(reply.raw, { 'Mesos-Stream-Id': newStreamId }, undefined, slot);
       // As Mesos answers an unauthorized HTTP subscription: the stream opens and carries one ERROR event.
       const denied = forbiddenRoles(master.opts.acls, info.principal, frameworkRoles(info));
       if (denied.length > 0) {

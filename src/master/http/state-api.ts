@@ -1,6 +1,6 @@
 // Read-only endpoints people and tools poll: /master/state and friends, /health, /version, metrics.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { sendJson, sendJsonChunks, textError } from '../../common/http.ts';
+import { sendJson, sendJsonChunks, singleQuery, textError } from '../../common/http.ts';
 import { TRIREME_VERSION } from '../../common/version.ts';
 import { MESOS_COMPAT_VERSION, type Master } from '../master.ts';
 import { legacyAgent, legacyTask, offeredByAgent, stateSummary } from '../views.ts';
@@ -43,7 +43,7 @@ export function registerStateApi(app: FastifyInstance, master: Master, leaderAdd
     });
   });
   both(app, 'GET', 'tasks', (req, reply) => {
-    const q = req.query as Record<string, string | undefined>;
+    const q = singleQuery(req);
     const limit = q.limit === undefined ? 100 : Number(q.limit);
     const offset = q.offset === undefined ? 0 : Number(q.offset);
     if (!Number.isInteger(limit) || limit < 0) return textError(reply, 400, "Failed to parse 'limit': must be a non-negative integer");
@@ -74,7 +74,7 @@ export function registerStateApi(app: FastifyInstance, master: Master, leaderAdd
   });
   both(app, 'POST', 'teardown', (req, reply) => {
     const body = typeof req.body === 'string' ? req.body : '';
-    const id = new URLSearchParams(body).get('frameworkId') ?? (req.query as Record<string, string | undefined>).frameworkId;
+    const id = new URLSearchParams(body).get('frameworkId') ?? singleQuery(req).frameworkId;
     if (!id) return textError(reply, 400, "Missing 'frameworkId' query parameter in the request body");
     const fw = master.frameworks.get(id);
     if (!fw) return textError(reply, 400, `No framework found with specified ID '${id}'`);
