@@ -22,7 +22,12 @@ function request(url: string, opts: { method?: string; path: string; body?: stri
       res.on('data', (c: string) => { text += c; });
       res.on('end', () => resolve({ status: res.statusCode!, text }));
     });
-    req.on('error', reject);
+    // A server refusing an oversized body answers and closes while the body is still being sent: the write then
+    // fails with EPIPE/ECONNRESET although the answer arrives. Give the answer a moment before failing.
+    req.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EPIPE' || err.code === 'ECONNRESET') setTimeout(() => reject(err), 2000);
+      else reject(err);
+    });
     if (opts.chunked && opts.body) { req.write(opts.body.slice(0, 1000)); req.end(opts.body.slice(1000)); } else req.end(opts.body);
   });
 }
