@@ -1,7 +1,7 @@
 // The console's live copy of Marathon: /v2/apps, /v2/deployments and /v2/queue loaded once, then kept current by
 // the /v2/events stream. An event names the apps it touched; those are refetched one by one after a short debounce
 // (a burst of 50 status updates for one app costs one GET), and a burst touching very many apps costs one list.
-import { api, ApiError } from '../../shared/api.ts';
+import { api } from '../../shared/api.ts';
 import { eventEffect } from './events.ts';
 import { appStatus, type AppRow } from './status.ts';
 import type { Deployment, MarathonApp, MarathonEvent, MarathonInfo, QueueEntry } from './types.ts';
@@ -69,10 +69,7 @@ export class MarathonStore {
         api<{ queue: QueueEntry[] }>('/v2/queue?embed=lastUnusedOffers'),
         api<MarathonInfo>('/v2/info'),
       ]);
-      const fresh = new Map(apps.apps.map((a) => [a.id, a]));
-      // Open app pages keep their tasks until their own refetch lands.
-      for (const id of this.watched.keys()) { const old = this.apps.get(id); if (old?.tasks && fresh.has(id)) fresh.set(id, { ...fresh.get(id)!, tasks: old.tasks }); }
-      this.apps = fresh;
+      this.apps = this.keepWatchedTasks(new Map(apps.apps.map((a) => [a.id, a])));
       this.deployments = deployments;
       this.queue = new Map(queue.queue.map((q) => [q.app.id, q]));
       this.info = info;
@@ -143,22 +140,36 @@ export class MarathonStore {
     void Promise.all(jobs).then(() => this.changed());
   }
 
+  /** The list carries no tasks: open app pages keep theirs until their own refetch lands. */
+  private keepWatchedTasks(fresh: Map<string, MarathonApp>): Map<string, MarathonApp> {
+    for (const id of this.watched.keys()) {
+      const old = this.apps.get(id);
+      const now = fresh.get(id);
+      if (old?.tasks && now) fresh.set(id, { ...now, tasks: old.tasks });
+    }
+    return fresh;
+  }
+
   private async refetchAll(): Promise<void> {
     try {
       const { apps } = await api<{ apps: MarathonApp[] }>('/v2/apps');
-      this.apps = new Map(apps.map((a) => [a.id, a]));
+      this.apps = this.keepWatchedTasks(new Map(apps.map((a) => [a.id, a])));
       for (const id of this.watched.keys()) this.pendingApps.add(id);
       if (this.watched.size > 0) this.schedule();
     } catch { /* the next event or reconnect tries again */ }
   }
 
+  /**
+   * One app, through the list's id filter rather than GET /v2/apps/<id>: an app destroyed meanwhile (its tasks'
+   * last status updates race its app_terminated_event) is then an empty answer, not a 404 in the browser console.
+   */
   private async refetchApp(id: string): Promise<void> {
     try {
-      const { app } = await api<{ app: MarathonApp }>(appPath(id));
-      this.apps.set(app.id, app);
-    } catch (err) {
-      if (err instanceof ApiError && err.status === 404) this.apps.delete(id);
-    }
+      const embed = this.watched.has(id) ? '&embed=apps.tasks&embed=apps.lastTaskFailure' : '';
+      const { apps } = await api<{ apps: MarathonApp[] }>(`/v2/apps?id=${encodeURIComponent(id)}${embed}`);
+      const app = apps.find((a) => a.id === id);
+      if (app) this.apps.set(id, app); else this.apps.delete(id);
+    } catch { /* the next event or reconnect tries again */ }
   }
 
   queueOf(id: string): QueueEntry | undefined { return this.queue.get(id); }
