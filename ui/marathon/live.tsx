@@ -6,6 +6,9 @@ import type { MarathonEvent } from './lib/types.ts';
 
 export const store = new MarathonStore();
 
+/** The first load starts with the script, before React mounts; later mounts (after signing in) load again. */
+let firstLoad: Promise<void> | undefined = store.loadAll();
+
 export function useMarathon(): MarathonSnapshot {
   return useSyncExternalStore(store.subscribe, store.getSnapshot);
 }
@@ -13,7 +16,10 @@ export function useMarathon(): MarathonSnapshot {
 /** Loads the state once and applies events; after a reconnect it reloads (events may have been missed meanwhile). */
 export function MarathonLive({ children }: { children: ReactNode }) {
   const opens = useRef(0);
-  useEffect(() => { void store.loadAll(); }, []);
+  useEffect(() => {
+    if (firstLoad) { firstLoad = undefined; return; }
+    void store.loadAll();
+  }, []);
   useEventStream(EVENTS_PATH, {
     onOpen: () => { if (opens.current++ > 0) void store.loadAll(); },
     onEvent: (e) => {

@@ -101,7 +101,7 @@ export function AppFormFields({ form, set, errors, editing }: { form: AppForm; s
       </section>
 
       <section className="form-section" aria-labelledby="sec-health">
-        <h2 id="sec-health">Health checks</h2>
+        <h2 id="sec-health">Health</h2>
         <RowsEditor title="Health checks" rows={form.healthChecks} onChange={(healthChecks) => set({ healthChecks })} newRow={emptyHealthCheck} addLabel="Add health check" errors={errors('healthChecks')}
           render={(h, i, update) => {
             const e = (k: string) => errors(`healthChecks.${i}.${k}`);
@@ -124,7 +124,7 @@ export function AppFormFields({ form, set, errors, editing }: { form: AppForm; s
       </section>
 
       <section className="form-section" aria-labelledby="sec-constraints">
-        <h2 id="sec-constraints">Placement constraints</h2>
+        <h2 id="sec-constraints">Placement</h2>
         <RowsEditor title="Constraints" rows={form.constraints} onChange={(constraints) => set({ constraints })} newRow={() => ({ field: 'hostname', operator: 'UNIQUE', value: '' })}
           addLabel="Add constraint" errors={errors('constraints')} hint="Field is hostname or an agent attribute, e.g. hostname UNIQUE, rack CLUSTER r1, zone GROUP_BY 3."
           render={(c, i, update) => (

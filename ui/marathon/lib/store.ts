@@ -60,19 +60,19 @@ export class MarathonStore {
     for (const l of this.listeners) l();
   }
 
-  /** Everything, at start-up and after the event stream reconnects (events may have been missed). */
+  /**
+   * Everything, at start-up and after the event stream reconnects (events may have been missed). The list renders
+   * as soon as /v2/apps is in; deployments, the queue and /v2/info follow on their own.
+   */
   async loadAll(): Promise<void> {
+    const side = Promise.all([
+      api<Deployment[]>('/v2/deployments').then((d) => { this.deployments = d; }),
+      api<{ queue: QueueEntry[] }>('/v2/queue?embed=lastUnusedOffers').then((q) => { this.queue = new Map(q.queue.map((e) => [e.app.id, e])); }),
+      api<MarathonInfo>('/v2/info').then((i) => { this.info = i; }),
+    ]).then(() => this.changed(), (err: unknown) => { this.error = err; this.changed(); });
     try {
-      const [apps, deployments, queue, info] = await Promise.all([
-        api<{ apps: MarathonApp[] }>('/v2/apps'),
-        api<Deployment[]>('/v2/deployments'),
-        api<{ queue: QueueEntry[] }>('/v2/queue?embed=lastUnusedOffers'),
-        api<MarathonInfo>('/v2/info'),
-      ]);
+      const apps = await api<{ apps: MarathonApp[] }>('/v2/apps');
       this.apps = this.keepWatchedTasks(new Map(apps.apps.map((a) => [a.id, a])));
-      this.deployments = deployments;
-      this.queue = new Map(queue.queue.map((q) => [q.app.id, q]));
-      this.info = info;
       this.loaded = true;
       this.error = undefined;
       for (const id of this.watched.keys()) this.pendingApps.add(id);
@@ -81,6 +81,7 @@ export class MarathonStore {
       this.error = err;
     }
     this.changed();
+    await side;
   }
 
   onEvent(e: MarathonEvent): void {

@@ -61,7 +61,7 @@ export function AppPage() {
         <div className="card"><div className="label">Instances</div><div className="value" data-testid="instances">{app.tasksRunning ?? 0} / {app.instances}</div><div className="muted">running / wanted{app.tasksStaged ? ` · ${app.tasksStaged} staging` : ''}</div></div>
         <div className="card"><div className="label">Health</div><div className="value"><HealthSummary healthy={app.tasksHealthy} unhealthy={app.tasksUnhealthy} /></div></div>
         <div className="card"><div className="label">Resources per instance</div><div className="value">{formatCpus(app.cpus)} CPU · {formatMem(app.mem)}</div><div className="muted">disk {formatMem(app.disk)}</div></div>
-        <div className="card"><div className="label">Version</div><div className="value small mono">{app.version ?? '–'}</div><div className="muted">{relativeTime(app.version)}</div></div>
+        <div className="card"><div className="label">Last change</div><div className="value">{relativeTime(app.version)}</div><div className="muted mono small">{app.version ?? '–'}</div></div>
       </div>
       {entry && entry.count > 0 && (status === 'waiting' || status === 'delayed' || (entry.processedOffersSummary?.processedOffersCount ?? 0) > 0) && <WaitingPanel app={app} entry={entry} />}
       {app.lastTaskFailure?.message && (
