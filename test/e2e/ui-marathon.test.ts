@@ -64,10 +64,17 @@ describe('Marathon console', async () => {
     await page.getByTestId('instances').filter({ hasText: '5 / 5' }).waitFor({ timeout: 20_000 });
     await eventually(async () => (await endpoints.count()) === 5, 20_000);
 
-    // The list shows it running with 5 of 5, and finds it by id and by label.
+    // Kill & scale one task: 4 wanted, 4 running, the killed one gone.
+    const victim = (await page.getByRole('link', { name: /^Sandbox of / }).first().getAttribute('aria-label'))!.replace('Sandbox of ', '');
+    await page.getByRole('row').filter({ hasText: victim }).getByRole('button', { name: 'Kill & scale' }).click();
+    await page.getByRole('dialog', { name: `Kill ${victim} and scale down?` }).getByRole('button', { name: 'Kill and scale' }).click();
+    await page.getByTestId('instances').filter({ hasText: '4 / 4' }).waitFor({ timeout: 20_000 });
+    await page.getByRole('row').filter({ hasText: victim }).waitFor({ state: 'detached', timeout: 20_000 });
+
+    // The list shows it running with 4 of 4, and finds it by id and by label.
     const list = await browser.open(`${base}/#/?q=seed&label=tier%3D%3Dweb`);
     const row = list.page.getByRole('row').filter({ has: list.page.getByRole('link', { name: '/seed/web' }) });
-    await row.filter({ hasText: '5 / 5' }).filter({ hasText: 'running' }).waitFor();
+    await row.filter({ hasText: '4 / 4' }).filter({ hasText: 'running' }).waitFor();
     await list.screenshot('marathon-apps');
     assert.deepEqual(list.problems, []);
     await list.page.context().close();
@@ -121,7 +128,7 @@ describe('Marathon console', async () => {
     await page.context().close();
   });
 
-  test('apps that cannot be placed explain why they wait; the deployment shows and can be cancelled', async () => {
+  test('apps that cannot be placed explain why they wait; deployments cancel; edit (forced), versions and roll back', async () => {
     const big = await api(base, 'POST', '/v2/apps', { id: '/seed/big', cmd: 'sleep 600', cpus: 0.1, mem: 4096, instances: 2 });
     assert.equal(big.status, 201, big.text);
     const pinned = await api(base, 'POST', '/v2/apps', { id: '/seed/pinned', cmd: 'sleep 600', cpus: 0.1, mem: 16, instances: 1, constraints: [['hostname', 'CLUSTER', 'nowhere.example']] });
@@ -152,7 +159,28 @@ describe('Marathon console', async () => {
     await page.getByRole('dialog', { name: 'Stop this deployment where it is?' }).getByRole('button', { name: 'Force cancel' }).click();
     await card.waitFor({ state: 'detached', timeout: 20_000 });
     assert.equal((await api(base, 'GET', '/v2/deployments')).body.filter((d: any) => d.affectedApps.includes('/seed/big')).length, 0);
-    assert.deepEqual(problems, []);
+
+    // Edit /seed/pinned to drop its constraint: its deployment holds it, so the console offers to force the change;
+    // then it runs. Its versions list both configurations, and rolling back brings the constraint back.
+    await page.goto(`${base}/#/edit/seed/pinned`);
+    await page.getByRole('group', { name: 'Constraints 1' }).waitFor();
+    await page.getByRole('button', { name: 'Remove constraints 1' }).click();
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    await page.getByTestId('form-error').getByText(/locked by one or more deployments/).waitFor();
+    await page.getByRole('button', { name: /^Force the change/ }).click();
+    await page.getByRole('heading', { name: '/seed/pinned' }).waitFor();
+    await page.getByTestId('instances').filter({ hasText: '1 / 1' }).waitFor({ timeout: 20_000 });
+    await page.getByTestId('waiting-panel').waitFor({ state: 'detached' });
+    await page.getByRole('tab', { name: 'Versions' }).click();
+    const versions = page.getByRole('list', { name: 'Versions' }).getByRole('listitem');
+    await eventually(async () => (await versions.count()) >= 2, 10_000);
+    await versions.last().getByRole('button').first().click();
+    await page.getByText('"nowhere.example"').waitFor();
+    await page.getByRole('button', { name: 'Roll back to this version' }).click();
+    await page.getByRole('dialog', { name: /^Roll back \/seed\/pinned/ }).getByRole('button', { name: 'Roll back' }).click();
+    await eventually(async () => (await api(base, 'GET', '/v2/apps/seed/pinned')).body.app.constraints.length === 1, 20_000);
+    await page.getByTestId('waiting-panel').waitFor({ timeout: 20_000 });
+    assert.deepEqual(withoutExpected(problems, [409]), []);
     await page.context().close();
   });
 

@@ -71,9 +71,16 @@ test('form ⇄ JSON keeps every field, including the ones the form does not show
   const f = appToForm({ id: '/x', cmd: 'sleep 1', portDefinitions: [{ port: 0, protocol: 'tcp', name: 'web' }], requirePorts: true });
   f.cpus = '2';
   f.mem = 'lots';
-  assert.deepEqual(formToApp(f), { id: '/x', cmd: 'sleep 1', cpus: 2, mem: 'lots', portDefinitions: [{ port: 0, protocol: 'tcp', name: 'web' }], requirePorts: true });
+  assert.deepEqual(formToApp(f), {
+    id: '/x', cmd: 'sleep 1', cpus: 2, mem: 'lots', portDefinitions: [{ port: 0, protocol: 'tcp', name: 'web' }], requirePorts: true,
+    env: {}, labels: {}, healthChecks: [], constraints: [],
+  });
   // A new app: Marathon's defaults and one port; the empty id is left for the API to name.
-  assert.deepEqual(formToApp(newAppForm()), { cpus: 0.1, mem: 128, disk: 0, instances: 1, portDefinitions: [{ port: 0, protocol: 'tcp' }] });
+  const dropped = appToForm({ id: '/d', container: { type: 'DOCKER', docker: { image: 'x' } } });
+  dropped.containerType = '';
+  assert.equal(formToApp(dropped).container, null);
+  // Emptied collections are sent empty (a PUT keeps fields it does not get).
+  assert.deepEqual(formToApp(newAppForm()), { cpus: 0.1, mem: 128, disk: 0, instances: 1, portDefinitions: [{ port: 0, protocol: 'tcp' }], env: {}, labels: {}, healthChecks: [], constraints: [] });
 });
 
 test('422 details land on the matching field; the rest go to the banner', () => {

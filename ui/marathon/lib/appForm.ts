@@ -16,6 +16,8 @@ export interface ConstraintRow { field: string; operator: string; value: string 
 export interface AppForm {
   id: string; cmd: string; cpus: string; mem: string; disk: string; instances: string;
   containerType: '' | 'MESOS' | 'DOCKER';
+  /** The JSON had a container: choosing none must then send `container: null` (PUT keeps what it does not get). */
+  hadContainer: boolean;
   dockerImage: string; dockerNetwork: string; dockerPrivileged: boolean; dockerForcePullImage: boolean;
   /** Where the JSON kept its port mappings: `container.portMappings` (Marathon ≥ 1.5) or `container.docker.portMappings`. */
   portMappingsIn: 'container' | 'docker';
@@ -85,6 +87,7 @@ export function appToForm(json: Record<string, unknown>): AppForm {
   return {
     id: text(json.id), cmd: text(json.cmd), cpus: text(json.cpus), mem: text(json.mem), disk: text(json.disk), instances: text(json.instances),
     containerType: container.type === 'DOCKER' || container.type === 'MESOS' ? container.type : json.container ? 'DOCKER' : '',
+    hadContainer: Boolean(json.container),
     dockerImage: text(docker.image), dockerNetwork: text(docker.network), dockerPrivileged: docker.privileged === true, dockerForcePullImage: docker.forcePullImage === true,
     portMappingsIn: mappingsInDocker ? 'docker' : 'container',
     portMappings: asArray(mappingsInDocker ? docker.portMappings : container.portMappings).map((m) => ({
@@ -162,23 +165,20 @@ export function formToApp(f: AppForm): Record<string, unknown> {
       return o;
     });
     out.container = container;
-  }
-  const env = { ...pairs(f.env), ...f.envExtra };
-  if (Object.keys(env).length > 0) out.env = env;
-  const labels = pairs(f.labels);
-  if (Object.keys(labels).length > 0) out.labels = labels;
-  if (f.healthChecks.length > 0) {
-    out.healthChecks = f.healthChecks.map((h) => {
-      const o: Record<string, unknown> = { ...h.extra, protocol: h.protocol };
-      if (h.protocol === 'COMMAND') o.command = { value: h.command };
-      else {
-        if (/HTTP/.test(h.protocol)) put(o, 'path', h.path);
-        put(o, 'portIndex', num(h.portIndex));
-      }
-      for (const k of ['gracePeriodSeconds', 'intervalSeconds', 'timeoutSeconds', 'maxConsecutiveFailures'] as const) put(o, k, num(h[k]));
-      return o;
-    });
-  }
+  } else if (f.hadContainer) out.container = null;
+  // Collections are always sent, empty ones too: PUT keeps any field left out, so an emptied list must say so.
+  out.env = { ...pairs(f.env), ...f.envExtra };
+  out.labels = pairs(f.labels);
+  out.healthChecks = f.healthChecks.map((h) => {
+    const o: Record<string, unknown> = { ...h.extra, protocol: h.protocol };
+    if (h.protocol === 'COMMAND') o.command = { value: h.command };
+    else {
+      if (/HTTP/.test(h.protocol)) put(o, 'path', h.path);
+      put(o, 'portIndex', num(h.portIndex));
+    }
+    for (const k of ['gracePeriodSeconds', 'intervalSeconds', 'timeoutSeconds', 'maxConsecutiveFailures'] as const) put(o, k, num(h[k]));
+    return o;
+  });
   if (!bridged) {
     out.portDefinitions = f.portDefinitions.map((p) => {
       const o: Record<string, unknown> = { ...p.extra };
@@ -189,7 +189,7 @@ export function formToApp(f: AppForm): Record<string, unknown> {
     });
   }
   if (f.requirePorts) out.requirePorts = true;
-  if (f.constraints.length > 0) out.constraints = f.constraints.map((c) => (c.value.trim() === '' ? [c.field.trim(), c.operator] : [c.field.trim(), c.operator, c.value.trim()]));
+  out.constraints = f.constraints.map((c) => (c.value.trim() === '' ? [c.field.trim(), c.operator] : [c.field.trim(), c.operator, c.value.trim()]));
   return { ...out, ...f.extra };
 }
 

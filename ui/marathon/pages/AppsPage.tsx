@@ -20,6 +20,8 @@ const COLUMNS: Column<AppRow>[] = [
   { key: 'mem', header: 'Memory', width: '90px', render: (r) => formatMem(r.app.mem) },
 ];
 
+const appCount = (n: number) => `${n} ${n === 1 ? 'app' : 'apps'}`;
+
 export function AppsPage() {
   const { loaded, error, rows, apps } = useMarathon();
   // Filters live in the URL, so a filtered list can be bookmarked and Back restores it.
@@ -51,7 +53,7 @@ export function AppsPage() {
           <option value="">All statuses ({rows.length})</option>
           {APP_STATUSES.map((s) => <option key={s} value={s}>{s} ({counts[s] ?? 0})</option>)}
         </select>
-        <span className="muted" role="status" data-testid="app-count">{shown.length === rows.length ? `${rows.length} apps` : `${shown.length} of ${rows.length} apps`}</span>
+        <span className="muted" role="status" data-testid="app-count">{shown.length === rows.length ? appCount(rows.length) : `${shown.length} of ${appCount(rows.length)}`}</span>
       </div>
       {!loaded && !error ? <Loading /> : (
         <VirtualTable label="Applications" rows={shown} rowKey={(r) => r.app.id} columns={COLUMNS} maxHeight={Math.max(320, window.innerHeight - 220)}
