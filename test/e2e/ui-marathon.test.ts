@@ -164,6 +164,7 @@ describe('Marathon console', async () => {
     // then it runs. Its versions list both configurations, and rolling back brings the constraint back.
     await page.goto(`${base}/#/edit/seed/pinned`);
     await page.getByRole('group', { name: 'Constraints 1' }).waitFor();
+    await screenshot('marathon-edit-form');
     await page.getByRole('button', { name: 'Remove constraints 1' }).click();
     await page.getByRole('button', { name: 'Save changes' }).click();
     await page.getByTestId('form-error').getByText(/locked by one or more deployments/).waitFor();
@@ -176,6 +177,7 @@ describe('Marathon console', async () => {
     await eventually(async () => (await versions.count()) >= 2, 10_000);
     await versions.last().getByRole('button').first().click();
     await page.getByText('"nowhere.example"').waitFor();
+    await screenshot('marathon-versions');
     await page.getByRole('button', { name: 'Roll back to this version' }).click();
     await page.getByRole('dialog', { name: /^Roll back \/seed\/pinned/ }).getByRole('button', { name: 'Roll back' }).click();
     await eventually(async () => (await api(base, 'GET', '/v2/apps/seed/pinned')).body.app.constraints.length === 1, 20_000);
