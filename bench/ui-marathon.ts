@@ -1,7 +1,8 @@
 // `npm run bench:ui-marathon`: the Marathon console with 10,000 apps in a real Chromium. A real master and
 // Marathon (no agents: every app has 0 instances), apps created through POST /v2/groups in groups of 500.
 // Measures: GET /v2/apps (time, size), page load → first row rendered, and filtering (typing a search, a label
-// filter, clearing) → the filtered list rendered, each median of 5. Size: BENCH_UI_APPS (10,000).
+// filter, clearing) → the filtered list rendered, each median of 5. Size: BENCH_UI_APPS (10,000);
+// BENCH_UI_TIMINGS=1 prints each page load's resource timings (when the bundle and each API call started and ended).
 import os from 'node:os';
 import { join } from 'node:path';
 import { startRole, tempDir, type RoleProcess } from '../test/helpers/processes.ts';
@@ -67,6 +68,10 @@ async function main(): Promise<void> {
       await page.getByRole('link', { name: '/bench/g0/app-0', exact: true }).waitFor({ timeout: 60_000 });
       // Navigation start → first row on screen, read in the page's own clock.
       firstRender.push(await page.evaluate(() => performance.now()));
+      if (process.env.BENCH_UI_TIMINGS) {
+        console.error(await page.evaluate(`JSON.stringify({ nav: performance.getEntriesByType('navigation').map((e) => ({ dcl: Math.round(e.domContentLoadedEventEnd), load: Math.round(e.loadEventEnd) })),
+          res: performance.getEntriesByType('resource').map((e) => ({ name: e.name.replace(/^https?:[/][/][^/]+/, ''), start: Math.round(e.startTime), end: Math.round(e.responseEnd) })) })`));
+      }
       // Types into a filter and waits (per animation frame) until the list says how many match.
       // Plain source text: tsx would wrap inner functions with a helper the page does not have.
       const filterTime = (inputLabel: string, value: string, expect: string) => page.evaluate<number>(`(async () => {

@@ -6,8 +6,9 @@ import type { MarathonEvent } from './lib/types.ts';
 
 export const store = new MarathonStore();
 
-/** The first load starts with the script, before React mounts; later mounts (after signing in) load again. */
-let firstLoad: Promise<void> | undefined = store.loadAll();
+// The first load starts with the script, before React mounts. A remount (the sign-in gate remounts the console)
+// loads again only if that load failed, e.g. with a 401 before signing in.
+store.ensureLoaded();
 
 export function useMarathon(): MarathonSnapshot {
   return useSyncExternalStore(store.subscribe, store.getSnapshot);
@@ -16,10 +17,7 @@ export function useMarathon(): MarathonSnapshot {
 /** Loads the state once and applies events; after a reconnect it reloads (events may have been missed meanwhile). */
 export function MarathonLive({ children }: { children: ReactNode }) {
   const opens = useRef(0);
-  useEffect(() => {
-    if (firstLoad) { firstLoad = undefined; return; }
-    void store.loadAll();
-  }, []);
+  useEffect(() => { store.ensureLoaded(); }, []);
   useEventStream(EVENTS_PATH, {
     onOpen: () => { if (opens.current++ > 0) void store.loadAll(); },
     onEvent: (e) => {

@@ -60,6 +60,14 @@ export class MarathonStore {
     for (const l of this.listeners) l();
   }
 
+  private loading: Promise<void> | undefined;
+
+  /** Loads everything unless that already worked or is under way (a console that remounts loads once). */
+  ensureLoaded(): void {
+    if (this.loaded || this.loading) return;
+    this.loading = this.loadAll().finally(() => { this.loading = undefined; });
+  }
+
   /**
    * Everything, at start-up and after the event stream reconnects (events may have been missed). The list renders
    * as soon as /v2/apps is in; deployments, the queue and /v2/info follow on their own.
