@@ -213,7 +213,15 @@ const HOST_NETWORK_TYPES = new Set(['BRIDGE', 'USER']);
  */
 export function parseApp(body: unknown, baseGroup = '/'): AppDefinition {
   const parsed = appSchema.safeParse(body);
-  if (!parsed.success) throw new AppValidationError(detailsOf(parsed.error));
+  if (!parsed.success) {
+    // Report a bad id along with the schema's problems, so a form can mark every wrong field at once.
+    const details = detailsOf(parsed.error);
+    const rawId = (body as { id?: unknown } | null)?.id;
+    if (typeof rawId === 'string' && !details.some((d) => d.path === '/id') && !resolvePathId(rawId, baseGroup)) {
+      details.push({ path: '/id', errors: [rawId === '' ? 'id must not be empty' : `'${rawId}' is not a valid app id: ${ID_RULE}`] });
+    }
+    throw new AppValidationError(details);
+  }
   const a = parsed.data;
   const problems: ValidationDetail[] = [];
   const fail = (path: string, error: string) => problems.push({ path, errors: [error] });

@@ -35,7 +35,7 @@ export interface Unplaced {
   processedOffers: number;
   reasons: Record<string, number>;
   /** One readable line per offer that was not used, e.g. "127.0.30.2: port 8000 is not offered". */
-  lastOffers: Array<{ offerId: string; agentId: string; hostname: string; reasons: string[] }>;
+  lastOffers: Array<{ offerId: string; agentId: string; hostname: string; reasons: string[]; resources: ResourceJSON[]; attributes: AttributeJSON[] }>;
 }
 
 export interface LaunchPlan { launches: Launch[]; unplaced: Map<string, Unplaced> }
@@ -96,7 +96,10 @@ export function planLaunches(queue: readonly QueuedApp[], offers: readonly Offer
         for (const [budget, reason] of reasons) {
           const name = marathonReason(reason);
           summary.reasons[name] = (summary.reasons[name] ?? 0) + 1;
-          summary.lastOffers.push({ offerId: budget.offer.id.value, agentId: budget.offer.agent_id.value, hostname: budget.offer.hostname, reasons: [reason] });
+          summary.lastOffers.push({
+            offerId: budget.offer.id.value, agentId: budget.offer.agent_id.value, hostname: budget.offer.hostname, reasons: [reason],
+            resources: budget.offer.resources, attributes: budget.offer.attributes ?? [],
+          });
         }
         unplaced.set(app.id, summary);
         break;

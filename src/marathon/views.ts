@@ -1,4 +1,6 @@
 // The JSON Marathon shows for apps, tasks, deployments and the queue (read-only fields included).
+import type { ResourceJSON } from '../common/resources.ts';
+import type { AttributeJSON } from '../proto/mesos.ts';
 import type { AppDefinition } from './app-definition.ts';
 import type { Deployment, Instance } from './model.ts';
 import type { MarathonScheduler, QueueEntry } from './scheduler.ts';
@@ -130,7 +132,8 @@ export function queueJson(entries: QueueEntry[], now: number, withLastOffers: bo
         },
         ...(withLastOffers ? {
           lastUnusedOffers: (u?.lastOffers ?? []).map((o) => ({
-            offer: { id: o.offerId, agentId: o.agentId, hostname: o.hostname },
+            // Marathon's offer shape: what the agent offered, so a console can say "largest offer 1024 MB".
+            offer: { id: o.offerId, agentId: o.agentId, hostname: o.hostname, resources: o.resources.map(marathonResource), attributes: o.attributes.map(marathonAttribute) },
             timestamp: u!.at,
             reason: o.reasons,
           })),
@@ -138,6 +141,15 @@ export function queueJson(entries: QueueEntry[], now: number, withLastOffers: bo
       };
     }),
   };
+}
+
+/** A Mesos resource as Marathon prints it in lastUnusedOffers: scalar as a number, ranges as [{begin, end}]. */
+function marathonResource(r: ResourceJSON): Record<string, unknown> {
+  return { name: r.name, role: r.role ?? '*', scalar: r.scalar?.value ?? 0, ranges: r.ranges?.range ?? [], set: r.set?.item ?? [] };
+}
+
+function marathonAttribute(a: AttributeJSON): Record<string, unknown> {
+  return { name: a.name, scalar: a.scalar?.value ?? 0, ranges: a.ranges?.range ?? [], set: a.set?.item ?? [], text: a.text?.value ?? '' };
 }
 
 /** Marathon's text/plain task listing: per app and service port, a line of host:port pairs. */

@@ -1,32 +1,30 @@
-// The Marathon console (port 8080).
+// The Marathon console (port 8080): applications, one app, the create/edit form and deployments.
 import { Route, Routes } from 'react-router';
 import { mount } from '../shared/mount.tsx';
-import { ErrorBanner, Loading, Shell } from '../shared/Shell.tsx';
-import { useApi } from '../shared/useApi.ts';
-import { VirtualTable } from '../shared/VirtualTable.tsx';
+import { Shell } from '../shared/Shell.tsx';
+import { MarathonLive, useMarathon } from './live.tsx';
+import { AppsPage } from './pages/AppsPage.tsx';
+import { AppPage } from './pages/AppPage.tsx';
+import { CreateAppPage, EditAppPage } from './pages/AppFormPage.tsx';
+import { DeploymentsPage } from './pages/DeploymentsPage.tsx';
+import './marathon.css';
 
-interface App { id: string; instances: number; tasksRunning: number }
-
-function Apps() {
-  const { data, error } = useApi<{ apps: App[] }>('/v2/apps');
+function Console() {
+  const { deployments } = useMarathon();
   return (
-    <>
-      <h1>Applications</h1>
-      <ErrorBanner error={error} />
-      {!data ? <Loading /> : (
-        <VirtualTable label="Applications" rows={data.apps} rowKey={(a) => a.id} columns={[
-          { key: 'id', header: 'ID', width: '3fr', render: (a) => a.id },
-          { key: 'running', header: 'Running', render: (a) => `${a.tasksRunning} / ${a.instances}` },
-        ]} />
-      )}
-    </>
+    <Shell role="marathon" nav={[
+      { to: '/', label: 'Applications' },
+      { to: '/deployments', label: deployments.length > 0 ? `Deployments (${deployments.length})` : 'Deployments' },
+    ]}>
+      <Routes>
+        <Route path="/" element={<AppsPage />} />
+        <Route path="/create" element={<CreateAppPage />} />
+        <Route path="/apps/*" element={<AppPage />} />
+        <Route path="/edit/*" element={<EditAppPage />} />
+        <Route path="/deployments" element={<DeploymentsPage />} />
+      </Routes>
+    </Shell>
   );
 }
 
-mount(
-  <Shell role="marathon" nav={[{ to: '/', label: 'Applications' }]}>
-    <Routes>
-      <Route path="/" element={<Apps />} />
-    </Routes>
-  </Shell>,
-);
+mount(<MarathonLive><Console /></MarathonLive>);

@@ -1,5 +1,5 @@
 // The Mesos master console (port 5050): overview, agents, frameworks and tasks, live from the operator event stream.
-import { Route, Routes } from 'react-router';
+import { Navigate, Route, Routes, useParams } from 'react-router';
 import { mount } from '../shared/mount.tsx';
 import { Shell } from '../shared/Shell.tsx';
 import { ClusterProvider, LiveBadge } from './cluster.tsx';
@@ -15,6 +15,11 @@ function NotFound() {
   return <><h1>Not found</h1><p>This page does not exist. <a href="#/">Back to the overview</a>.</p></>;
 }
 
+function ExecutorRedirect() {
+  const { frameworkId = '', executorId = '' } = useParams();
+  return <Navigate replace to={`/frameworks/${encodeURIComponent(frameworkId)}/tasks/${encodeURIComponent(executorId)}`} />;
+}
+
 mount(
   <ClusterProvider>
     <Shell role="master" nav={[{ to: '/', label: 'Overview' }, { to: '/agents', label: 'Agents' }, { to: '/frameworks', label: 'Frameworks' }]} extra={<LiveBadge />}>
@@ -25,6 +30,8 @@ mount(
         <Route path="/frameworks" element={<Frameworks />} />
         <Route path="/frameworks/:id" element={<FrameworkPage />} />
         <Route path="/frameworks/:frameworkId/tasks/:taskId" element={<TaskPage />} />
+        {/* The Mesos UI's executor page address (what Marathon's console links to): for command tasks the executor is the task. */}
+        <Route path="/agents/:agentId/frameworks/:frameworkId/executors/:executorId" element={<ExecutorRedirect />} />
         <Route path="*" element={<NotFound />} />
       </Routes>
     </Shell>

@@ -30,7 +30,7 @@ export function VirtualTable<T>({ rows, columns, rowKey, rowHeight = 40, maxHeig
               return (
                 <div key={rowKey(row)} ref={virtualizer.measureElement} data-index={item.index} role="row" aria-rowindex={item.index + 2} className="vtable-row"
                   style={{ gridTemplateColumns: template, position: 'absolute', top: 0, left: 0, right: 0, minHeight: rowHeight, transform: `translateY(${item.start}px)` }}>
-                  {columns.map((c) => <div key={c.key} role="cell">{c.render(row)}</div>)}
+                  {columns.map((c) => <div key={c.key} role="cell" data-label={typeof c.header === 'string' ? c.header : undefined}>{c.render(row)}</div>)}
                 </div>
               );
             })}

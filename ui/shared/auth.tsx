@@ -1,6 +1,6 @@
 // Credentials typed into the login form live in sessionStorage (gone when the tab closes) and go out as HTTP
 // Basic or a bearer token on every API call. Any 401 shows the form; the API stays the one that decides.
-import { useEffect, useState, useSyncExternalStore, type FormEvent, type ReactNode } from 'react';
+import { useEffect, useRef, useState, useSyncExternalStore, type FormEvent, type ReactNode } from 'react';
 
 const KEY = 'trireme.authorization';
 const listeners = new Set<() => void>();
@@ -34,7 +34,12 @@ function subscribe(l: () => void): () => void { listeners.add(l); return () => l
 export function LoginGate({ children }: { children: ReactNode }) {
   const needsLogin = useSyncExternalStore(subscribe, () => unauthorized);
   const [generation, setGeneration] = useState(0);
-  useEffect(() => { if (!needsLogin) setGeneration((g) => g + 1); }, [needsLogin]);
+  // Remount (reload every page's data) only after a sign-in, not on the first render.
+  const wasLoggingIn = useRef(false);
+  useEffect(() => {
+    if (needsLogin) wasLoggingIn.current = true;
+    else if (wasLoggingIn.current) { wasLoggingIn.current = false; setGeneration((g) => g + 1); }
+  }, [needsLogin]);
   if (needsLogin) return <LoginForm />;
   return <div key={generation} className="contents">{children}</div>;
 }

@@ -103,3 +103,9 @@ test('read-only fields of a GET can be sent back; a partial update keeps the res
   assert.equal(changed.cmd, null, 'args replaces cmd');
   assert.equal(isConfigChange(current, changed), true);
 });
+
+test('a bad id is reported together with schema problems, so every wrong field shows at once', () => {
+  const d = details({ id: '/Bad_ID', cmd: 'x', cpus: -1 });
+  assert.deepEqual(d.map((x) => x.path).sort(), ['/cpus', '/id']);
+  assert.match(d.find((x) => x.path === '/id')!.errors[0]!, /not a valid app id/);
+});

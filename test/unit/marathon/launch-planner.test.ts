@@ -136,3 +136,13 @@ test('label selectors as Marathon parses them', () => {
   assert.equal(sel('env==prod,missing'), false);
   assert.equal(parseLabelSelector('a b c').ok, false);
 });
+
+test('an app asking more memory than any offer has stays queued, and each unused offer carries what it offered', () => {
+  const a = app({ instances: 2, mem: 2048 });
+  const plan = planLaunches([{ app: a, count: 2, placed: [] }], [offer(1), offer(2)], ids, evaluateConstraints);
+  assert.equal(plan.launches.length, 0);
+  const left = plan.unplaced.get('/test')!;
+  assert.deepEqual(left.reasons, { InsufficientMemory: 2 });
+  assert.match(left.lastOffers[0]!.reasons[0]!, /insufficient mem: need 2048, offer has 1024/);
+  assert.equal(left.lastOffers[0]!.resources.find((r) => r.name === 'mem')?.scalar?.value, 1024);
+});
