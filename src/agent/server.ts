@@ -22,6 +22,7 @@ import { setUpIsolation } from './containerizer/isolation.ts';
 import { Fetcher } from './fetcher.ts';
 import { SandboxGc } from './sandbox-gc.ts';
 import { formatDuration } from '../common/duration.ts';
+import type { ClientTls, ServerTlsOptions } from '../security/tls.ts';
 
 export interface AgentConfig {
   master: string;
@@ -47,6 +48,10 @@ export interface AgentConfig {
   gcDelayMs?: number;
   /** --recover: reconnect (re-adopt tasks left running by a crashed agent) or cleanup (kill them). */
   recover?: 'reconnect' | 'cleanup';
+  /** --ssl-cert/--ssl-key: serve HTTPS (only) on --port. */
+  tls?: ServerTlsOptions;
+  /** --ca-file: how the agent verifies an HTTPS master and https fetcher URIs; default plain HTTP. */
+  clientTls?: ClientTls;
 }
 
 /** The containerizers named in --containerizers; the docker one must reach its Engine at start-up. */
@@ -129,19 +134,19 @@ export async function startAgent(config: AgentConfig, logger: Logger, clock: Clo
     throw new StartupError(`agent: ${(err as Error).message}`);
   }
   logger.info({ isolation: isolation.flag, cgroups: isolation.cgroupVersion ?? 'none', cfs: config.cgroupsEnableCfs ?? false }, 'isolation');
-  const app = createHttpServer(logger);
+  const app = createHttpServer(logger, undefined, config.tls);
   installTextErrorHandler(app);
   const mesos = new ProcessContainerizer({ logger, isolation: isolation.isolation, runtimeDir: join(config.workDir, 'meta', 'containers') });
   const containerizer = await createContainerizer(config, logger, mesos);
   const gcDelayMs = config.gcDelayMs ?? DEFAULT_GC_DELAY_MS;
   const sandboxGc = new SandboxGc({ delayMs: gcDelayMs, clock, logger });
-  const fetcher = new Fetcher({ cacheDir: join(config.workDir, 'fetch-cache'), logger });
+  const fetcher = new Fetcher({ cacheDir: join(config.workDir, 'fetch-cache'), logger, ...(config.clientTls ? { tls: config.clientTls } : {}) });
   // Routes must exist before listening, and the agent needs the bound port (--port 0): the port is filled in after listen.
   let port = config.port;
   const agent = new Agent({
     master: config.master, hostname: config.hostname, port, workDir: config.workDir, resources, attributes: config.attributes,
     containerizer, logger, clock, statusUpdateRetryMs: config.statusUpdateRetryMs, registrationBackoffMs: config.registrationBackoffMs, maxCompletedTasks: 1000,
-    fetcher, sandboxGc, recover: config.recover ?? 'reconnect',
+    fetcher, sandboxGc, recover: config.recover ?? 'reconnect', ...(config.clientTls ? { tls: config.clientTls } : {}),
   });
 
   const flags = { master: config.master, ip: config.ip, port: String(port), hostname: config.hostname, work_dir: config.workDir, resources: resources.toString(), containerizers: (config.containerizers ?? ['mesos']).join(','),
@@ -231,7 +236,7 @@ export async function startAgent(config: AgentConfig, logger: Logger, clock: Clo
     if (err instanceof MasterUnreachableError) throw new StartupError(`agent: ${err.message}`);
     throw err;
   }
-  const url = `http://${config.hostname}:${port}`;
+  const url = `${config.tls ? 'https' : 'http'}://${config.hostname}:${port}`;
   logger.info({ url, master: config.master, resources: resources.toString() }, 'agent listening');
   return {
     agent, url, port,
@@ -239,6 +244,7 @@ export async function startAgent(config: AgentConfig, logger: Logger, clock: Clo
       sandboxGc.stop();
       await agent.stop(opts.killTasks ?? true);
       await app.close();
+      await config.clientTls?.close();
     },
   };
 }

@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import { createHttpServer, listen, StartupError } from '../common/http.ts';
 import { systemClock, type Clock } from '../common/clock.ts';
 import { SchedulerClient } from '../scheduler-client/client.ts';
+import { ClientTls, type ServerTlsOptions } from '../security/tls.ts';
 import { OfferLoop } from '../framework/offer-loop.ts';
 import type { LeaderElector } from '../state/leader.ts';
 import type { Store } from '../state/store.ts';
@@ -38,6 +39,10 @@ export interface ChronosConfig {
   zk?: string;
   /** Default 10 s. */
   zkSessionTimeoutMs?: number;
+  /** --ssl-cert/--ssl-key: serve HTTPS (only) on --http-port. */
+  tls?: ServerTlsOptions;
+  /** --ca-file: verifying an HTTPS master and leader; default plain HTTP. */
+  clientTls?: ClientTls;
 }
 
 export interface ChronosDeps {
@@ -85,7 +90,9 @@ export async function startChronos(config: ChronosConfig, logger: Logger, deps: 
     else { reviveTimer = setTimeout(revive, wait); reviveTimer.unref(); }
   };
 
-  const app = createHttpServer(logger);
+  const clientTls = config.clientTls ?? ClientTls.none;
+  const scheme = config.tls ? 'https' : 'http';
+  const app = createHttpServer(logger, undefined, config.tls);
   let selfAddress = '';
   const leaderAddress = (): string | undefined => {
     const data = elector.leader()?.data as { address?: string } | undefined;
@@ -96,20 +103,21 @@ export async function startChronos(config: ChronosConfig, logger: Logger, deps: 
     isLeader: () => elector.isLeader(), leaderAddress, selfAddress: () => selfAddress,
     local: new Set(['/ping', '/metrics', '/leader', '/scheduler/leader', '/v1/scheduler/leader']),
     unavailable: (message) => ({ message, status: 'Service Unavailable' }),
+    tls: { scheme, client: clientTls },
   });
   registerChronosApi(app, { scheduler, metrics, defaults, clock, leader: leaderAddress });
 
   await scheduler.load(); // a standby answers reads from it while no leader is reachable
   const port = await listen(app, config.httpAddress, config.httpPort, 'chronos');
   selfAddress = `${config.hostname}:${port}`;
-  const url = `http://${selfAddress}`;
+  const url = `${scheme}://${selfAddress}`;
 
   const lead = async (): Promise<void> => {
     await store.sync?.(); // a shared store (ZooKeeper): see the previous leader's last writes
     await scheduler.load();
     const stored = await store.get<string>(FRAMEWORK_ID_KEY);
     client = new SchedulerClient({
-      master: config.master, logger: logger.child({ component: 'scheduler-client' }),
+      master: config.master, logger: logger.child({ component: 'scheduler-client' }), tls: clientTls,
       frameworkInfo: {
         user: config.user, name: config.frameworkName, failover_timeout: config.failoverTimeoutSeconds, checkpoint: true,
         role: config.role, hostname: config.hostname, webui_url: url, ...(stored ? { id: { value: stored.value } } : {}),
@@ -162,6 +170,7 @@ export async function startChronos(config: ChronosConfig, logger: Logger, deps: 
       await scheduler.flush();
       await app.close();
       await state.close();
+      await config.clientTls?.close();
     },
   };
 }

@@ -5,6 +5,7 @@ import { createLogger } from '../common/logger.ts';
 import { parseAttributes, parseResources } from '../common/resources.ts';
 import { startAgent } from '../agent/server.ts';
 import { durationArg, envOption, portArg, runRole } from './options.ts';
+import { roleTls, withTlsOptions } from './tls-options.ts';
 import { CONTAINERIZER_NAMES, type ContainerizerName } from '../agent/containerizer/composing.ts';
 
 function containerizersArg(value: string): ContainerizerName[] {
@@ -24,7 +25,7 @@ function attributesArg(value: string) {
 }
 
 export function agentCommand(): Command {
-  return new Command('agent')
+  return withTlsOptions(new Command('agent')
     .description('run an agent: advertises resources to the master and runs tasks in sandboxes')
     .addOption(envOption('agent', '--master <address>', 'the master to register with: host:port, or zk://host:port,.../mesos to follow the leading master').makeOptionMandatory())
     .addOption(envOption('agent', '--ip <ip>', 'address to listen on').default('0.0.0.0'))
@@ -41,14 +42,15 @@ export function agentCommand(): Command {
     .addOption(envOption('agent', '--cgroups-enable-cfs', 'cap each task at its cpus with a CFS quota (not only shares)').default(false))
     .addOption(envOption('agent', '--cgroups-root <name>', 'parent cgroup of the tasks\' cgroups').default('trireme'))
     .addOption(envOption('agent', '--gc-delay <duration>', 'how long completed sandboxes are kept before garbage collection').default(7 * 86_400_000, '1weeks').argParser(durationArg))
-    .addOption(envOption('agent', '--recover <mode>', 'after a crash: reconnect = re-adopt the tasks still running, cleanup = kill them').default('reconnect').choices(['reconnect', 'cleanup']))
+    .addOption(envOption('agent', '--recover <mode>', 'after a crash: reconnect = re-adopt the tasks still running, cleanup = kill them').default('reconnect').choices(['reconnect', 'cleanup'])), 'agent', { client: true })
     .action(async (o) => {
       const logger = createLogger('agent');
-      await runRole(() => startAgent({
+      await runRole(async () => startAgent({
         master: o.master, ip: o.ip, port: o.port, hostname: o.hostname ?? (o.ip === '0.0.0.0' ? os.hostname() : o.ip), workDir: resolve(o.workDir),
         resources: o.resources, attributes: o.attributes, statusUpdateRetryMs: o.statusUpdateRetryInterval, registrationBackoffMs: o.registrationBackoffFactor,
         containerizers: o.containerizers, dockerSocket: o.dockerSocket ?? process.env.DOCKER_HOST ?? '/var/run/docker.sock',
         isolation: o.isolation, cgroupsEnableCfs: o.cgroupsEnableCfs, cgroupsRoot: o.cgroupsRoot, gcDelayMs: o.gcDelay, recover: o.recover,
+        ...roleTls('agent', o),
       }, logger));
     });
 }

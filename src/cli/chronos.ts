@@ -5,6 +5,7 @@ import { createLogger } from '../common/logger.ts';
 import { startChronos } from '../chronos/server.ts';
 import { DEFAULT_ZK_SESSION_TIMEOUT_MS } from '../state/zookeeper.ts';
 import { durationArg, envOption, portArg, positiveInt, runRole, zkUrlArg } from './options.ts';
+import { roleTls, withTlsOptions } from './tls-options.ts';
 
 function nonNegativeNumber(value: string): number {
   const n = Number(value);
@@ -19,7 +20,7 @@ function positiveNumber(value: string): number {
 
 /** `trireme chronos`: flags spelled as Chronos' (--task_epsilon works as --task-epsilon). */
 export function chronosCommand(): Command {
-  return new Command('chronos')
+  return withTlsOptions(new Command('chronos')
     .description('run Chronos: distributed cron with ISO8601 schedules, dependent jobs and the Chronos REST API')
     .addOption(envOption('chronos', '--master <host:port>', 'Mesos master: host:port, a comma list, or zk://h1:2181,h2:2181/mesos to follow the leading master').default('127.0.0.1:5050'))
     .addOption(envOption('chronos', '--http-port <port>', 'REST API port (0 = any free port)').default(4400).argParser(portArg))
@@ -39,7 +40,7 @@ export function chronosCommand(): Command {
     .addOption(envOption('chronos', '--mesos-task-disk <mb>', 'default disk (MB) of a job').default(256).argParser(positiveNumber))
     .addOption(envOption('chronos', '--decline-offer-duration <ms>', 'filter on declined offers').default(5000).argParser(nonNegativeNumber))
     .addOption(envOption('chronos', '--zk <url>', 'HA: state and leader election in ZooKeeper (zk://h1:2181,h2:2181,h3:2181/chronos); standbys proxy the API to the leader').argParser(zkUrlArg))
-    .addOption(envOption('chronos', '--zk-session-timeout <duration>', 'ZooKeeper session timeout (with --zk)').default(DEFAULT_ZK_SESSION_TIMEOUT_MS, '10secs').argParser(durationArg))
+    .addOption(envOption('chronos', '--zk-session-timeout <duration>', 'ZooKeeper session timeout (with --zk)').default(DEFAULT_ZK_SESSION_TIMEOUT_MS, '10secs').argParser(durationArg)), 'chronos', { client: true })
     .action(async (o) => {
       const logger = createLogger('chronos');
       await runRole(async () => {
@@ -51,6 +52,7 @@ export function chronosCommand(): Command {
           historyLimit: o.historyLimit, declineOfferSeconds: o.declineOfferDuration / 1000,
           defaults: { cpus: o.mesosTaskCpu, mem: o.mesosTaskMem, disk: o.mesosTaskDisk },
           ...(o.zk ? { zk: o.zk, zkSessionTimeoutMs: o.zkSessionTimeout } : {}),
+          ...roleTls('chronos', o),
         }, logger);
       });
     });

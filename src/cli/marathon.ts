@@ -5,9 +5,10 @@ import { createLogger } from '../common/logger.ts';
 import { startMarathon } from '../marathon/server.ts';
 import { DEFAULT_ZK_SESSION_TIMEOUT_MS } from '../state/zookeeper.ts';
 import { durationArg, envOption, portArg, runRole, zkUrlArg } from './options.ts';
+import { roleTls, withTlsOptions } from './tls-options.ts';
 
 export function marathonCommand(): Command {
-  return new Command('marathon')
+  return withTlsOptions(new Command('marathon')
     .description('run Marathon: long-running services with the Marathon v2 REST API, on the Mesos scheduler API')
     .addOption(envOption('marathon', '--master <host:port>', 'master address: host:port (comma list tried in turn) or zk://h1:2181,h2:2181/mesos to follow the leading master').makeOptionMandatory())
     .addOption(envOption('marathon', '--http-port <port>', 'port of the REST API (0 = any free port)').default(8080).argParser(portArg))
@@ -23,17 +24,18 @@ export function marathonCommand(): Command {
     .addOption(envOption('marathon', '--reconciliation-interval <duration>', 'period of the implicit task reconciliation with the master').default(600_000, '10mins').argParser(durationArg))
     .addOption(envOption('marathon', '--decline-offer-duration <duration>', 'how long the master keeps a declined offer from Marathon (new demand revives at once)').default(5000, '5secs').argParser(durationArg))
     .addOption(envOption('marathon', '--zk <url>', 'HA: state and leader election in ZooKeeper (zk://h1:2181,h2:2181,h3:2181/marathon); standbys proxy the API to the leader').argParser(zkUrlArg))
-    .addOption(envOption('marathon', '--zk-session-timeout <duration>', 'ZooKeeper session timeout (with --zk)').default(DEFAULT_ZK_SESSION_TIMEOUT_MS, '10secs').argParser(durationArg))
+    .addOption(envOption('marathon', '--zk-session-timeout <duration>', 'ZooKeeper session timeout (with --zk)').default(DEFAULT_ZK_SESSION_TIMEOUT_MS, '10secs').argParser(durationArg)), 'marathon', { client: true })
     .action(async (o) => {
       const logger = createLogger('marathon');
       const httpAddress: string = o.ip ?? o.httpAddress;
-      await runRole(() => startMarathon({
+      await runRole(async () => startMarathon({
         master: o.master, httpAddress, httpPort: o.httpPort,
         hostname: o.hostname ?? (httpAddress === '0.0.0.0' ? os.hostname() : httpAddress), workDir: resolve(o.workDir),
         store: o.internalStoreBackend === 'in_memory' ? 'in_memory' : 'sqlite', frameworkName: o.frameworkName, mesosRole: o.mesosRole,
         mesosUser: o.mesosUser, failoverTimeoutSeconds: o.failoverTimeout / 1000,
         reconciliationIntervalMs: o.reconciliationInterval, declineOfferSeconds: o.declineOfferDuration / 1000,
         ...(o.zk ? { zk: o.zk, zkSessionTimeoutMs: o.zkSessionTimeout } : {}),
+        ...roleTls('marathon', o),
       }, logger));
     });
 }

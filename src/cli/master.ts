@@ -4,11 +4,12 @@ import { resolve } from 'node:path';
 import { createLogger } from '../common/logger.ts';
 import { startMaster } from '../master/server.ts';
 import { durationArg, envOption, portArg, positiveInt, runRole, zkUrlArg } from './options.ts';
+import { roleTls, withTlsOptions } from './tls-options.ts';
 import { DEFAULT_ZK_SESSION_TIMEOUT_MS } from '../state/zookeeper.ts';
 import { DEFAULT_AGENT_REREGISTER_TIMEOUT_MS } from '../master/leadership.ts';
 
 export function masterCommand(): Command {
-  return new Command('master')
+  return withTlsOptions(new Command('master')
     .description('run a master: agent registry, DRF allocator, offers, scheduler and operator APIs')
     .addOption(envOption('master', '--ip <ip>', 'address to listen on').default('0.0.0.0'))
     .addOption(envOption('master', '--port <port>', 'port to listen on (0 = any free port)').default(5050).argParser(portArg))
@@ -26,19 +27,20 @@ export function masterCommand(): Command {
     .addOption(envOption('master', '--zk <url>', 'ZooKeeper URL for HA, e.g. zk://h1:2181,h2:2181,h3:2181/mesos: registry in ZooKeeper, leader election among masters').argParser(zkUrlArg))
     .addOption(envOption('master', '--quorum <n>', 'size of a majority of masters; required with --zk (as in Mesos)').argParser(positiveInt))
     .addOption(envOption('master', '--zk-session-timeout <duration>', 'ZooKeeper session timeout').default(DEFAULT_ZK_SESSION_TIMEOUT_MS, '10secs').argParser(durationArg))
-    .addOption(envOption('master', '--agent-reregister-timeout <duration>', 'after a failover, time agents have to re-register before they are marked unreachable').default(DEFAULT_AGENT_REREGISTER_TIMEOUT_MS, '10mins').argParser(durationArg))
+    .addOption(envOption('master', '--agent-reregister-timeout <duration>', 'after a failover, time agents have to re-register before they are marked unreachable').default(DEFAULT_AGENT_REREGISTER_TIMEOUT_MS, '10mins').argParser(durationArg)), 'master', { client: false })
     .action(async (o) => {
       if (o.zk && o.quorum === undefined) {
         process.stderr.write('trireme: master: --quorum is required with --zk (e.g. --quorum 2 for 3 masters)\n');
         process.exit(1);
       }
       const logger = createLogger('master');
-      await runRole(() => startMaster({
+      await runRole(async () => startMaster({
         ip: o.ip, port: o.port, hostname: o.hostname ?? (o.ip === '0.0.0.0' ? os.hostname() : o.ip), workDir: resolve(o.workDir), registry: o.registry === 'in_memory' ? 'in_memory' : 'sqlite',
         allocationIntervalMs: o.allocationInterval, offerTimeoutMs: o.offerTimeout, agentPingTimeoutMs: o.agentPingTimeout,
         maxAgentPingTimeouts: o.maxAgentPingTimeouts, heartbeatIntervalSeconds: o.frameworkHeartbeatInterval / 1000,
         maxCompletedFrameworks: o.maxCompletedFrameworks, maxCompletedTasksPerFramework: o.maxCompletedTasksPerFramework, cluster: o.cluster,
         zk: o.zk, quorum: o.quorum, zkSessionTimeoutMs: o.zkSessionTimeout, agentReregisterTimeoutMs: o.agentReregisterTimeout,
+        ...roleTls('master', o),
       }, logger));
     });
 }

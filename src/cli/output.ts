@@ -3,7 +3,8 @@
 import { Command, Option } from 'commander';
 import Table from 'cli-table3';
 import pc from 'picocolors';
-import { CliError, type FailureKind } from './ops/http.ts';
+import { CliError, useClientTls, type FailureKind } from './ops/http.ts';
+import { CA_FILE_ENV, ClientTls, loadCa } from '../security/tls.ts';
 
 /** Exit codes of the operator commands (documented in the README). */
 export const EXIT: Record<FailureKind | 'ok', number> = { ok: 0, usage: 1, api: 1, 'not-found': 2, unreachable: 3, failed: 4, timeout: 5 };
@@ -49,13 +50,28 @@ export function withEndpoints(cmd: Command): Command {
     .addOption(new Option('--master <address>', 'Mesos master: host:port, a comma list, or zk://').env('TRIREME_MASTER').default('127.0.0.1:5050'))
     .addOption(new Option('--marathon <address>', 'Marathon: host:port or URL').env('TRIREME_MARATHON').default('127.0.0.1:8080'))
     .addOption(new Option('--chronos <address>', 'Chronos: host:port or URL').env('TRIREME_CHRONOS').default('127.0.0.1:4400'))
-    .option('--json', 'print JSON for scripts instead of tables', false);
+    .option('--json', 'print JSON for scripts instead of tables', false)
+    .addOption(new Option('--ca-file <file>', 'PEM CA bundle to verify HTTPS servers against; with it, addresses without http:// or https:// use https').env(CA_FILE_ENV));
+}
+
+/** Sets up HTTPS trust from the command's --ca-file (or $TRIREME_CA_FILE) before it talks to any API. */
+function applyCaFile(args: unknown[]): void {
+  const cmd = [...args].reverse().find((a): a is Command => a instanceof Command);
+  const file = cmd?.opts<{ caFile?: string }>().caFile;
+  if (!cmd || !file) return;
+  const flag = cmd.getOptionValueSource('caFile') === 'env' ? CA_FILE_ENV : '--ca-file';
+  try {
+    useClientTls(new ClientTls({ ca: loadCa('', file, flag) }));
+  } catch (err) {
+    throw new CliError('usage', (err as Error).message);
+  }
 }
 
 /** Runs an operator action: a CliError (or any error) becomes one line on stderr and its exit code. */
 export function action<A extends unknown[]>(fn: (...args: A) => Promise<void>): (...args: A) => Promise<void> {
   return async (...args: A) => {
     try {
+      applyCaFile(args);
       await fn(...args);
     } catch (err) {
       const e = err instanceof CliError ? err : new CliError('api', (err as Error).message);

@@ -4,9 +4,12 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import type { Logger } from 'pino';
 import { StoreUnavailableError } from '../state/store.ts';
 
-/** A fastify instance that takes request bodies as raw text, so each API applies its own content rules. */
-export function createHttpServer(logger: Logger, bodyLimit = 16 * 1024 * 1024): FastifyInstance {
-  const server = Fastify({ loggerInstance: logger.child({ component: 'http' }, { level: 'warn' }), bodyLimit, forceCloseConnections: true, return503OnClosing: false });
+/**
+ * A fastify instance that takes request bodies as raw text, so each API applies its own content rules. With `https`
+ * (a role's --ssl-cert/--ssl-key, see src/security/tls.ts) it serves HTTPS only on its port.
+ */
+export function createHttpServer(logger: Logger, bodyLimit = 16 * 1024 * 1024, https?: { cert: Buffer; key: Buffer }): FastifyInstance {
+  const server = Fastify({ loggerInstance: logger.child({ component: 'http' }, { level: 'warn' }), bodyLimit, forceCloseConnections: true, return503OnClosing: false, ...(https ? { https } : {}) });
   // Typed as the default instance: routes never use pino-specific logger methods.
   const app = server as unknown as FastifyInstance;
   app.removeAllContentTypeParsers();

@@ -17,6 +17,7 @@ import { SoloElector } from '../state/solo-elector.ts';
 import type { LeaderElector } from '../state/leader.ts';
 import { DEFAULT_ZK_SESSION_TIMEOUT_MS, openZooKeeperState, type ZooKeeperState } from '../state/zookeeper.ts';
 import { DEFAULT_AGENT_REREGISTER_TIMEOUT_MS, MasterLeadership } from './leadership.ts';
+import type { ServerTlsOptions } from '../security/tls.ts';
 
 export interface MasterConfig extends MasterTuning {
   ip: string;
@@ -33,6 +34,8 @@ export interface MasterConfig extends MasterTuning {
   zkSessionTimeoutMs?: number;
   /** Default 10 min (Mesos --agent_reregister_timeout). */
   agentReregisterTimeoutMs?: number;
+  /** --ssl-cert/--ssl-key: serve HTTPS (only) on --port. */
+  tls?: ServerTlsOptions;
 }
 
 export interface RunningMaster {
@@ -52,7 +55,7 @@ export async function startMaster(config: MasterConfig, logger: Logger, clock: C
     throw new StartupError(`master: --zk: ${(err as Error).message}`);
   }
   const store: Store = zk?.store ?? (config.registry === 'in_memory' ? new MemoryStore() : await SqliteStore.open(config.workDir, 'registry.db'));
-  const app = createHttpServer(logger);
+  const app = createHttpServer(logger, undefined, config.tls);
   installTextErrorHandler(app);
   const metrics = new MasterMetrics();
   const hostIp = config.ip === '0.0.0.0' ? '127.0.0.1' : config.ip;
@@ -86,7 +89,7 @@ export async function startMaster(config: MasterConfig, logger: Logger, clock: C
   master.bindPort(port);
   flags.port = String(port);
   await leadership.start();
-  const url = `http://${config.hostname}:${port}`;
+  const url = `${config.tls ? 'https' : 'http'}://${config.hostname}:${port}`;
   logger.info({ url, masterId: master.id, workDir: config.workDir, ...(config.zk ? { zk: config.zk } : {}) }, 'master listening');
   return {
     master, url, port,

@@ -1,5 +1,6 @@
 // Marathon's v2 REST API and its /v2/events stream, as the operator CLI needs them.
-import { baseUrl, CliError, request } from './http.ts';
+import { baseUrl, CliError, cliTls, request } from './http.ts';
+import { describeConnectionError } from '../../security/tls.ts';
 
 export interface MarathonApp {
   id: string; cmd?: string; instances: number; cpus: number; mem: number; disk?: number; version?: string;
@@ -64,9 +65,9 @@ export class MarathonClient {
     for (const t of types) url.searchParams.append('event_type', t);
     let res: Response;
     try {
-      res = await fetch(url, { headers: { Accept: 'text/event-stream' }, signal: controller.signal });
+      res = await cliTls().fetch(url, { headers: { Accept: 'text/event-stream' }, signal: controller.signal });
     } catch (err) {
-      throw new CliError('unreachable', `cannot reach ${url.host}: ${(err as Error).message}`);
+      throw new CliError('unreachable', `cannot reach ${url.host}: ${describeConnectionError(err) ?? (err as Error).message}`);
     }
     if (!res.ok || !res.body) throw new CliError('api', `event stream: HTTP ${res.status}`);
     const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
