@@ -4,7 +4,8 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { eventually, oneLine, runCli, startCluster, type RoleProcess, type TestCluster } from '../helpers/processes.ts';
+import { spawn } from 'node:child_process';
+import { REPO, eventually, oneLine, runCli, startCluster, type RoleProcess, type TestCluster } from '../helpers/processes.ts';
 import { startMarathonRole } from '../helpers/marathon.ts';
 import { startChronosProcess } from '../helpers/chronos.ts';
 import { makeCertificates, type TestCertificates } from '../helpers/tls.ts';
@@ -90,6 +91,16 @@ describe('TLS', () => {
     } finally {
       await client.stop({ teardown: true });
     }
+  });
+
+  it('examples/run-n.ts, a third-party framework, runs its tasks given --ca-file', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(REPO, 'examples/run-n.ts'), '--master', cluster.masterAddress, '--ca-file', certs.caFile, '--instances', '2', '--name', 'tls-copies'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (c) => { out += c; });
+    child.stderr.on('data', (c) => { out += c; });
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    assert.equal(code, 0, out);
+    assert.match(out, /all 2 tasks done, 0 failed/);
   });
 
   describe('Marathon over HTTPS', () => {
