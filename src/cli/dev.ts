@@ -35,8 +35,8 @@ export function devCommand(): Command {
       const memEach = Math.max(256, Math.floor((os.totalmem() / 1024 / 1024 - 1024) / n));
       const resources: string = o.agentResources ?? `cpus:${Math.max(1, os.cpus().length)};mem:${memEach};disk:10000;ports:[31000-32000]`;
       const agentAttributes = (i: number) => parseAttributes(`rack:rack-${i + 1};zone:${String.fromCharCode(97 + (i % 3))}`);
-      if (o.ha && (o.sslCert || o.sslKey)) {
-        process.stderr.write('trireme: dev: --ssl-cert/--ssl-key are not supported with --ha yet (start the roles yourself with the flags)\n');
+      if (o.ha && (o.sslCert || o.sslKey || o.caFile)) {
+        process.stderr.write('trireme: dev: --ssl-cert/--ssl-key/--ca-file are not supported with --ha yet (start the roles yourself with the flags)\n');
         process.exit(1);
       }
       if (o.ha) {

@@ -24,7 +24,7 @@ describe('trireme dev over HTTPS', () => {
       await eventually(async () => {
         const state = await (await trusted.fetch(`https://${url('master')}/master/state`)).json() as { frameworks: { name: string }[] };
         return ['marathon', 'chronos'].every((n) => state.frameworks.some((f) => f.name === n));
-      }, 20_000, 200);
+      }, 60_000, 200);
 
       // Addresses without a scheme: the CA file makes them https.
       const env = { TRIREME_CA_FILE: certs.caFile, TRIREME_MASTER: url('master')!, TRIREME_MARATHON: url('marathon')!, TRIREME_CHRONOS: url('chronos')! };
@@ -33,15 +33,15 @@ describe('trireme dev over HTTPS', () => {
       const created = await runCli(['app', 'create', '-f', app, '--wait'], 60_000, env);
       assert.equal(created.code, 0, created.stderr);
       assert.match(created.stdout, /1\/1 running/);
-      const tasks = JSON.parse((await runCli(['task', 'list', '--json'], 20_000, env)).stdout) as { id: string }[];
+      const tasks = JSON.parse((await runCli(['task', 'list', '--json'], 60_000, env)).stdout) as { id: string }[];
       const task = tasks.find((t) => t.id.startsWith('hello-tls'));
       assert.ok(task, JSON.stringify(tasks));
       const logs = await eventually(async () => {
-        const r = await runCli(['task', 'logs', task.id], 20_000, env);
+        const r = await runCli(['task', 'logs', task.id], 60_000, env);
         return r.code === 0 && r.stdout.includes('hello over tls') ? r : undefined;
-      }, 20_000, 500);
+      }, 60_000, 500);
       assert.match(logs.stdout, /hello over tls/);
-      const jobs = await runCli(['job', 'list'], 20_000, env);
+      const jobs = await runCli(['job', 'list'], 60_000, env);
       assert.equal(jobs.code, 0, jobs.stderr);
     } finally {
       await dev.stop();
@@ -55,9 +55,9 @@ describe('trireme dev over HTTPS', () => {
   it('refuses --ssl-cert with --ha in one line', async () => {
     const certs = makeCertificates();
     try {
-      const r = await runCli(['dev', '--ha', '--ssl-cert', certs.certFile, '--ssl-key', certs.keyFile], 20_000);
+      const r = await runCli(['dev', '--ha', '--ssl-cert', certs.certFile, '--ssl-key', certs.keyFile], 60_000);
       assert.equal(r.code, 1);
-      assert.match(r.stderr.trim(), /^trireme: dev: --ssl-cert\/--ssl-key are not supported with --ha yet/);
+      assert.match(r.stderr.trim(), /^trireme: dev: --ssl-cert\/--ssl-key\/--ca-file are not supported with --ha yet/);
     } finally { certs.remove(); }
   });
 });

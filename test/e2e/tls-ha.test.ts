@@ -56,7 +56,7 @@ describe('TLS with ZooKeeper: zk:// discovery and leader proxying over HTTPS', (
 
   it('the agent finds the master through ZooKeeper and registers over HTTPS', async () => {
     const master = roles[0]!;
-    await eventually(async () => (await json(`${master.url}/master/state`)).slaves.length === 1, 20_000, 200);
+    await eventually(async () => (await json(`${master.url}/master/state`)).slaves.length === 1, 60_000, 200);
   });
 
   it('the standby Marathon proxies a write to the leader over HTTPS, and the leader runs it through the HTTPS master', async () => {
@@ -64,11 +64,11 @@ describe('TLS with ZooKeeper: zk:// discovery and leader proxying over HTTPS', (
       const infos = await Promise.all(marathons.map((m) => json(`${m.url}/v2/info`)));
       const leading = infos.findIndex((i) => i.elected === true);
       return leading >= 0 && infos.filter((i) => i.elected).length === 1 ? leading + 1 : undefined;
-    }, 30_000, 200) - 1;
+    }, 60_000, 200) - 1;
     const standby = marathons[1 - leaderIndex]!;
     const created = await trusted.fetch(`${standby.url}/v2/apps`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ id: '/proxied', cmd: 'sleep 600', cpus: 0.1, mem: 32, instances: 1 }) });
     assert.equal(created.status, 201, await created.text());
-    await eventually(async () => (await json(`${standby.url}/v2/apps/proxied`)).app.tasksRunning === 1, 30_000, 200);
+    await eventually(async () => (await json(`${standby.url}/v2/apps/proxied`)).app.tasksRunning === 1, 60_000, 200);
     const state = await json(`${roles[0]!.url}/master/state`);
     assert.ok(state.frameworks.some((f: any) => f.name === 'marathon' && f.webui_url.startsWith('https://')), JSON.stringify(state.frameworks.map((f: any) => f.webui_url)));
   });

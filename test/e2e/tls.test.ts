@@ -64,7 +64,7 @@ describe('TLS', () => {
 
   it('an agent without the CA stops at start-up with one line naming the certificate problem', async () => {
     const r = await runCli(['agent', '--master', `https://${cluster.masterAddress}`, '--ip', '127.0.100.3', '--hostname', '127.0.100.3', '--port', '0',
-      '--work-dir', join(cluster.dir, 'agent-untrusting'), '--resources', 'cpus:1;mem:256;disk:100;ports:[31000-31010]'], 20_000);
+      '--work-dir', join(cluster.dir, 'agent-untrusting'), '--resources', 'cpus:1;mem:256;disk:100;ports:[31000-31010]'], 60_000);
     assert.equal(r.code, 1);
     assert.match(oneLine(r.stderr), /^trireme: agent: cannot reach master at https:\/\/127\.0\.0\.1:\d+: TLS: its certificate is not trusted \(UNABLE_TO_VERIFY_LEAF_SIGNATURE\); give the CA .* --ca-file/);
   });
@@ -85,7 +85,7 @@ describe('TLS', () => {
     });
     try {
       client.start();
-      await eventually(() => updates.some((u) => u.task_id.value === 'tls-task' && u.state === 'TASK_FINISHED'), 20_000);
+      await eventually(() => updates.some((u) => u.task_id.value === 'tls-task' && u.state === 'TASK_FINISHED'), 60_000);
       const state = await getJson(`https://${cluster.masterAddress}/master/state`);
       assert.ok(state.frameworks.some((f: any) => f.name === 'tls-framework'));
     } finally {
@@ -114,26 +114,26 @@ describe('TLS', () => {
       assert.match(marathon.url, /^https:\/\//);
       const res = await trusted.fetch(`${marathon.url}/v2/apps`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ id: '/secure', cmd: 'sleep 600', cpus: 0.1, mem: 32, instances: 1 }) });
       assert.equal(res.status, 201, await res.text());
-      await eventually(async () => (await getJson(`${marathon.url}/v2/apps/secure`)).app.tasksRunning === 1, 20_000, 200);
+      await eventually(async () => (await getJson(`${marathon.url}/v2/apps/secure`)).app.tasksRunning === 1, 60_000, 200);
       const info = await getJson(`${marathon.url}/v2/info`);
       assert.match(info.marathon_config.webui_url, /^https:\/\//);
     });
 
     it('the CLI lists apps with TRIREME_CA_FILE, and without it prints one line and exits non-zero', async () => {
-      const ok = await runCli(['app', 'list', '--marathon', marathon.url, '--json'], 20_000, { TRIREME_CA_FILE: certs.caFile });
+      const ok = await runCli(['app', 'list', '--marathon', marathon.url, '--json'], 60_000, { TRIREME_CA_FILE: certs.caFile });
       assert.equal(ok.code, 0, ok.stderr);
       assert.ok((JSON.parse(ok.stdout) as Array<{ id: string }>).some((a) => a.id === '/secure'));
       // A scheme-less address means https once a CA is given.
-      const bare = await runCli(['app', 'list', '--marathon', marathon.url.replace(/^https:\/\//, ''), '--ca-file', certs.caFile, '--json'], 20_000);
+      const bare = await runCli(['app', 'list', '--marathon', marathon.url.replace(/^https:\/\//, ''), '--ca-file', certs.caFile, '--json'], 60_000);
       assert.equal(bare.code, 0, bare.stderr);
-      const refused = await runCli(['app', 'list', '--marathon', marathon.url], 20_000, { TRIREME_CA_FILE: '' });
+      const refused = await runCli(['app', 'list', '--marathon', marathon.url], 60_000, { TRIREME_CA_FILE: '' });
       assert.equal(refused.code, 3);
       assert.match(oneLine(refused.stderr), /^trireme: cannot reach 127\.0\.0\.1:\d+: TLS: its certificate is not trusted .*--ca-file or TRIREME_CA_FILE$/);
       // Plain HTTP to an HTTPS port: the server drops it, and the line says what to try.
-      const plain = await runCli(['app', 'list', '--marathon', marathon.url.replace(/^https:/, 'http:')], 20_000, { TRIREME_CA_FILE: '' });
+      const plain = await runCli(['app', 'list', '--marathon', marathon.url.replace(/^https:/, 'http:')], 60_000, { TRIREME_CA_FILE: '' });
       assert.equal(plain.code, 3);
       assert.match(oneLine(plain.stderr), /if it serves HTTPS, use an https:\/\/ address or --ca-file$/);
-      const missing = await runCli(['app', 'list', '--marathon', marathon.url, '--ca-file', join(certs.dir, 'nope.pem')], 20_000);
+      const missing = await runCli(['app', 'list', '--marathon', marathon.url, '--ca-file', join(certs.dir, 'nope.pem')], 60_000);
       assert.equal(missing.code, 1);
       assert.match(oneLine(missing.stderr), /^trireme: --ca-file .*nope\.pem: no such file$/);
     });
@@ -155,8 +155,8 @@ describe('TLS', () => {
       await eventually(async () => {
         const jobs = await getJson(`${chronos.url}/v1/scheduler/jobs`);
         return (jobs.find((j: any) => j.name === 'secure-job')?.successCount ?? 0) >= 1;
-      }, 20_000, 200);
-      const cli = await runCli(['job', 'list', '--chronos', chronos.url, '--json'], 20_000, { TRIREME_CA_FILE: certs.caFile });
+      }, 60_000, 200);
+      const cli = await runCli(['job', 'list', '--chronos', chronos.url, '--json'], 60_000, { TRIREME_CA_FILE: certs.caFile });
       assert.equal(cli.code, 0, cli.stderr);
       assert.match(cli.stdout, /secure-job/);
     });
@@ -168,7 +168,7 @@ describe('TLS start-up errors', () => {
   before(() => { certs = makeCertificates(); });
   after(() => certs?.remove());
 
-  const start = (role: string, args: string[]) => runCli([role, '--port', '0', ...args], 20_000);
+  const start = (role: string, args: string[]) => runCli([role, '--port', '0', ...args], 60_000);
 
   it('a role with only one of --ssl-cert/--ssl-key, an unreadable file or a mismatched key says so in one line', async () => {
     const onlyCert = await start('master', ['--registry', 'in_memory', '--ip', '127.0.101.1', '--ssl-cert', certs.certFile]);
