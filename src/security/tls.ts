@@ -5,9 +5,13 @@ import { X509Certificate, createPrivateKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
+import { createRequire } from 'node:module';
 import tls from 'node:tls';
-import { Agent as UndiciAgent } from 'undici';
+import type { Agent as UndiciAgent } from 'undici';
 import { StartupError } from '../common/http.ts';
+
+// undici takes a few hundred ms to load: only processes that trust a CA for fetch pay for it.
+const loadUndici = (): typeof import('undici') => createRequire(import.meta.url)('undici') as typeof import('undici');
 
 /** What an HTTPS server needs (fastify's `https` option). */
 export interface ServerTlsOptions { cert: Buffer; key: Buffer }
@@ -110,7 +114,7 @@ export class ClientTls {
    */
   fetchOptions(): RequestInit {
     if (!this.trust) return {};
-    this.dispatcherCache ??= new UndiciAgent({ connect: { ca: this.trust } });
+    this.dispatcherCache ??= new (loadUndici().Agent)({ connect: { ca: this.trust } });
     return { dispatcher: this.dispatcherCache } as RequestInit;
   }
 
