@@ -3,6 +3,7 @@
 //   node --import tsx examples/run-n.ts --master 127.0.0.1:5050 --instances 5 --cmd 'echo hi from $MESOS_TASK_ID'
 import { Command } from 'commander';
 import { SchedulerClient } from '../src/scheduler-client/client.ts';
+import { clientTlsFromFlags, type ClientTls } from '../src/security/tls.ts';
 import { OfferLoop, type OfferPlanner } from '../src/framework/offer-loop.ts';
 import { isTerminalState, type TaskInfo } from '../src/proto/mesos.ts';
 
@@ -13,10 +14,13 @@ const opts = new Command('run-n')
   .option('--cpus <n>', 'cpus per task', (v) => Number(v), 0.1)
   .option('--mem <mb>', 'memory per task (MB)', (v) => Number(v), 32)
   .option('--name <name>', 'framework name', 'run-n')
+  .option('--ca-file <file>', 'CA to verify an HTTPS master against (also $TRIREME_CA_FILE); https://host:port works too')
   .parse()
-  .opts<{ master: string; instances: number; cmd: string; cpus: number; mem: number; name: string }>();
+  .opts<{ master: string; instances: number; cmd: string; cpus: number; mem: number; name: string; caFile?: string }>();
 
-const client = new SchedulerClient({ master: opts.master, frameworkInfo: { user: process.env.USER ?? 'root', name: opts.name, failover_timeout: 0 } });
+let tls: ClientTls;
+try { tls = clientTlsFromFlags('run-n', { ...(opts.caFile ? { caFile: opts.caFile } : {}) }); } catch (err) { console.error((err as Error).message); process.exit(1); }
+const client = new SchedulerClient({ master: opts.master, tls, frameworkInfo: { user: process.env.USER ?? 'root', name: opts.name, failover_timeout: 0 } });
 let launched = 0;
 const finished = new Map<string, string>();
 

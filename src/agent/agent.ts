@@ -11,6 +11,7 @@ import { isTerminalState, hasCapability, type FrameworkInfo, type TaskInfo, type
 import type { AgentCall, AgentEvent } from '../proto/agent.ts';
 import type { Containerizer, ContainerExit } from './containerizer/containerizer.ts';
 import { MasterLink } from './master-link.ts';
+import type { ClientTls } from '../security/tls.ts';
 import { StatusUpdateManager } from './status-updates.ts';
 import { TaskHealthChecker, parseHealthCheck, type CheckTarget } from './health-checker.ts';
 import { taskEnvironment } from './containerizer/process.ts';
@@ -41,6 +42,8 @@ export interface AgentOptions {
   recover?: 'reconnect' | 'cleanup';
   /** Authorization header value for the master (from --credential). */
   masterAuthorization?: string;
+  /** How the agent reaches an HTTPS master (--ca-file, --ssl-cert); default plain HTTP. */
+  tls?: ClientTls;
 }
 
 /** What the agent checkpoints per launched task to find it again after a crash. */
@@ -91,7 +94,7 @@ export class Agent {
     this.link = new MasterLink({
       master: opts.master, logger: opts.logger, subscribeCall: () => this.subscribeCall(),
       onEvent: (e) => this.onEvent(e), onDisconnected: () => this.onDisconnected(),
-      backoffFactorMs: opts.registrationBackoffMs, maxBackoffMs: 60_000, authorization: opts.masterAuthorization,
+      backoffFactorMs: opts.registrationBackoffMs, maxBackoffMs: 60_000, authorization: opts.masterAuthorization, ...(opts.tls ? { tls: opts.tls } : {}),
     });
   }
 

@@ -11,6 +11,7 @@ import { pipeline } from 'node:stream/promises';
 import { promisify } from 'node:util';
 import type { Logger } from 'pino';
 import { extractCommand, planFetch, type FetchStep, type FetchUri } from './fetcher-plan.ts';
+import { ClientTls, describeTlsError } from '../security/tls.ts';
 
 const run = promisify(execFile);
 
@@ -23,6 +24,8 @@ export interface FetcherOptions {
   logger: Logger;
   /** Gives up on one download after this long. */
   timeoutMs?: number;
+  /** Trusts the cluster's CA (--ca-file) for https URIs, on top of the built-in roots. */
+  tls?: ClientTls;
 }
 
 export class Fetcher {
@@ -84,10 +87,10 @@ export class Fetcher {
         let res: Response;
         try {
           const timeout = AbortSignal.timeout(this.opts.timeoutMs ?? 600_000);
-          res = await fetch(step.source.url, { redirect: 'follow', signal: signal ? AbortSignal.any([signal, timeout]) : timeout });
+          res = await (this.opts.tls ?? ClientTls.none).fetch(step.source.url, { redirect: 'follow', signal: signal ? AbortSignal.any([signal, timeout]) : timeout });
         } catch (err) {
           const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-          throw new Error(cause?.code ?? cause?.message ?? (err as Error).message);
+          throw new Error(describeTlsError(err) ?? cause?.code ?? cause?.message ?? (err as Error).message);
         }
         if (!res.ok || !res.body) throw new Error(`HTTP ${res.status} ${res.statusText}`.trim());
         await pipeline(Readable.fromWeb(res.body as never), createWriteStream(tmp));

@@ -1,9 +1,10 @@
 // The agent's connection to the master: SUBSCRIBE, read the event stream, POST calls, reconnect with backoff.
-import http from 'node:http';
+import type http from 'node:http';
 import type { Logger } from 'pino';
 import { RecordIODecoder } from '../common/recordio.ts';
 import { AGENT_API_PATH, AGENT_PROTOCOL_VERSION, type AgentCall, type AgentEvent } from '../proto/agent.ts';
 import { createDetector, type MasterDetector } from '../scheduler-client/detector.ts';
+import { ClientTls, describeTlsError, type Scheme } from '../security/tls.ts';
 
 export interface MasterLinkOptions {
   master: string; // host:port, or zk://host:port,.../mesos to follow the leading master
@@ -16,6 +17,8 @@ export interface MasterLinkOptions {
   maxBackoffMs: number;
   /** The agent's --credential, sent as HTTP Basic on every call (masters with --authenticate-agents require it). */
   authorization?: string;
+  /** CA for an HTTPS master and the default scheme (--ca-file, --ssl-cert); default plain HTTP. */
+  tls?: ClientTls;
 }
 
 export class MasterUnreachableError extends Error {}
@@ -37,9 +40,15 @@ export class MasterLink {
   private address: { host: string; port: number };
   private readonly detector?: MasterDetector;
   private unwatch?: () => void;
-  private readonly agent = new http.Agent({ keepAlive: true, maxSockets: 4 });
+  private readonly tls: ClientTls;
+  /** http or https: written in --master, else the TLS default (zk:// MasterInfo carries no scheme). */
+  private readonly scheme: Scheme;
+  private readonly agent: http.Agent;
 
   constructor(private readonly opts: MasterLinkOptions) {
+    this.tls = opts.tls ?? ClientTls.none;
+    this.scheme = this.tls.schemeOf(opts.master);
+    this.agent = this.tls.agent(this.scheme, { keepAlive: true, maxSockets: 4 });
     if (opts.master.startsWith('zk://')) {
       this.detector = createDetector(opts.master, opts.logger);
       this.address = { host: '', port: 0 };
@@ -90,7 +99,7 @@ export class MasterLink {
       }
     }
     const body = JSON.stringify({ ...this.opts.subscribeCall(), version: AGENT_PROTOCOL_VERSION });
-    const req = http.request({
+    const req = this.tls.request(this.scheme, {
       host: this.address.host, port: this.address.port, path: AGENT_API_PATH, method: 'POST',
       headers: { 'Content-Type': 'application/json', Accept: 'application/json', 'Content-Length': Buffer.byteLength(body), ...this.authHeader() },
     });
@@ -139,8 +148,10 @@ export class MasterLink {
     });
     req.on('error', (err) => {
       if (opened) return this.lost();
-      if (this.firstError) { this.firstError(new MasterUnreachableError(`cannot reach master at ${this.opts.master}: ${(err as NodeJS.ErrnoException).code ?? err.message}`)); return; }
-      this.opts.logger.debug({ err: err.message }, 'master not reachable');
+      const tlsReason = describeTlsError(err);
+      if (this.firstError) { this.firstError(new MasterUnreachableError(`cannot reach master at ${this.opts.master}: ${tlsReason ?? (err as NodeJS.ErrnoException).code ?? err.message}`)); return; }
+      if (tlsReason) this.opts.logger.warn({ master: `${this.address.host}:${this.address.port}`, err: err.message }, tlsReason);
+      else this.opts.logger.debug({ err: err.message }, 'master not reachable');
       this.scheduleReconnect();
     });
     req.end(body);
@@ -167,7 +178,7 @@ export class MasterLink {
     if (!this.connected) return Promise.reject(new Error('not connected to the master'));
     const body = JSON.stringify({ ...call, agent_id: { value: this.agentId } });
     return new Promise((resolve, reject) => {
-      const req = http.request({
+      const req = this.tls.request(this.scheme, {
         host: this.address.host, port: this.address.port, path: AGENT_API_PATH, method: 'POST', agent: this.agent,
         headers: { 'Content-Type': 'application/json', 'Mesos-Stream-Id': this.streamId!, 'Content-Length': Buffer.byteLength(body), ...this.authHeader() },
       }, (res) => {

@@ -29,6 +29,7 @@ import { agentRealm } from '../security/realms.ts';
 import { basicAuthorization } from '../security/authenticator.ts';
 import { installSandboxAuthorization, taskVisible } from './access.ts';
 import { principalOf } from '../security/http-guard.ts';
+import type { ClientTls, ServerTlsOptions } from '../security/tls.ts';
 
 export interface AgentConfig {
   master: string;
@@ -60,6 +61,10 @@ export interface AgentConfig {
   dockerKillOrphans?: boolean;
   /** Body, header, time and event-stream limits (default DEFAULT_HTTP_LIMITS). */
   httpLimits?: HttpLimits;
+  /** --ssl-cert/--ssl-key: serve HTTPS (only) on --port. */
+  tls?: ServerTlsOptions;
+  /** --ca-file: how the agent verifies an HTTPS master and https fetcher URIs; default plain HTTP. */
+  clientTls?: ClientTls;
 }
 
 /** The containerizers named in --containerizers; the docker one must reach its Engine at start-up. */
@@ -143,19 +148,19 @@ export async function startAgent(config: AgentConfig, logger: Logger, clock: Clo
     throw new StartupError(`agent: ${(err as Error).message}`);
   }
   logger.info({ isolation: isolation.flag, cgroups: isolation.cgroupVersion ?? 'none', cfs: config.cgroupsEnableCfs ?? false }, 'isolation');
-  const app = createHttpServer(logger, undefined, config.httpLimits);
+  const app = createHttpServer(logger, undefined, config.httpLimits, config.tls);
   installTextErrorHandler(app);
   const mesos = new ProcessContainerizer({ logger, isolation: isolation.isolation, runtimeDir: join(config.workDir, 'meta', 'containers') });
   const containerizer = await createContainerizer(config, logger, mesos);
   const gcDelayMs = config.gcDelayMs ?? DEFAULT_GC_DELAY_MS;
   const sandboxGc = new SandboxGc({ delayMs: gcDelayMs, clock, logger });
-  const fetcher = new Fetcher({ cacheDir: join(config.workDir, 'fetch-cache'), logger });
+  const fetcher = new Fetcher({ cacheDir: join(config.workDir, 'fetch-cache'), logger, ...(config.clientTls ? { tls: config.clientTls } : {}) });
   // Routes must exist before listening, and the agent needs the bound port (--port 0): the port is filled in after listen.
   let port = config.port;
   const agent = new Agent({
     master: config.master, hostname: config.hostname, port, workDir: config.workDir, resources, attributes: config.attributes,
     containerizer, logger, clock, statusUpdateRetryMs: config.statusUpdateRetryMs, registrationBackoffMs: config.registrationBackoffMs, maxCompletedTasks: 1000,
-    fetcher, sandboxGc, recover: config.recover ?? 'reconnect',
+    fetcher, sandboxGc, recover: config.recover ?? 'reconnect', ...(config.clientTls ? { tls: config.clientTls } : {}),
     masterAuthorization: security.credential ? basicAuthorization(security.credential.principal, security.credential.secret) : undefined,
   });
 
@@ -254,7 +259,7 @@ export async function startAgent(config: AgentConfig, logger: Logger, clock: Clo
     if (err instanceof MasterUnreachableError) throw new StartupError(`agent: ${err.message}`);
     throw err;
   }
-  const url = `http://${config.hostname}:${port}`;
+  const url = `${config.tls ? 'https' : 'http'}://${config.hostname}:${port}`;
   logger.info({ url, master: config.master, resources: resources.toString() }, 'agent listening');
   return {
     agent, url, port,
@@ -262,6 +267,7 @@ export async function startAgent(config: AgentConfig, logger: Logger, clock: Clo
       sandboxGc.stop();
       await agent.stop(opts.killTasks ?? true);
       await app.close();
+      await config.clientTls?.close();
     },
   };
 }

@@ -7,6 +7,7 @@ import { createHttpServer, listen, StartupError } from '../common/http.ts';
 import { FRAMEWORK_HTTP_LIMITS, type HttpLimits } from '../security/http-limits.ts';
 import { systemClock, type Clock } from '../common/clock.ts';
 import { SchedulerClient } from '../scheduler-client/client.ts';
+import { ClientTls, type ServerTlsOptions } from '../security/tls.ts';
 import { OfferLoop } from '../framework/offer-loop.ts';
 import type { LeaderElector } from '../state/leader.ts';
 import type { Store } from '../state/store.ts';
@@ -58,6 +59,10 @@ export interface ChronosConfig {
   notifications?: NotificationConfig;
   /** Body, header, time and event-stream limits (default FRAMEWORK_HTTP_LIMITS). */
   httpLimits?: HttpLimits;
+  /** --ssl-cert/--ssl-key: serve HTTPS (only) on --http-port. */
+  tls?: ServerTlsOptions;
+  /** --ca-file: verifying an HTTPS master and leader; default plain HTTP. */
+  clientTls?: ClientTls;
 }
 
 export interface NotificationConfig {
@@ -132,7 +137,9 @@ export async function startChronos(config: ChronosConfig, logger: Logger, deps: 
     else { reviveTimer = setTimeout(revive, wait); reviveTimer.unref(); }
   };
 
-  const app = createHttpServer(logger, undefined, config.httpLimits ?? FRAMEWORK_HTTP_LIMITS);
+  const clientTls = config.clientTls ?? ClientTls.none;
+  const scheme = config.tls ? 'https' : 'http';
+  const app = createHttpServer(logger, undefined, config.httpLimits ?? FRAMEWORK_HTTP_LIMITS, config.tls);
   // Before the leader proxy: a standby checks credentials, then forwards them (the Authorization header) as well.
   if (credentials) {
     installHttpAuth(app, {
@@ -150,6 +157,7 @@ export async function startChronos(config: ChronosConfig, logger: Logger, deps: 
     isLeader: () => elector.isLeader(), leaderAddress, selfAddress: () => selfAddress,
     local: new Set(['/ping', '/metrics', '/leader', '/scheduler/leader', '/v1/scheduler/leader']), localPath: isUiPath,
     unavailable: (message) => ({ message, status: 'Service Unavailable' }),
+    tls: { scheme, client: clientTls },
   });
   registerChronosApi(app, { scheduler, metrics, defaults, clock, leader: leaderAddress, ...(permissions ? { permissions } : {}) });
   await registerUi(app, 'chronos');
@@ -157,14 +165,14 @@ export async function startChronos(config: ChronosConfig, logger: Logger, deps: 
   await scheduler.load(); // a standby answers reads from it while no leader is reachable
   const port = await listen(app, config.httpAddress, config.httpPort, 'chronos');
   selfAddress = `${config.hostname}:${port}`;
-  const url = `http://${selfAddress}`;
+  const url = `${scheme}://${selfAddress}`;
 
   const lead = async (): Promise<void> => {
     await store.sync?.(); // a shared store (ZooKeeper): see the previous leader's last writes
     await scheduler.load();
     const stored = await store.get<string>(FRAMEWORK_ID_KEY);
     client = new SchedulerClient({
-      master: config.master, logger: logger.child({ component: 'scheduler-client' }), credential: config.mesosCredential,
+      master: config.master, logger: logger.child({ component: 'scheduler-client' }), credential: config.mesosCredential, tls: clientTls,
       frameworkInfo: {
         user: config.user, name: config.frameworkName, failover_timeout: config.failoverTimeoutSeconds, checkpoint: true,
         role: config.role, hostname: config.hostname, webui_url: url, ...(stored ? { id: { value: stored.value } } : {}),
@@ -217,6 +225,7 @@ export async function startChronos(config: ChronosConfig, logger: Logger, deps: 
       await scheduler.flush();
       await app.close();
       await state.close();
+      await config.clientTls?.close();
     },
   };
 }

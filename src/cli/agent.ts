@@ -5,6 +5,7 @@ import { createLogger } from '../common/logger.ts';
 import { parseAttributes, parseResources } from '../common/resources.ts';
 import { startAgent } from '../agent/server.ts';
 import { durationArg, envOption, portArg, runRole } from './options.ts';
+import { roleTls, withTlsOptions } from './tls-options.ts';
 import { CONTAINERIZER_NAMES, type ContainerizerName } from '../agent/containerizer/composing.ts';
 import { addHttpLimitOptions, httpLimitsFromOptions } from '../security/limit-flags.ts';
 import { DEFAULT_HTTP_LIMITS } from '../security/http-limits.ts';
@@ -26,7 +27,7 @@ function attributesArg(value: string) {
 }
 
 export function agentCommand(): Command {
-  return addHttpLimitOptions(new Command('agent')
+  return addHttpLimitOptions(withTlsOptions(new Command('agent')
     .description('run an agent: advertises resources to the master and runs tasks in sandboxes')
     .addOption(envOption('agent', '--master <address>', 'the master to register with: host:port, or zk://host:port,.../mesos to follow the leading master').makeOptionMandatory())
     .addOption(envOption('agent', '--ip <ip>', 'address to listen on').default('0.0.0.0'))
@@ -48,10 +49,10 @@ export function agentCommand(): Command {
     .addOption(envOption('agent', '--http-credentials <file>', 'who may call this agent\'s endpoints: same format as the master\'s --credentials'))
     .addOption(envOption('agent', '--authenticate-http-readonly', 'read-only endpoints (state, files, monitor, metrics) need credentials; needs --http-credentials').default(false))
     .addOption(envOption('agent', '--acls <file>', 'Mesos ACLs JSON; the agent applies access_sandboxes (files API) and get_endpoints'))
-    .addOption(envOption('agent', '--docker-kill-orphans <bool>', 'after recovery, remove docker containers labelled with this agent\'s id that no checkpointed task owns').default('true').choices(['true', 'false']))
+    .addOption(envOption('agent', '--docker-kill-orphans <bool>', 'after recovery, remove docker containers labelled with this agent\'s id that no checkpointed task owns').default('true').choices(['true', 'false'])), 'agent', { client: true })
     .action(async (o) => {
       const logger = createLogger('agent');
-      await runRole(() => startAgent({
+      await runRole(async () => startAgent({
         master: o.master, ip: o.ip, port: o.port, hostname: o.hostname ?? (o.ip === '0.0.0.0' ? os.hostname() : o.ip), workDir: resolve(o.workDir),
         resources: o.resources, attributes: o.attributes, statusUpdateRetryMs: o.statusUpdateRetryInterval, registrationBackoffMs: o.registrationBackoffFactor,
         containerizers: o.containerizers, dockerSocket: o.dockerSocket ?? process.env.DOCKER_HOST ?? '/var/run/docker.sock',
@@ -62,6 +63,7 @@ export function agentCommand(): Command {
         },
         dockerKillOrphans: o.dockerKillOrphans !== 'false',
         httpLimits: httpLimitsFromOptions(o),
+        ...roleTls('agent', o),
       }, logger));
     }), 'agent', DEFAULT_HTTP_LIMITS);
 }

@@ -9,6 +9,7 @@ import { durationArg, envOption, portArg, positiveInt, runRole, zkUrlArg } from 
 import { frameworkCredential } from '../security/framework-credential.ts';
 import { addHttpLimitOptions, httpLimitsFromOptions } from '../security/limit-flags.ts';
 import { FRAMEWORK_HTTP_LIMITS } from '../security/http-limits.ts';
+import { roleTls, withTlsOptions } from './tls-options.ts';
 
 function nonNegativeNumber(value: string): number {
   const n = Number(value);
@@ -29,7 +30,7 @@ function hostPortArg(value: string): { host: string; port: number } {
 
 /** `trireme chronos`: flags spelled as Chronos' (--task_epsilon works as --task-epsilon). */
 export function chronosCommand(): Command {
-  return addHttpLimitOptions(new Command('chronos')
+  return addHttpLimitOptions(withTlsOptions(new Command('chronos')
     .description('run Chronos: distributed cron with ISO8601 schedules, dependent jobs and the Chronos REST API')
     .addOption(envOption('chronos', '--master <host:port>', 'Mesos master: host:port, a comma list, or zk://h1:2181,h2:2181/mesos to follow the leading master').default('127.0.0.1:5050'))
     .addOption(envOption('chronos', '--http-port <port>', 'REST API port (0 = any free port)').default(4400).argParser(portArg))
@@ -65,7 +66,7 @@ export function chronosCommand(): Command {
     .addOption(envOption('chronos', '--http-realm <realm>', 'realm named in the Basic authentication challenge').default('Mesosphere'))
     .addOption(envOption('chronos', '--http-permissions <file>', 'per-user permissions on job name prefixes: JSON {"users":{"<user>":[{"prefix":"team-a-","actions":["view","create","update","delete"]}]}} (needs credentials)'))
     .addOption(envOption('chronos', '--mesos-authentication-principal <principal>', 'principal Chronos registers with (FrameworkInfo.principal) and authenticates as'))
-    .addOption(envOption('chronos', '--mesos-authentication-secret-file <file>', 'file holding the secret for --mesos-authentication-principal (or set TRIREME_CHRONOS_MESOS_AUTHENTICATION_SECRET)'))
+    .addOption(envOption('chronos', '--mesos-authentication-secret-file <file>', 'file holding the secret for --mesos-authentication-principal (or set TRIREME_CHRONOS_MESOS_AUTHENTICATION_SECRET)')), 'chronos', { client: true })
     .action(async (o) => {
       const logger = createLogger('chronos');
       await runRole(async () => {
@@ -88,6 +89,7 @@ export function chronosCommand(): Command {
           },
           httpCredentials: o.httpCredentials, httpCredentialsFile: o.httpCredentialsFile, httpRealm: o.httpRealm, httpPermissionsFile: o.httpPermissions,
           httpLimits: httpLimitsFromOptions(o),
+          ...roleTls('chronos', o),
         }, logger);
       });
     }), 'chronos', FRAMEWORK_HTTP_LIMITS);

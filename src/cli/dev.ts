@@ -9,6 +9,7 @@ import { startMarathon, type RunningMarathon } from '../marathon/server.ts';
 import { startChronos, type RunningChronos } from '../chronos/server.ts';
 import { envOption, portArg, positiveInt, runRole } from './options.ts';
 import { startDevHa } from './dev-ha.ts';
+import { roleTls, withTlsOptions } from './tls-options.ts';
 
 /** Agent i listens on 127.0.0.(i+2): each "machine" has its own address, so ports and constraints behave as on a real cluster. */
 export function devAgentIp(index: number): string {
@@ -16,7 +17,7 @@ export function devAgentIp(index: number): string {
 }
 
 export function devCommand(): Command {
-  return new Command('dev')
+  return withTlsOptions(new Command('dev')
     .description('run a whole cluster on this machine: a master, N agents (each on its own 127.0.0.x address) and Marathon, with durable state')
     .addOption(envOption('dev', '--agents <n>', 'number of agents').default(3).argParser(positiveInt))
     .addOption(envOption('dev', '--data-dir <dir>', 'where state and sandboxes live').default('./data'))
@@ -27,7 +28,7 @@ export function devCommand(): Command {
     .addOption(envOption('dev', '--chronos-port <port>', 'Chronos REST API port on 127.0.0.1 (0 = any free port)').default(4400).argParser(portArg))
     .addOption(envOption('dev', '--ha', 'high availability as in production: 3 masters (ports --master-port, +10, +20), a 3-node ZooKeeper ensemble, 2 Marathon and 2 Chronos instances (ports +0, +10)'))
     .addOption(envOption('dev', '--zk-port <port>', 'with --ha: client port of ZooKeeper node 1 (nodes 2, 3: +1, +2; 0 = any free ports)').default(2181).argParser(portArg))
-    .addOption(envOption('dev', '--docker-socket <path>', 'a Docker Engine endpoint (e.g. from scripts/docker.sh): agents then run DOCKER containers too (--containerizers mesos,docker)'))
+    .addOption(envOption('dev', '--docker-socket <path>', 'a Docker Engine endpoint (e.g. from scripts/docker.sh): agents then run DOCKER containers too (--containerizers mesos,docker)')), 'dev', { client: true })
     .action(async (o) => {
       const dataDir = resolve(o.dataDir);
       const n: number = o.agents;
@@ -36,6 +37,10 @@ export function devCommand(): Command {
       // its $PORT cannot collide with a task of another agent (agent 1: 31000-31999, agent 2: 32000-32999, ...).
       const resources = (i: number): string => o.agentResources ?? `cpus:${Math.max(1, os.cpus().length)};mem:${memEach};disk:10000;ports:[${31000 + i * 1000}-${31999 + i * 1000}]`;
       const agentAttributes = (i: number) => parseAttributes(`rack:rack-${i + 1};zone:${String.fromCharCode(97 + (i % 3))}`);
+      if (o.ha && (o.sslCert || o.sslKey || o.caFile)) {
+        process.stderr.write('trireme: dev: --ssl-cert/--ssl-key/--ca-file are not supported with --ha yet (start the roles yourself with the flags)\n');
+        process.exit(1);
+      }
       if (o.ha) {
         await runRole(() => startDevHa({
           dataDir, agents: n, masterPort: o.masterPort, agentPort: o.agentPort, marathonPort: o.marathonPort, chronosPort: o.chronosPort, zkPort: o.zkPort, agentResources: resources, agentAttributes, agentIp: devAgentIp,
@@ -43,10 +48,13 @@ export function devCommand(): Command {
         return;
       }
       await runRole(async () => {
+        // One certificate for every role: it must name 127.0.0.1 and each agent address (127.0.0.2, ...).
+        const { tls, clientTls } = roleTls('dev', o);
+        const serve = tls ? { tls } : {};
         const master = await startMaster({
           ip: '127.0.0.1', port: o.masterPort, hostname: '127.0.0.1', workDir: join(dataDir, 'master'), registry: 'sqlite',
           allocationIntervalMs: 1000, agentPingTimeoutMs: 15_000, maxAgentPingTimeouts: 5, heartbeatIntervalSeconds: 15,
-          maxCompletedFrameworks: 50, maxCompletedTasksPerFramework: 1000,
+          maxCompletedFrameworks: 50, maxCompletedTasksPerFramework: 1000, ...serve,
         }, createLogger('master'));
         const agents: RunningAgent[] = [];
         let marathon: RunningMarathon | undefined;
@@ -59,17 +67,18 @@ export function devCommand(): Command {
               resources: resources(i), attributes: parseAttributes(`rack:rack-${i + 1};zone:${String.fromCharCode(97 + (i % 3))}`),
               statusUpdateRetryMs: 10_000, registrationBackoffMs: 1000,
               ...(o.dockerSocket ? { containerizers: ['mesos', 'docker'] as const, dockerSocket: o.dockerSocket as string } : {}),
+              ...serve, clientTls,
             }, createLogger(`agent-${i + 1}`)));
           }
           marathon = await startMarathon({
             master: `127.0.0.1:${master.port}`, httpAddress: '127.0.0.1', httpPort: o.marathonPort, hostname: '127.0.0.1',
             workDir: join(dataDir, 'marathon'), store: 'sqlite', frameworkName: 'marathon', mesosUser: process.env.USER ?? 'root',
-            failoverTimeoutSeconds: 7 * 24 * 3600,
+            failoverTimeoutSeconds: 7 * 24 * 3600, ...serve, clientTls,
           }, createLogger('marathon'));
           chronos = await startChronos({
             master: `127.0.0.1:${master.port}`, httpAddress: '127.0.0.1', httpPort: o.chronosPort, hostname: '127.0.0.1', workDir: join(dataDir, 'chronos'),
             frameworkName: 'chronos', role: '*', user: os.userInfo().username, failoverTimeoutSeconds: 604_800, taskEpsilonMs: 60_000, failureRetryMs: 60_000,
-            historyLimit: 100, declineOfferSeconds: 5, defaults: { cpus: 0.1, mem: 128, disk: 256 },
+            historyLimit: 100, declineOfferSeconds: 5, defaults: { cpus: 0.1, mem: 128, disk: 256 }, ...serve, clientTls,
           }, createLogger('chronos'));
         } catch (err) {
           await chronos?.close();

@@ -11,8 +11,9 @@ import { frameworkCredential } from '../security/framework-credential.ts';
 import { addHttpLimitOptions, httpLimitsFromOptions } from '../security/limit-flags.ts';
 import { FRAMEWORK_HTTP_LIMITS } from '../security/http-limits.ts';
 
+import { roleTls, withTlsOptions } from './tls-options.ts';
 export function marathonCommand(): Command {
-  return addHttpLimitOptions(new Command('marathon')
+  return addHttpLimitOptions(withTlsOptions(new Command('marathon')
     .description('run Marathon: long-running services with the Marathon v2 REST API, on the Mesos scheduler API')
     .addOption(envOption('marathon', '--master <host:port>', 'master address: host:port (comma list tried in turn) or zk://h1:2181,h2:2181/mesos to follow the leading master').makeOptionMandatory())
     .addOption(envOption('marathon', '--http-port <port>', 'port of the REST API (0 = any free port)').default(8080).argParser(portArg))
@@ -39,7 +40,7 @@ export function marathonCommand(): Command {
     .addOption(envOption('marathon', '--http-event-request-timeout <duration>', 'timeout of each event callback POST').default(10_000, '10secs').argParser(durationArg))
     .addOption(envOption('marathon', '--http-event-callback-slow-consumer-timeout <duration>', 'a callback subscriber that fails or answers slower than this is paused for as long (its events are dropped)').default(10_000, '10secs').argParser(durationArg))
     .addOption(envOption('marathon', '--mesos-authentication-principal <principal>', 'principal Marathon registers with (FrameworkInfo.principal) and authenticates as'))
-    .addOption(envOption('marathon', '--mesos-authentication-secret-file <file>', 'file holding the secret for --mesos-authentication-principal (or set TRIREME_MARATHON_MESOS_AUTHENTICATION_SECRET)'))
+    .addOption(envOption('marathon', '--mesos-authentication-secret-file <file>', 'file holding the secret for --mesos-authentication-principal (or set TRIREME_MARATHON_MESOS_AUTHENTICATION_SECRET)')), 'marathon', { client: true })
     .action(async (o) => {
       const logger = createLogger('marathon');
       const httpAddress: string = o.ip ?? o.httpAddress;
@@ -56,6 +57,7 @@ export function marathonCommand(): Command {
           ...(o.eventSubscriber ? { eventSubscriber: o.eventSubscriber, httpEndpoints: o.httpEndpoints ?? [] } : {}),
           httpCredentials: o.httpCredentials, httpCredentialsFile: o.httpCredentialsFile, httpRealm: o.httpRealm, httpPermissionsFile: o.httpPermissions,
           httpLimits: httpLimitsFromOptions(o),
+          ...roleTls('marathon', o),
           taskLaunchTimeoutMs: o.taskLaunchTimeout, httpEventRequestTimeoutMs: o.httpEventRequestTimeout, httpEventSlowConsumerTimeoutMs: o.httpEventCallbackSlowConsumerTimeout,
         }, logger);
       });

@@ -4,13 +4,14 @@ import { resolve } from 'node:path';
 import { createLogger } from '../common/logger.ts';
 import { startMaster } from '../master/server.ts';
 import { boolArg, durationArg, envOption, portArg, positiveInt, runRole, zkUrlArg } from './options.ts';
+import { roleTls, withTlsOptions } from './tls-options.ts';
 import { DEFAULT_ZK_SESSION_TIMEOUT_MS } from '../state/zookeeper.ts';
 import { DEFAULT_AGENT_REREGISTER_TIMEOUT_MS } from '../master/leadership.ts';
 import { addHttpLimitOptions, httpLimitsFromOptions } from '../security/limit-flags.ts';
 import { DEFAULT_HTTP_LIMITS } from '../security/http-limits.ts';
 
 export function masterCommand(): Command {
-  return addHttpLimitOptions(new Command('master')
+  return addHttpLimitOptions(withTlsOptions(new Command('master')
     .description('run a master: agent registry, DRF allocator, offers, scheduler and operator APIs')
     .addOption(envOption('master', '--ip <ip>', 'address to listen on').default('0.0.0.0'))
     .addOption(envOption('master', '--port <port>', 'port to listen on (0 = any free port)').default(5050).argParser(portArg))
@@ -36,14 +37,14 @@ export function masterCommand(): Command {
     .addOption(envOption('master', '--authenticate-agents', 'agents must authenticate (their --credential) to register; needs --credentials').default(false))
     .addOption(envOption('master', '--authenticate-http-readonly', 'read-only endpoints (state, tasks, metrics, files...) need credentials; needs --credentials').default(false))
     .addOption(envOption('master', '--authenticate-http-readwrite', 'read-write endpoints (operator API, teardown, weights, quota, maintenance) need credentials; needs --credentials').default(false))
-    .addOption(envOption('master', '--allow-root-tasks <bool>', 'false refuses every task running as root; with --acls root also needs a run_tasks rule naming "root"').default(true, 'true').argParser(boolArg))
+    .addOption(envOption('master', '--allow-root-tasks <bool>', 'false refuses every task running as root; with --acls root also needs a run_tasks rule naming "root"').default(true, 'true').argParser(boolArg)), 'master', { client: true })
     .action(async (o) => {
       if (o.zk && o.quorum === undefined) {
         process.stderr.write('trireme: master: --quorum is required with --zk (e.g. --quorum 2 for 3 masters)\n');
         process.exit(1);
       }
       const logger = createLogger('master');
-      await runRole(() => startMaster({
+      await runRole(async () => startMaster({
         ip: o.ip, port: o.port, hostname: o.hostname ?? (o.ip === '0.0.0.0' ? os.hostname() : o.ip), workDir: resolve(o.workDir), registry: o.registry === 'in_memory' ? 'in_memory' : 'sqlite',
         allocationIntervalMs: o.allocationInterval, offerTimeoutMs: o.offerTimeout, agentPingTimeoutMs: o.agentPingTimeout,
         maxAgentPingTimeouts: o.maxAgentPingTimeouts, heartbeatIntervalSeconds: o.frameworkHeartbeatInterval / 1000,
@@ -55,6 +56,7 @@ export function masterCommand(): Command {
           authenticateHttpReadonly: o.authenticateHttpReadonly, authenticateHttpReadwrite: o.authenticateHttpReadwrite, allowRootTasks: o.allowRootTasks,
         },
         httpLimits: httpLimitsFromOptions(o),
+        ...roleTls('master', o),
       }, logger));
     }), 'master', DEFAULT_HTTP_LIMITS);
 }

@@ -5,8 +5,9 @@ import Table from 'cli-table3';
 import pc from 'picocolors';
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { CliError, type FailureKind } from './ops/http.ts';
+import { CliError, useClientTls, type FailureKind } from './ops/http.ts';
 import { resolveCredentials, useCredentials, type CredentialFlags } from './ops/credentials.ts';
+import { CA_FILE_ENV, ClientTls, loadCa } from '../security/tls.ts';
 
 /** Exit codes of the operator commands (documented in the README). */
 export const EXIT: Record<FailureKind | 'ok', number> = { ok: 0, usage: 1, api: 1, 'not-found': 2, unreachable: 3, failed: 4, timeout: 5, auth: 6 };
@@ -57,13 +58,27 @@ export function withEndpoints(cmd: Command): Command {
     .option('--user <name>', 'user for HTTP Basic authentication; the password comes from --password-file or TRIREME_PASSWORD (env TRIREME_USER)')
     .option('--password-file <file>', 'file holding the password of --user')
     .option('--token-file <file>', 'file holding a bearer token (env TRIREME_TOKEN)')
-    .option('--config <file>', 'CLI config file with credentials (env TRIREME_CONFIG; default ~/.config/trireme/config.json)');
+    .option('--config <file>', 'CLI config file with credentials (env TRIREME_CONFIG; default ~/.config/trireme/config.json)')
+    .addOption(new Option('--ca-file <file>', 'PEM CA bundle to verify HTTPS servers against; with it, addresses without http:// or https:// use https').env(CA_FILE_ENV));
 }
 
 /** Resolves this run's credentials from an operator command's options, the environment and the config file. */
 function configureCredentials(o: Partial<Endpoints> & CredentialFlags): void {
   const byService = resolveCredentials({ flags: o, env: process.env, readFile: (p) => readFileSync(p, 'utf8'), home: homedir() });
   useCredentials(byService, { marathon: o.marathon, chronos: o.chronos });
+}
+
+/** Sets up HTTPS trust from the command's --ca-file (or $TRIREME_CA_FILE) before it talks to any API. */
+function applyCaFile(args: unknown[]): void {
+  const cmd = [...args].reverse().find((a): a is Command => a instanceof Command);
+  const file = cmd?.opts<{ caFile?: string }>().caFile;
+  if (!cmd || !file) return;
+  const flag = cmd.getOptionValueSource('caFile') === 'env' ? CA_FILE_ENV : '--ca-file';
+  try {
+    useClientTls(new ClientTls({ ca: loadCa('', file, flag) }));
+  } catch (err) {
+    throw new CliError('usage', (err as Error).message);
+  }
 }
 
 /** Runs an operator action: a CliError (or any error) becomes one line on stderr and its exit code. */
@@ -73,6 +88,7 @@ export function action<A extends unknown[]>(fn: (...args: A) => Promise<void>): 
       // Commander passes the options object just before the command itself.
       const cmd = args.at(-1);
       if (cmd instanceof Command) configureCredentials(cmd.opts());
+      applyCaFile(args);
       await fn(...args);
     } catch (err) {
       const e = err instanceof CliError ? err : new CliError('api', (err as Error).message);

@@ -29,7 +29,7 @@ async function streamLogs(id: string, o: LogOpts): Promise<void> {
   const task = findTask(state, id);
   const agent = state.slaves.find((a) => a.id === task.agentId);
   if (!agent) throw new CliError('not-found', `task '${task.id}': its agent ${task.agentId} is no longer registered`);
-  const url = agentUrl(agent);
+  const url = agentUrl(agent, mesos.scheme);
   const sandbox = sandboxOf(await mesos.agentState(url), task.frameworkId, task.id);
   if (!sandbox) throw new CliError('not-found', `task '${task.id}': no sandbox on agent ${agent.hostname} (it may have been garbage-collected)`);
   const path = `${sandbox}/${o.stderr ? 'stderr' : 'stdout'}`;

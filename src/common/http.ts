@@ -5,9 +5,12 @@ import type { Logger } from 'pino';
 import { StoreUnavailableError } from '../state/store.ts';
 import { DEFAULT_HTTP_LIMITS, fastifyLimitOptions, installHttpLimits, type HttpLimits } from '../security/http-limits.ts';
 
-/** A fastify instance that takes request bodies as raw text, so each API applies its own content rules. */
-export function createHttpServer(logger: Logger, bodyLimit = 16 * 1024 * 1024, limits: HttpLimits = { ...DEFAULT_HTTP_LIMITS, bodyLimitBytes: bodyLimit }): FastifyInstance {
-  const server = Fastify({ loggerInstance: logger.child({ component: 'http' }, { level: 'warn' }), ...fastifyLimitOptions(limits), forceCloseConnections: true, return503OnClosing: false });
+/**
+ * A fastify instance that takes request bodies as raw text, so each API applies its own content rules. With `https`
+ * (a role's --ssl-cert/--ssl-key, see src/security/tls.ts) it serves HTTPS only on its port.
+ */
+export function createHttpServer(logger: Logger, bodyLimit = 16 * 1024 * 1024, limits: HttpLimits = { ...DEFAULT_HTTP_LIMITS, bodyLimitBytes: bodyLimit }, https?: { cert: Buffer; key: Buffer }): FastifyInstance {
+  const server = Fastify({ loggerInstance: logger.child({ component: 'http' }, { level: 'warn' }), ...fastifyLimitOptions(limits), forceCloseConnections: true, return503OnClosing: false, ...(https ? { https } : {}) });
   // Typed as the default instance: routes never use pino-specific logger methods.
   const app = server as unknown as FastifyInstance;
   app.removeAllContentTypeParsers();

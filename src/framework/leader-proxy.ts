@@ -4,6 +4,7 @@
 // instance's own (possibly stale) state and writes get 503 with a message.
 import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { ClientTls, describeTlsError, type Scheme } from '../security/tls.ts';
 
 export interface LeaderProxyOptions {
   /** Whether this instance leads now. */
@@ -18,6 +19,8 @@ export interface LeaderProxyOptions {
   localPath?(path: string): boolean;
   /** Body of the 503 answer; the role's error format. */
   unavailable(message: string): Record<string, unknown>;
+  /** How to reach the leader: its scheme (the one this instance serves; instances are configured alike) and CA. */
+  tls?: { scheme: Scheme; client: ClientTls };
 }
 
 // Hop-by-hop headers and those fetch recomputes or undoes (it decompresses bodies). Authorization is kept on
@@ -52,13 +55,15 @@ export function installLeaderProxy(app: FastifyInstance, o: LeaderProxyOptions):
     headers[PROXIED] = o.selfAddress();
     let res: Response;
     try {
-      res = await fetch(`http://${leader}${req.url}`, {
+      res = await (o.tls?.client ?? ClientTls.none).fetch(`${o.tls?.scheme ?? 'http'}://${leader}${req.url}`, {
         method: req.method, headers, redirect: 'manual', signal: abort.signal,
         ...(!isRead(req.method) && typeof req.body === 'string' ? { body: req.body } : {}),
       });
     } catch (err) {
       // The leader just went away and the election has not noticed yet: answer reads ourselves.
       if (isRead(req.method)) return;
+      const tlsReason = describeTlsError(err);
+      if (tlsReason) return unavailable(reply, o, `cannot reach the leader ${leader}: ${tlsReason}`);
       return unavailable(reply, o, `the leader ${leader} did not answer (${(err as Error).message}); leadership may be changing, retry later`);
     }
     reply.code(res.status);

@@ -8,6 +8,7 @@ import { FRAMEWORK_HTTP_LIMITS, type HttpLimits } from '../security/http-limits.
 import type { FrameworkInfo } from '../proto/mesos.ts';
 import { createDetector, type MasterDetector } from '../scheduler-client/detector.ts';
 import { SchedulerClient } from '../scheduler-client/client.ts';
+import { ClientTls, type ServerTlsOptions } from '../security/tls.ts';
 import type { LeaderElector } from '../state/leader.ts';
 import type { Store } from '../state/store.ts';
 import { DEFAULT_ZK_SESSION_TIMEOUT_MS } from '../state/zookeeper.ts';
@@ -70,6 +71,10 @@ export interface MarathonConfig {
   httpPermissionsFile?: string;
   /** Body, header, time and event-stream limits (default FRAMEWORK_HTTP_LIMITS). */
   httpLimits?: HttpLimits;
+  /** --ssl-cert/--ssl-key: serve HTTPS (only) on --http-port. */
+  tls?: ServerTlsOptions;
+  /** --ca-file: verifying an HTTPS master and leader; default plain HTTP. */
+  clientTls?: ClientTls;
 }
 
 /** Paths of Marathon's API (authenticated when credentials are set); other GETs are the web UI's static files. */
@@ -125,7 +130,9 @@ export async function startMarathon(config: MarathonConfig, logger: Logger, deps
     const data = elector.leader()?.data as { address?: string } | undefined;
     return data?.address;
   };
-  const app = createHttpServer(logger, undefined, config.httpLimits ?? FRAMEWORK_HTTP_LIMITS);
+  const clientTls = config.clientTls ?? ClientTls.none;
+  const scheme = config.tls ? 'https' : 'http';
+  const app = createHttpServer(logger, undefined, config.httpLimits ?? FRAMEWORK_HTTP_LIMITS, config.tls);
   installErrorHandler(app);
   const registry = marathonMetrics(scheduler, events);
   // Authentication runs first (onRequest), so a standby checks credentials before proxying to the leader; the
@@ -142,6 +149,7 @@ export async function startMarathon(config: MarathonConfig, logger: Logger, deps
     isLeader: () => elector.isLeader(), leaderAddress, selfAddress: () => address,
     local: new Set(['/ping', '/metrics', '/v2/leader', '/v2/info']), localPath: isUiPath,
     unavailable: (message) => ({ message }),
+    tls: { scheme, client: clientTls },
   });
 
   registerAppsApi(app, scheduler, repository, events, access);
@@ -156,7 +164,7 @@ export async function startMarathon(config: MarathonConfig, logger: Logger, deps
     mesos_role: config.mesosRole ?? null, mesos_user: config.mesosUser, local_port_min: 10000, local_port_max: 20000, executor: '//cmd',
     checkpoint: true, task_launch_timeout: config.taskLaunchTimeoutMs ?? 300000, reconciliation_interval: config.reconciliationIntervalMs ?? 600000,
     decline_offer_duration: (config.declineOfferSeconds ?? 5) * 1000, leader_proxy_connection_timeout_ms: 5000,
-    leader_proxy_read_timeout_ms: 10000, mesos_leader_ui_url: config.master.startsWith('zk://') ? null : `http://${config.master}/`, webui_url: null, features: [],
+    leader_proxy_read_timeout_ms: 10000, mesos_leader_ui_url: config.master.startsWith('zk://') ? null : `${clientTls.baseUrl(config.master)}/`, webui_url: null, features: [],
   };
   const self = { id: ids.uuid(), get data() { return { address }; } };
   registerServiceApi(app, scheduler, events, {
@@ -168,8 +176,8 @@ export async function startMarathon(config: MarathonConfig, logger: Logger, deps
   }, registry, access);
   const port = await listen(app, config.httpAddress, config.httpPort, 'marathon');
   address = `${config.hostname}:${port}`;
-  marathonConfig.webui_url = `http://${address}`;
-  const url = `http://${address}`;
+  const url = `${scheme}://${address}`;
+  marathonConfig.webui_url = url;
 
   // State loaded at start is current until another instance may have led (HA): then it is reloaded on election.
   // A shared store (ZooKeeper) may have been written by another leader at any time since.
@@ -191,7 +199,7 @@ export async function startMarathon(config: MarathonConfig, logger: Logger, deps
       ...(config.mesosRole ? { role: config.mesosRole } : {}),
       ...(frameworkId ? { id: { value: frameworkId } } : {}),
     };
-    client = new SchedulerClient({ master: detector, frameworkInfo, logger: logger.child({ component: 'scheduler-client' }), credential: config.mesosCredential });
+    client = new SchedulerClient({ master: detector, frameworkInfo, logger: logger.child({ component: 'scheduler-client' }), credential: config.mesosCredential, tls: clientTls, scheme: clientTls.schemeOf(config.master) });
     client.on('subscribed', (s) => {
       frameworkId = s.frameworkId;
       logger.info({ frameworkId: s.frameworkId, reconnected: s.reconnected }, 'subscribed to the master');
@@ -227,6 +235,7 @@ export async function startMarathon(config: MarathonConfig, logger: Logger, deps
       await app.close();
       await scheduler.flush();
       await roleState.close();
+      await config.clientTls?.close();
     },
   };
 }

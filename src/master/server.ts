@@ -28,6 +28,7 @@ import { masterRealm } from '../security/realms.ts';
 
 /** Format of the master's registry (/master/...); bump with a migration when what is stored changes shape. */
 export const MASTER_STATE_FORMAT: StateFormat = { key: '/master/format', current: 1, migrations: [] };
+import type { ServerTlsOptions } from '../security/tls.ts';
 
 export interface MasterConfig extends MasterTuning {
   ip: string;
@@ -48,6 +49,8 @@ export interface MasterConfig extends MasterTuning {
   security?: MasterSecurityFlags;
   /** Body, header, time and event-stream limits (default DEFAULT_HTTP_LIMITS). */
   httpLimits?: HttpLimits;
+  /** --ssl-cert/--ssl-key: serve HTTPS (only) on --port. */
+  tls?: ServerTlsOptions;
 }
 
 export interface RunningMaster {
@@ -76,7 +79,7 @@ export async function startMaster(config: MasterConfig, logger: Logger, clock: C
     if (err instanceof StateFormatError) throw new StartupError(`master: ${config.zk ? `--zk ${config.zk}` : `--work-dir ${config.workDir}`}: registry ${err.message}`);
     throw err;
   }
-  const app = createHttpServer(logger, undefined, config.httpLimits);
+  const app = createHttpServer(logger, undefined, config.httpLimits, config.tls);
   installTextErrorHandler(app);
   const metrics = new MasterMetrics();
   const hostIp = config.ip === '0.0.0.0' ? '127.0.0.1' : config.ip;
@@ -119,7 +122,7 @@ export async function startMaster(config: MasterConfig, logger: Logger, clock: C
   master.bindPort(port);
   flags.port = String(port);
   await leadership.start();
-  const url = `http://${config.hostname}:${port}`;
+  const url = `${config.tls ? 'https' : 'http'}://${config.hostname}:${port}`;
   logger.info({ url, masterId: master.id, workDir: config.workDir, ...(config.zk ? { zk: config.zk } : {}) }, 'master listening');
   return {
     master, url, port,

@@ -1,13 +1,14 @@
 // The typed, reconnecting client of the Mesos v1 Scheduler HTTP API. Marathon, Chronos and third-party
 // frameworks use it: subscribe, follow the leader (307), re-subscribe with the framework id after any
 // break, acknowledge updates, reconcile known tasks after every (re)subscription.
-import http from 'node:http';
+import type http from 'node:http';
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import { RecordIODecoder } from '../common/recordio.ts';
 import type { FrameworkInfo, MasterInfo, Offer, Operation, TaskInfo, TaskStatus } from '../proto/mesos.ts';
 import { createDetector, type MasterDetector } from './detector.ts';
 import { basicAuthorization } from '../security/authenticator.ts';
+import { ClientTls, describeTlsError, type Scheme } from '../security/tls.ts';
 
 export interface SchedulerClientOptions {
   /** "host:port", "http://host:port", a comma list of them (tried in turn), or zk://host:port,.../mesos. */
@@ -24,6 +25,10 @@ export interface SchedulerClientOptions {
    * with --authenticate-frameworks, its secret, sent as HTTP Basic on every call.
    */
   credential?: { principal: string; secret?: string };
+  /** CA to verify HTTPS masters against, and the default scheme (see src/security/tls.ts). Default: plain HTTP. */
+  tls?: ClientTls;
+  /** http or https for the masters; default: the scheme written in `master`, else the tls default. */
+  scheme?: Scheme;
 }
 
 export interface SubscribedInfo { frameworkId: string; heartbeatIntervalSeconds: number; masterInfo?: MasterInfo; reconnected: boolean }
@@ -67,10 +72,15 @@ export class SchedulerClient extends EventEmitter<SchedulerEvents> {
   private knownTasks?: () => TaskRef[];
   private unreconciled = new Map<string, TaskRef>();
   private reconcileTimer?: NodeJS.Timeout;
-  private readonly agent = new http.Agent({ keepAlive: true, maxSockets: 8 });
+  private readonly tls: ClientTls;
+  private readonly scheme: Scheme;
+  private readonly agent: http.Agent;
 
   constructor(private readonly opts: SchedulerClientOptions) {
     super();
+    this.tls = opts.tls ?? ClientTls.none;
+    this.scheme = opts.scheme ?? (typeof opts.master === 'string' ? this.tls.schemeOf(opts.master) : this.tls.defaultScheme);
+    this.agent = this.tls.agent(this.scheme, { keepAlive: true, maxSockets: 8 });
     this.ownsDetector = typeof opts.master === 'string';
     this.detector = typeof opts.master === 'string' ? createDetector(opts.master, opts.logger) : opts.master;
     this.info = { ...opts.frameworkInfo, ...(opts.credential && !opts.frameworkInfo.principal ? { principal: opts.credential.principal } : {}) };
@@ -131,7 +141,7 @@ export class SchedulerClient extends EventEmitter<SchedulerEvents> {
       type: 'SUBSCRIBE', ...(this.info.id ? { framework_id: this.info.id } : {}),
       subscribe: { framework_info: this.info, ...(this.opts.suppressedRoles ? { suppressed_roles: this.opts.suppressedRoles } : {}) },
     });
-    const req = http.request({ host, port, path: '/api/v1/scheduler', method: 'POST', headers: { 'Content-Type': 'application/json', Accept: 'application/json', 'Content-Length': Buffer.byteLength(body), ...this.authHeader } });
+    const req = this.tls.request(this.scheme, { host, port, path: '/api/v1/scheduler', method: 'POST', headers: { 'Content-Type': 'application/json', Accept: 'application/json', 'Content-Length': Buffer.byteLength(body), ...this.authHeader } });
     this.req = req;
     req.on('response', (res) => {
       if (res.statusCode === 307 && res.headers.location && redirects < 5) {
@@ -159,7 +169,13 @@ export class SchedulerClient extends EventEmitter<SchedulerEvents> {
       });
       res.on('close', () => this.lost());
     });
-    req.on('error', (err) => { this.log('debug', { err: err.message }, 'master connection failed'); this.lost(); });
+    req.on('error', (err) => {
+      // A certificate problem will not go away by retrying quietly: say so at warn level, with the fix.
+      const tlsReason = describeTlsError(err);
+      if (tlsReason) this.log('warn', { master: address, err: err.message }, tlsReason);
+      else this.log('debug', { err: err.message }, 'master connection failed');
+      this.lost();
+    });
     req.end(body);
   }
 
@@ -250,7 +266,7 @@ export class SchedulerClient extends EventEmitter<SchedulerEvents> {
     const body = JSON.stringify({ type, framework_id: this.info.id, ...(payload ? { [type.toLowerCase()]: payload } : {}) });
     const [host, port] = splitAddress(this.current);
     await new Promise<void>((resolve, reject) => {
-      const req = http.request({ host, port, path: '/api/v1/scheduler', method: 'POST', agent: this.agent, headers: { 'Content-Type': 'application/json', 'Mesos-Stream-Id': this.streamId!, 'Content-Length': Buffer.byteLength(body), ...this.authHeader } }, (res) => {
+      const req = this.tls.request(this.scheme, { host, port, path: '/api/v1/scheduler', method: 'POST', agent: this.agent, headers: { 'Content-Type': 'application/json', 'Mesos-Stream-Id': this.streamId!, 'Content-Length': Buffer.byteLength(body), ...this.authHeader } }, (res) => {
         let text = '';
         res.on('data', (c) => { text += c; });
         res.on('end', () => (res.statusCode === 202 || res.statusCode === 200 ? resolve() : reject(new SchedulerCallError(res.statusCode ?? 0, text, type))));

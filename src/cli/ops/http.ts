@@ -1,4 +1,5 @@
 // The one HTTP helper every API client uses: JSON in and out, and API errors turned into one clear line.
+import { ClientTls, describeConnectionError } from '../../security/tls.ts';
 
 /** What went wrong, as a script needs to know it (mapped to exit codes by the CLI). */
 export type FailureKind = 'usage' | 'api' | 'not-found' | 'unreachable' | 'failed' | 'timeout' | 'auth';
@@ -76,14 +77,14 @@ export async function request<T = unknown>(url: string, opts: RequestOptions = {
   const auth = authHeadersFor(target);
   let res: Response;
   try {
-    res = await fetch(target, {
+    res = await clientTls.fetch(target, {
       method: opts.method ?? 'GET',
       headers: { Accept: 'application/json', ...(opts.body !== undefined ? { 'Content-Type': 'application/json' } : {}), ...auth },
       body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
       signal: AbortSignal.timeout(opts.timeoutMs ?? 15_000),
     });
   } catch (err) {
-    throw new CliError('unreachable', `cannot reach ${new URL(target).host}: ${reason(err)}`);
+    throw new CliError('unreachable', `cannot reach ${new URL(target).host}: ${describeConnectionError(err) ?? reason(err)}`);
   }
   const text = await res.text();
   if (!res.ok) {
@@ -102,8 +103,12 @@ function reason(err: unknown): string {
   return e.cause?.code ?? e.cause?.message ?? e.message ?? String(err);
 }
 
-/** "host:port" or a URL → "http://host:port" (no trailing slash). */
+/** "host:port" or a URL → "http://host:port" (https with a CA file: see useClientTls), no trailing slash. */
 export function baseUrl(address: string): string {
-  const trimmed = address.trim().replace(/\/+$/, '');
-  return /^https?:\/\//.test(trimmed) ? trimmed : `http://${trimmed}`;
+  return clientTls.baseUrl(address);
 }
+
+/** How this CLI process talks HTTPS (set once from --ca-file / $TRIREME_CA_FILE); plain HTTP by default. */
+let clientTls = ClientTls.none;
+export function useClientTls(tls: ClientTls): void { clientTls = tls; }
+export function cliTls(): ClientTls { return clientTls; }

@@ -1,5 +1,6 @@
 // Marathon's v2 REST API and its /v2/events stream, as the operator CLI needs them.
-import { authFailure, baseUrl, CliError, request, requestAuthHeaders } from './http.ts';
+import { authFailure, baseUrl, CliError, cliTls, request, requestAuthHeaders } from './http.ts';
+import { describeConnectionError } from '../../security/tls.ts';
 
 export interface MarathonApp {
   id: string; cmd?: string; instances: number; cpus: number; mem: number; disk?: number; version?: string;
@@ -64,9 +65,9 @@ export class MarathonClient {
     for (const t of types) url.searchParams.append('event_type', t);
     let res: Response;
     try {
-      res = await fetch(url, { headers: { Accept: 'text/event-stream', ...requestAuthHeaders(url.toString()) }, signal: controller.signal });
+      res = await cliTls().fetch(url, { headers: { Accept: 'text/event-stream', ...requestAuthHeaders(url.toString()) }, signal: controller.signal });
     } catch (err) {
-      throw new CliError('unreachable', `cannot reach ${url.host}: ${(err as Error).message}`);
+      throw new CliError('unreachable', `cannot reach ${url.host}: ${describeConnectionError(err) ?? (err as Error).message}`);
     }
     if (res.status === 401 || res.status === 403) throw authFailure(res.status, url.host, `event stream: HTTP ${res.status}`, requestAuthHeaders(url.toString()).Authorization !== undefined);
     if (!res.ok || !res.body) throw new CliError('api', `event stream: HTTP ${res.status}`);

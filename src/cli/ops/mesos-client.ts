@@ -1,7 +1,8 @@
 // The master's state endpoints and an agent's files API, as the operator CLI needs them.
 import pino from 'pino';
 import { createDetector } from '../../scheduler-client/detector.ts';
-import { CliError, baseUrl, request } from './http.ts';
+import { CliError, cliTls, request } from './http.ts';
+import type { Scheme } from '../../security/tls.ts';
 
 export interface LegacyTask {
   id: string; name: string; framework_id: string; slave_id: string; executor_id?: string; state: string;
@@ -27,6 +28,9 @@ export interface AgentState { frameworks: AgentFramework[]; completed_frameworks
 export class MesosClient {
   constructor(private readonly spec: string) {}
 
+  /** The masters' scheme (and so the agents'): written in --master, else https with a CA file, else http. */
+  get scheme(): Scheme { return cliTls().schemeOf(this.spec); }
+
   /** The leading master's base URL: the candidates come from the detector (host:port list, or zk:// when available). */
   async leaderUrl(): Promise<string> {
     let candidates: string[];
@@ -38,9 +42,9 @@ export class MesosClient {
     let lastError: unknown;
     for (const c of candidates) {
       try {
-        const state = await request<MasterState>(`${baseUrl(c)}/master/state`);
-        if (state.leader && state.leader !== state.pid && state.leader_info) return `http://${state.leader_info.hostname}:${state.leader_info.port}`;
-        return baseUrl(c);
+        const state = await request<MasterState>(`${this.scheme}://${c}/master/state`);
+        if (state.leader && state.leader !== state.pid && state.leader_info) return `${this.scheme}://${state.leader_info.hostname}:${state.leader_info.port}`;
+        return `${this.scheme}://${c}`;
       } catch (err) { lastError = err; }
     }
     throw lastError instanceof CliError ? lastError : new CliError('unreachable', `no master answered at ${candidates.join(', ')}`);
@@ -66,9 +70,9 @@ export class MesosClient {
 }
 
 /** The agent's address as the master knows it: its pid "slave(1)@host:port", else hostname:port. */
-export function agentUrl(agent: LegacyAgent): string {
+export function agentUrl(agent: LegacyAgent, scheme: Scheme = 'http'): string {
   const m = /@(.+)$/.exec(agent.pid ?? '');
-  return `http://${m ? m[1] : `${agent.hostname}:${agent.port}`}`;
+  return `${scheme}://${m ? m[1] : `${agent.hostname}:${agent.port}`}`;
 }
 
 /** The sandbox directory of a task on its agent, as the Mesos CLI finds it (executor whose tasks include it). */
