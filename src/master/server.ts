@@ -28,7 +28,7 @@ import { masterRealm } from '../security/realms.ts';
 
 /** Format of the master's registry (/master/...); bump with a migration when what is stored changes shape. */
 export const MASTER_STATE_FORMAT: StateFormat = { key: '/master/format', current: 1, migrations: [] };
-import type { ServerTlsOptions } from '../security/tls.ts';
+import type { ClientTls, ServerTlsOptions } from '../security/tls.ts';
 
 export interface MasterConfig extends MasterTuning {
   ip: string;
@@ -51,6 +51,8 @@ export interface MasterConfig extends MasterTuning {
   httpLimits?: HttpLimits;
   /** --ssl-cert/--ssl-key: serve HTTPS (only) on --port. */
   tls?: ServerTlsOptions;
+  /** --ca-file: how the files proxy reaches HTTPS agents; default plain HTTP. */
+  clientTls?: ClientTls;
 }
 
 export interface RunningMaster {
@@ -116,7 +118,7 @@ export async function startMaster(config: MasterConfig, logger: Logger, clock: C
   registerAgentApi(app, master, leaderAddress);
   registerStateApi(app, master, leaderAddress);
   registerOperatorApi(app, master, leaderAddress);
-  registerAgentFilesProxy(app, master, leaderAddress);
+  registerAgentFilesProxy(app, master, leaderAddress, config.clientTls);
   await registerUi(app, 'master');
   const port = await listen(app, config.ip, config.port, 'master');
   master.bindPort(port);

@@ -1,6 +1,7 @@
 // GET /agents/:agentId/files/{browse,read,download}: the agent's files API reached through the master, so the web
 // console (and anything else that only knows the master) can read sandboxes without talking to agents directly or
 // agents allowing cross-origin calls. The agent still decides which paths are allowed; the master only forwards.
+import { ClientTls } from '../../security/tls.ts';
 import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { textError } from '../../common/http.ts';
@@ -18,7 +19,8 @@ export function agentAddress(pid: string): string | undefined {
   return at >= 0 && pid.length > at + 1 ? pid.slice(at + 1) : undefined;
 }
 
-export function registerAgentFilesProxy(app: FastifyInstance, master: Master, leaderAddress: () => string | undefined): void {
+/** `tls` says how agents are reached: https with the master's --ca-file when TLS is on (see src/security/tls.ts). */
+export function registerAgentFilesProxy(app: FastifyInstance, master: Master, leaderAddress: () => string | undefined, tls: ClientTls = ClientTls.none): void {
   app.get('/agents/:agentId/files/:operation', async (req, reply) => {
     // Only the leader knows the agents.
     if (redirectIfNotLeader(master, leaderAddress, req, reply)) return reply;
@@ -38,7 +40,7 @@ export function registerAgentFilesProxy(app: FastifyInstance, master: Master, le
     const timer = setTimeout(() => abort.abort(), TIMEOUT_MS);
     let res: Response;
     try {
-      res = await fetch(`http://${address}/files/${operation}${query}`, { headers, signal: abort.signal });
+      res = await tls.fetch(`${tls.defaultScheme}://${address}/files/${operation}${query}`, { headers, signal: abort.signal });
     } catch (err) {
       return textError(reply, 502, `Agent '${agentId}' at ${address} did not answer: ${(err as Error).message}`);
     } finally {
