@@ -1,6 +1,7 @@
 // The master: agent registry, frameworks, offers and tasks. Decisions about who gets which
 // resources come from the Allocator; this class carries them out and keeps the bookkeeping.
 // Transport-free: HTTP routes hand it parsed calls and event sinks.
+import { ensureStateFormat, type StateFormat } from '../state/state-format.ts';
 import { EventEmitter } from 'node:events';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
@@ -18,6 +19,9 @@ import { AgentTasks, type Agent, type Framework, type OfferRecord, type Task, ty
 import type { MasterMetrics } from './metrics.ts';
 import type { Acls } from '../security/acls.ts';
 import { runTaskRefusal } from '../security/authorizer.ts';
+
+/** Format of the master's registry (/master/...); bump with a migration when what is stored changes shape. */
+export const MASTER_STATE_FORMAT: StateFormat = { key: '/master/format', current: 1, migrations: [] };
 
 export const MESOS_COMPAT_VERSION = '1.11.0';
 const DEFAULT_REFUSE_SECONDS = 5;
@@ -121,6 +125,8 @@ export class Master extends EventEmitter {
 
   /** Reads the registry and starts the periodic allocation, ping and heartbeat loops. */
   async start(): Promise<void> {
+    // A registry written by a newer format is not read (StateFormatError: this master does not lead); older is migrated.
+    for (const m of await ensureStateFormat(this.opts.store, MASTER_STATE_FORMAT)) this.opts.logger.info({ from: m.from, to: m.from + 1, migration: m.description }, 'migrated the registry format');
     for (const entry of await this.opts.store.list<{ hostname: string; unreachable_time?: number }>('/master/registry/agents/')) {
       const id = entry.key.slice('/master/registry/agents/'.length);
       if (entry.value.unreachable_time !== undefined) this.unreachableAgents.set(id, { time: entry.value.unreachable_time, hostname: entry.value.hostname });

@@ -13,7 +13,8 @@ import { registerStateApi } from './http/state-api.ts';
 import { registerOperatorApi } from './http/operator-api.ts';
 import { registerAgentFilesProxy } from './http/files-proxy.ts';
 import { registerUi } from '../common/ui.ts';
-import { ensureStateFormat, StateFormatError, type StateFormat } from '../state/state-format.ts';
+import { MASTER_STATE_FORMAT } from './master.ts';
+import { ensureStateFormat, StateFormatError } from '../state/state-format.ts';
 
 import type { Store } from '../state/store.ts';
 import { SqliteStore } from '../state/sqlite-store.ts';
@@ -26,8 +27,6 @@ import { loadMasterSecurity, type MasterSecurityFlags } from '../security/config
 import { installHttpSecurity } from '../security/http-guard.ts';
 import { masterRealm } from '../security/realms.ts';
 
-/** Format of the master's registry (/master/...); bump with a migration when what is stored changes shape. */
-export const MASTER_STATE_FORMAT: StateFormat = { key: '/master/format', current: 1, migrations: [] };
 import type { ClientTls, ServerTlsOptions } from '../security/tls.ts';
 
 export interface MasterConfig extends MasterTuning {
@@ -74,12 +73,17 @@ export async function startMaster(config: MasterConfig, logger: Logger, clock: C
     throw new StartupError(`master: --zk: ${(err as Error).message}`);
   }
   const store: Store = zk?.store ?? (config.registry === 'in_memory' ? new MemoryStore() : await SqliteStore.open(config.workDir, 'registry.db'));
-  try {
-    for (const m of await ensureStateFormat(store, MASTER_STATE_FORMAT)) logger.info({ from: m.from, to: m.from + 1, migration: m.description }, 'migrated the registry format');
-  } catch (err) {
-    if (zk) await zk.close(); else await store.close();
-    if (err instanceof StateFormatError) throw new StartupError(`master: ${config.zk ? `--zk ${config.zk}` : `--work-dir ${config.workDir}`}: registry ${err.message}`);
-    throw err;
+  // A local registry is checked now, so a wrong binary stops at once. A ZooKeeper one may not be reachable yet: the
+  // check runs when this master recovers the registry on election (Master.start), and a master that finds a newer
+  // format refuses to lead, saying why, while a newer master can.
+  if (!zk) {
+    try {
+      for (const m of await ensureStateFormat(store, MASTER_STATE_FORMAT)) logger.info({ from: m.from, to: m.from + 1, migration: m.description }, 'migrated the registry format');
+    } catch (err) {
+      await store.close();
+      if (err instanceof StateFormatError) throw new StartupError(`master: --work-dir ${config.workDir}: registry ${err.message}`);
+      throw err;
+    }
   }
   const app = createHttpServer(logger, undefined, config.httpLimits, config.tls);
   installTextErrorHandler(app);
