@@ -13,6 +13,8 @@ import { installLeaderProxy } from '../framework/leader-proxy.ts';
 import { isUiPath, registerUi } from '../common/ui.ts';
 import { openRoleState } from '../framework/role-state.ts';
 import { registerChronosApi } from './api.ts';
+import { registerConsoleApi } from './console-api.ts';
+import { ChronosEvents } from './events.ts';
 import { ChronosMetrics } from './metrics.ts';
 import { ChronosScheduler, FRAMEWORK_ID_KEY } from './scheduler.ts';
 import type { JobDefaults } from './job.ts';
@@ -60,6 +62,7 @@ export async function startChronos(config: ChronosConfig, logger: Logger, deps: 
   const { store, elector } = state;
   const metrics = new ChronosMetrics();
   const defaults: JobDefaults = { ...config.defaults, epsilonMs: config.taskEpsilonMs, user: config.user };
+  const events = new ChronosEvents();
 
   let client: SchedulerClient | undefined;
   let offerLoop: OfferLoop | undefined;
@@ -67,6 +70,7 @@ export async function startChronos(config: ChronosConfig, logger: Logger, deps: 
     store, clock, logger, metrics, historyLimit: config.historyLimit, failureRetryMs: config.failureRetryMs, disableAfterFailures: config.disableAfterFailures ?? 0, role: config.role,
     kill: (taskId, agentId) => client ? client.kill(taskId, agentId) : Promise.reject(new Error('not subscribed')),
     wake: () => wake(),
+    onEvent: (type, jobName, detail) => events.publish({ type, jobName, ...detail, timestamp: new Date(clock.now()).toISOString() }),
   });
   // Runs fall due at any instant, while offers may sit behind refuse filters from earlier declines and launches:
   // a due run revives (clearing the filters), at most every REVIVE_INTERVAL_MS, with one trailing revive.
@@ -99,6 +103,7 @@ export async function startChronos(config: ChronosConfig, logger: Logger, deps: 
     unavailable: (message) => ({ message, status: 'Service Unavailable' }),
   });
   registerChronosApi(app, { scheduler, metrics, defaults, clock, leader: leaderAddress });
+  registerConsoleApi(app, { scheduler, events, clock, framework: () => ({ frameworkId: client?.frameworkId, master: client?.masterAddress }) });
   await registerUi(app, 'chronos');
 
   await scheduler.load(); // a standby answers reads from it while no leader is reachable
