@@ -118,6 +118,25 @@ describe('Chronos console', async () => {
     assert.deepEqual(problems, []);
   });
 
+  test('editing a job starts from its stored schedule and keeps its run counters', async () => {
+    const { page, problems, screenshot } = await browser.open(`${base}/#/jobs/${PARENT}`);
+    await page.getByRole('link', { name: 'Edit' }).click();
+    await page.getByRole('heading', { name: `Edit ${PARENT}` }).waitFor();
+    assert.equal(await page.getByLabel('Every (number)').inputValue(), '6');
+    assert.equal(await page.getByLabel('Period unit').inputValue(), 'hours');
+    assert.equal(await page.getByLabel('Start', { exact: true }).inputValue(), '2030-01-01T09:00');
+    assert.equal(await page.getByLabel('Owner', { exact: true }).inputValue(), 'ops@example.com');
+    await page.getByLabel('Every (number)').fill('12');
+    await page.getByTestId('schedule-preview').locator('time[datetime="2030-01-01T21:00:00.000Z"]').waitFor();
+    await screenshot('chronos-job-edit');
+    await page.getByRole('button', { name: 'Save job' }).click();
+    await page.getByText('every 12 hours').waitFor();
+    const job = await getJob(base, PARENT);
+    assert.equal(job.schedule, 'R/2030-01-01T09:00:00.000Z/PT12H');
+    assert.ok(job.successCount >= 1, 'the run counted before the edit is kept');
+    assert.deepEqual(problems, []);
+  });
+
   test('disable, then delete with confirmation', async () => {
     const { page, problems, screenshot } = await browser.open(`${base}/#/jobs/${CHILD}`);
     await page.getByRole('button', { name: 'Disable' }).click();

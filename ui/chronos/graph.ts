@@ -1,6 +1,6 @@
 // Which jobs the dependency picture shows: every job linked to another (or, focused, the jobs connected to one),
 // coloured by what it is doing and how it last went. Pure.
-import type { DagEdge, DagNode } from '../shared/DagGraph.tsx';
+import type { DagEdge, DagNode } from '../shared/dag-layout.ts';
 import { activity } from './status.ts';
 import type { JobSummary } from './types.ts';
 

@@ -1,7 +1,6 @@
 // The create/edit form's state ↔ Chronos job JSON. Pure. Fields the form does not show (uris, fetch, constraints,
 // arguments, ...) are carried over from the job being edited untouched.
-import type { ScheduleValue } from './components/ScheduleBuilder.tsx';
-import { fromSchedule, nextFullHour } from './schedule.ts';
+import { fromSchedule, nextFullHour, type ScheduleValue } from './schedule.ts';
 import type { EnvironmentVariable, Job } from './types.ts';
 
 export interface JobForm {
@@ -96,3 +95,11 @@ export function jobFromForm(f: JobForm, schedule: { schedule: string; scheduleTi
   return out as Partial<Job>;
 }
 
+const COUNTERS = ['successCount', 'errorCount', 'lastSuccess', 'lastError', 'errorsSinceLastSuccess'] as const;
+
+/** A job to POST back: without its counters, so Chronos keeps the current ones (runs may have ended meanwhile). */
+export function withoutCounters(job: Partial<Job>): Partial<Job> {
+  const out: Partial<Job> = { ...job };
+  for (const k of COUNTERS) delete out[k];
+  return out;
+}

@@ -1,17 +1,9 @@
 // The job writes the console makes, through Chronos' own API.
 import { api } from '../shared/api.ts';
+import { withoutCounters } from './job-form.ts';
 import type { Job } from './types.ts';
 
 const enc = encodeURIComponent;
-const COUNTERS = ['successCount', 'errorCount', 'lastSuccess', 'lastError', 'errorsSinceLastSuccess'] as const;
-
-/** A job to POST back: without its counters, so Chronos keeps the current ones (runs may have ended meanwhile). */
-export function withoutCounters(job: Partial<Job>): Partial<Job> {
-  const out: Partial<Job> = { ...job };
-  for (const k of COUNTERS) delete out[k];
-  return out;
-}
-
 /** Creates or replaces a job: dependent jobs (with parents) go to /dependency, scheduled ones to /iso8601. */
 export function saveJob(job: Partial<Job>): Promise<void> {
   const dependent = (job.parents?.length ?? 0) > 0;

@@ -95,3 +95,17 @@ export function timeZones(): string[] {
 export function nextFullHour(zone: string, now = DateTime.now()): string {
   return now.setZone(zone).plus({ hours: 1 }).startOf('hour').toFormat("yyyy-MM-dd'T'HH:mm");
 }
+
+/** What the schedule part of the form holds: builder fields, or the expression typed as text. */
+export interface ScheduleValue {
+  mode: 'builder' | 'text';
+  fields: ScheduleFields;
+  /** The expression when mode is text. */
+  text: string;
+  /** scheduleTimeZone when mode is text. */
+  textZone: string;
+}
+
+export function scheduleOf(v: ScheduleValue): { schedule: string; scheduleTimeZone: string } {
+  return v.mode === 'builder' ? toSchedule(v.fields) : { schedule: v.text.trim(), scheduleTimeZone: v.textZone.trim() };
+}

@@ -5,20 +5,7 @@ import { useId, useMemo } from 'react';
 import { DateTime } from 'luxon';
 import { useApi } from '../../shared/useApi.ts';
 import { useDebounced } from '../../shared/useDebounced.ts';
-import { PERIOD_UNITS, timeZones, toSchedule, type ScheduleFields } from '../schedule.ts';
-
-export interface ScheduleValue {
-  mode: 'builder' | 'text';
-  fields: ScheduleFields;
-  /** The expression when mode is text. */
-  text: string;
-  /** scheduleTimeZone when mode is text. */
-  textZone: string;
-}
-
-export function scheduleOf(v: ScheduleValue): { schedule: string; scheduleTimeZone: string } {
-  return v.mode === 'builder' ? toSchedule(v.fields) : { schedule: v.text.trim(), scheduleTimeZone: v.textZone.trim() };
-}
+import { PERIOD_UNITS, scheduleOf, timeZones, type ScheduleFields, type ScheduleValue } from '../schedule.ts';
 
 interface Preview { schedule: string; scheduleTimeZone: string; next: string[] }
 
