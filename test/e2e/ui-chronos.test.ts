@@ -43,7 +43,8 @@ describe('Chronos console', async () => {
     await page.getByLabel('Period unit').selectOption('hours');
     await page.getByLabel('Memory (MB)', { exact: true }).fill('32');
     const preview = page.getByTestId('schedule-preview');
-    await preview.locator('time[datetime="2030-01-02T09:00:00.000Z"]').waitFor();
+    // 15:00 is only in the final preview (every 6 hours), not in an earlier one (every day).
+    await preview.locator('time[datetime="2030-01-01T15:00:00.000Z"]').waitFor();
     const runs = await preview.locator('time').evaluateAll((ts) => ts.map((t) => t.getAttribute('datetime')));
     assert.deepEqual(runs, ['2030-01-01T09:00:00.000Z', '2030-01-01T15:00:00.000Z', '2030-01-01T21:00:00.000Z', '2030-01-02T03:00:00.000Z', '2030-01-02T09:00:00.000Z']);
     assert.equal(await page.getByTestId('schedule-expression').textContent(), 'R/2030-01-01T09:00:00Z/PT6H');
@@ -115,6 +116,13 @@ describe('Chronos console', async () => {
     await page.getByRole('heading', { name: CHILD, level: 1 }).waitFor();
     await page.getByRole('table', { name: 'Run history' }).getByTestId('run').filter({ hasText: 'succeeded' }).first().waitFor({ timeout: 30_000 });
     await screenshot('chronos-job-child');
+    assert.equal(await page.getByRole('status').filter({ hasText: 'Run queued.' }).count(), 0, 'the parent page notice is not carried over');
+    // The picture colours both by their last result now.
+    await page.getByRole('link', { name: 'Graph', exact: true }).first().click();
+    const svg = page.getByRole('img', { name: 'Job dependencies' });
+    await svg.locator(`[data-node="${PARENT}"].success`).waitFor();
+    await svg.locator(`[data-node="${CHILD}"].success`).waitFor();
+    await screenshot('chronos-graph-after-runs');
     assert.deepEqual(problems, []);
   });
 
@@ -127,7 +135,8 @@ describe('Chronos console', async () => {
     assert.equal(await page.getByLabel('Start', { exact: true }).inputValue(), '2030-01-01T09:00');
     assert.equal(await page.getByLabel('Owner', { exact: true }).inputValue(), 'ops@example.com');
     await page.getByLabel('Every (number)').fill('12');
-    await page.getByTestId('schedule-preview').locator('time[datetime="2030-01-01T21:00:00.000Z"]').waitFor();
+    // The 5th run every 12 hours; every 6 hours it is not among the first five.
+    await page.getByTestId('schedule-preview').locator('time[datetime="2030-01-03T09:00:00.000Z"]').waitFor();
     await screenshot('chronos-job-edit');
     await page.getByRole('button', { name: 'Save job' }).click();
     await page.getByText('every 12 hours').waitFor();

@@ -15,8 +15,13 @@ import { deleteJob, runNow, setDisabled } from '../jobs-api.ts';
 import { scheduleInWords } from '../schedule.ts';
 import type { FrameworkInfo, Job, JobStat } from '../types.ts';
 
+/** Keyed by job name: moving from one job to another starts a fresh page (no notices carried over). */
 export function JobPage() {
   const name = useParams().name!;
+  return <JobView key={name} name={name} />;
+}
+
+function JobView({ name }: { name: string }) {
   const enc = encodeURIComponent(name);
   const job = useApi<Job>(`/v1/scheduler/job/${enc}`);
   const stat = useApi<JobStat>(`/v1/scheduler/job/stat/${enc}`);
