@@ -37,6 +37,7 @@ export function JobsProvider({ children }: { children: ReactNode }) {
     const mine = ++generation.current;
     api<{ jobs: JobSummary[] }>('/v1/scheduler/jobs/summary').then((r) => {
       if (mine !== generation.current) return;
+      performance.mark('chronos:summary-loaded');
       map.current = new Map(r.jobs.map((j) => [j.name, j]));
       setLoaded(true); setError(undefined); setVersion((v) => v + 1);
     }, (e: unknown) => { if (mine === generation.current) setError(e); });

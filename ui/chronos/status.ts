@@ -1,6 +1,14 @@
 // What a job is doing and how it last went, as the list, the job page and the graph show it. Pure.
 import type { JobSummary } from './types.ts';
 
+/** How a job last went, from its counters (as Chronos' summary computes `state`). */
+export function lastState(j: { lastSuccess: string; lastError: string }): JobSummary['state'] {
+  if (!j.lastSuccess && !j.lastError) return 'fresh';
+  if (!j.lastError) return 'success';
+  if (!j.lastSuccess) return 'failure';
+  return Date.parse(j.lastSuccess) >= Date.parse(j.lastError) ? 'success' : 'failure';
+}
+
 export type Activity = 'disabled' | 'running' | 'queued' | 'idle';
 
 export function activity(j: Pick<JobSummary, 'disabled' | 'status'>): Activity {

@@ -37,7 +37,7 @@ export function GraphPage() {
         <p role="status">{selection.nodes.length} linked jobs are too many for one picture: search for a job above to draw the jobs connected to it.</p>
       ) : (
         <>
-          <p className="muted small">{selection.nodes.length} jobs, {selection.edges.length} dependencies{!focus && selection.unlinked > 0 ? `; ${selection.unlinked} jobs without dependencies are not drawn` : ''}.</p>
+          <p className="muted small">{selection.nodes.length} jobs, {selection.edges.length} {selection.edges.length === 1 ? 'dependency' : 'dependencies'}{!focus && selection.unlinked > 0 ? `; ${selection.unlinked} jobs without dependencies are not drawn` : ''}.</p>
           <DagGraph label={focus ? `Jobs connected to ${focus}` : 'Job dependencies'} nodes={selection.nodes} edges={selection.edges} highlight={focus} />
         </>
       )}

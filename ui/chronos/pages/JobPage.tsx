@@ -13,6 +13,7 @@ import { When } from '../components/When.tsx';
 import { useJobEvents, useJobs } from '../jobs-store.tsx';
 import { deleteJob, runNow, setDisabled } from '../jobs-api.ts';
 import { scheduleInWords } from '../schedule.ts';
+import { lastState } from '../status.ts';
 import type { FrameworkInfo, Job, JobStat } from '../types.ts';
 
 /** Keyed by job name: moving from one job to another starts a fresh page (no notices carried over). */
@@ -50,7 +51,8 @@ function JobView({ name }: { name: string }) {
   if (!job.data) return <Loading />;
   const j = job.data;
   const children = (jobs ?? []).filter((o) => o.parents.includes(name)).map((o) => o.name);
-  const live = summary ?? { status: 'idle', disabled: j.disabled, state: j.lastSuccess || j.lastError ? (j.lastError && (!j.lastSuccess || j.lastError > j.lastSuccess) ? 'failure' : 'success') : 'fresh', nextRun: '' } as const;
+  // The list's live row; until the list has loaded, what the job itself says.
+  const live = summary ?? { status: 'idle', disabled: j.disabled, state: lastState(j), nextRun: '' };
 
   return (
     <>
