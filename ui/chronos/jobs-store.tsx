@@ -19,6 +19,10 @@ export interface JobsStore {
 }
 
 const Context = createContext<JobsStore | undefined>(undefined);
+const SUMMARY = '/v1/scheduler/jobs/summary';
+// Asked for as soon as the script runs, in parallel with React's first render; the first load takes it.
+let prefetched: Promise<{ jobs: JobSummary[] }> | undefined = api<{ jobs: JobSummary[] }>(SUMMARY);
+prefetched.catch(() => undefined); // handled where it is taken
 const FLUSH_MS = 100;
 const byNameOrder = (a: JobSummary, b: JobSummary) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
 
@@ -35,7 +39,9 @@ export function JobsProvider({ children }: { children: ReactNode }) {
 
   const reload = useCallback(() => {
     const mine = ++generation.current;
-    api<{ jobs: JobSummary[] }>('/v1/scheduler/jobs/summary').then((r) => {
+    const request = prefetched ?? api<{ jobs: JobSummary[] }>(SUMMARY);
+    prefetched = undefined;
+    request.then((r) => {
       if (mine !== generation.current) return;
       performance.mark('chronos:summary-loaded');
       map.current = new Map(r.jobs.map((j) => [j.name, j]));
