@@ -63,6 +63,7 @@ export async function startChronos(config: ChronosConfig, logger: Logger, deps: 
   const metrics = new ChronosMetrics();
   const defaults: JobDefaults = { ...config.defaults, epsilonMs: config.taskEpsilonMs, user: config.user };
   const events = new ChronosEvents();
+  metrics.countEventStreams(() => events.subscribers);
 
   let client: SchedulerClient | undefined;
   let offerLoop: OfferLoop | undefined;

@@ -58,7 +58,10 @@ describe('Chronos console API', () => {
       assert.equal((await call(base, 'DELETE', '/v1/scheduler/job/streamed')).status, 204);
       const deleted = await eventually(() => stream.events.find((e) => e.type === 'job_deleted' && e.jobName === 'streamed'));
       assert.equal(deleted.job, undefined);
+      assert.match(await (await fetch(`${base}/metrics`)).text(), /^chronos_event_streams 1$/m);
     } finally { stream.close(); }
+    // A closed stream is unsubscribed.
+    await eventually(async () => /^chronos_event_streams 0$/m.test(await (await fetch(`${base}/metrics`)).text()));
   });
 
   test('the run history carries machine-readable times and the running tasks', async () => {
