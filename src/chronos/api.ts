@@ -7,6 +7,7 @@ import { parseJob, jobJson, jobListingJson, type JobDefaults, type JobKind } fro
 import { toCsv, toDot } from './graph.ts';
 import { histogram, lastState, runTimes, statDuration, statistic, statTime, PERCENTILES } from './runs.ts';
 import { BadRequest, type ChronosScheduler } from './scheduler.ts';
+import { jobSummary } from './summary.ts';
 import type { ChronosMetrics } from './metrics.ts';
 import { ALL_JOBS } from './permissions.ts';
 import { parseTaskId } from './task-id.ts';
@@ -97,11 +98,10 @@ export function registerChronosApi(app: FastifyInstance, deps: ChronosApiDeps): 
       });
       return json(reply, found.slice(offset, offset + limit).map(jobJson));
     });
-    app.get(`${p}/jobs/summary`, (req, reply) => json(reply, {
-      jobs: visibleJobs(req).map((j) => ({
-        name: j.name, status: scheduler.status(j.name), state: lastState(j), schedule: j.schedule ?? '', parents: j.parents ?? [], disabled: j.disabled,
-      })),
-    }));
+    app.get(`${p}/jobs/summary`, (req, reply) => {
+      const tasks = scheduler.tasksByJob();
+      return json(reply, { jobs: visibleJobs(req).map((j) => jobSummary(j, scheduler.status(j.name, tasks.get(j.name) ?? []), scheduler.nextRunAt(j.name))) });
+    });
 
     app.get(`${p}/job/:name`, (req, reply) => {
       must(req, 'view', nameParam(req)); // before the lookup: a forbidden name answers 403 whether or not it exists
@@ -137,6 +137,14 @@ export function registerChronosApi(app: FastifyInstance, deps: ChronosApiDeps): 
           startTime: statTime(r.start), endTime: statTime(r.end), duration: statDuration(r.end === undefined ? undefined : r.end - r.start),
           status: r.status === 'TASK_FINISHED' ? 'success' : r.status === 'TASK_KILLED' ? 'killed' : 'fail', taskState: r.status ?? '',
           ...(r.exitStatus !== undefined ? { exitStatus: r.exitStatus } : {}), ...(r.message ? { message: r.message } : {}), numElementsProcessed: 0,
+          // Extensions for the console: machine-readable times (Chronos' own are MM/dd/yy strings in UTC).
+          dueAt: new Date(r.due).toISOString(), startedAt: new Date(r.start).toISOString(),
+          ...(r.end !== undefined ? { endedAt: new Date(r.end).toISOString(), durationMs: r.end - r.start } : {}),
+        })),
+        // Extension: the job's queued and running tasks right now.
+        activeTasks: scheduler.tasksOf(name).map((t) => ({
+          taskId: t.taskId, state: t.state, attempt: t.attempt, dueAt: new Date(t.due).toISOString(), slaveId: t.agentId ?? '', host: t.host ?? '',
+          ...(t.start !== undefined ? { startedAt: new Date(t.start).toISOString() } : {}),
         })),
       });
     });

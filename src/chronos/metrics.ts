@@ -19,5 +19,10 @@ export class ChronosMetrics {
     }
   }
 
+  /** Counts the event-stream clients (GET /v1/scheduler/events) from the given source. */
+  countEventStreams(source: () => number): void {
+    new Gauge({ name: 'chronos_event_streams', help: 'Clients attached to GET /v1/scheduler/events', registers: [this.registry], collect() { this.set(source()); } });
+  }
+
   setGaugeSource(fn: () => { jobs: number; queued: number; running: number }): void { this.gauges = fn; }
 }

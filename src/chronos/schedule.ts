@@ -117,3 +117,16 @@ export function parseIsoDuration(text: string): number | undefined {
 export function formatIsoDuration(ms: number): string {
   return `PT${Number((ms / 1000).toFixed(3))}S`;
 }
+
+/**
+ * The next `count` instants (epoch ms) at or after `now` that the schedule has left, in order: what the console's
+ * schedule builder previews. Instants already passed are not listed (the scheduler consumes them on its next step).
+ */
+export function upcomingRuns(s: Schedule, now: number, count: number): number[] {
+  const out: number[] = [];
+  if (s.recurrences === 0) return out;
+  const last = lastIndexAtOrBefore(s, now);
+  let k = last < 0 ? 0 : instantAt(s, last) === now ? last : last + 1;
+  while (out.length < count && (s.recurrences < 0 || k < s.recurrences)) out.push(instantAt(s, k++));
+  return out;
+}

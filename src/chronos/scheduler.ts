@@ -13,6 +13,7 @@ import type { Store, StoreOp } from '../state/store.ts';
 import { offerSatisfies } from './constraints.ts';
 import { childrenOf, dependencyError, parentCompleted, rewireOnDelete, type JobLookup } from './graph.ts';
 import { keepCounters, type Job } from './job.ts';
+import type { ChronosEventType } from './events.ts';
 import type { ChronosMetrics } from './metrics.ts';
 import { appendBounded, countFailure, countSuccess, outcomeOf, retryAfterFailure, type Outcome, type RunRecord } from './runs.ts';
 import { dueAt, formatSchedule, parseIsoDuration, parseSchedule, type Schedule } from './schedule.ts';
@@ -52,6 +53,8 @@ export interface ChronosSchedulerOptions {
   wake(): void;
   /** A job failed beyond its retries, was disabled for failing, or was deleted: tell its owners. */
   notify?(notice: JobNotice): void;
+  /** Told about every change to a job or its tasks (feeds the event stream). */
+  onEvent?(type: ChronosEventType, jobName: string, detail?: { taskId?: string; taskStatus?: string }): void;
 }
 
 /** The client-facing error: Chronos answers it with 400 {"message", "status": "Bad Request"}. */
@@ -134,9 +137,26 @@ export class ChronosScheduler implements OfferPlanner {
   tasksOf(name: string): ChronosTask[] { return [...this.tasks.values()].filter((t) => t.jobName === name); }
   task(id: string): ChronosTask | undefined { return this.tasks.get(id); }
 
+  /** When a scheduled job next falls due (epoch ms); undefined for dependent, broken or exhausted schedules. */
+  nextRunAt(name: string): number | undefined {
+    const job = this.jobs.get(name)?.job;
+    if (!job || job.schedule === undefined) return undefined;
+    const s = this.scheduleOf(job);
+    return s && s.recurrences !== 0 ? s.start.toMillis() : undefined;
+  }
+
+  /** Tasks of every job by job name, built in one pass (for listings of many jobs). */
+  tasksByJob(): Map<string, ChronosTask[]> {
+    const out = new Map<string, ChronosTask[]>();
+    for (const t of this.tasks.values()) {
+      const list = out.get(t.jobName);
+      if (list) list.push(t); else out.set(t.jobName, [t]);
+    }
+    return out;
+  }
+
   /** Chronos' in-memory status of a job: idle, queued, running or "<n> running". */
-  status(name: string): string {
-    const tasks = this.tasksOf(name);
+  status(name: string, tasks: readonly ChronosTask[] = this.tasksOf(name)): string {
     const active = tasks.filter((t) => t.state !== 'queued').length;
     if (active === 1) return 'running';
     if (active > 1) return `${active} running`;
@@ -155,6 +175,7 @@ export class ChronosScheduler implements OfferPlanner {
     this.jobs.set(job.name, record);
     this.parsed.delete(job.name);
     this.o.logger.info({ job: job.name, schedule: next.schedule, parents: next.parents }, previous ? 'job replaced' : 'job created');
+    this.emit(previous ? 'job_changed' : 'job_added', job.name);
     await this.write([{ op: 'put', key: jobKey(job.name), value: record }]);
     // Only this job changed: step the loop now if it is due before the armed timer (avoids an O(jobs) pass per POST).
     const schedule = next.schedule !== undefined && !next.disabled ? this.scheduleOf(next) : undefined;
@@ -184,6 +205,8 @@ export class ChronosScheduler implements OfferPlanner {
     this.history.delete(name);
     ops.push({ op: 'delete', key: jobKey(name) }, { op: 'delete', key: historyKey(name) });
     this.o.logger.info({ job: name, rewired: ops.length }, 'job deleted');
+    this.emit('job_deleted', name);
+    for (const op of ops) if (op.op === 'put' && op.key.startsWith(`${PREFIX}/jobs/`)) this.emit('job_changed', (op.value as JobRecord).job.name);
     await this.write(ops);
     this.o.notify?.({ kind: 'deleted', job: removed.job });
     this.tick();
@@ -209,6 +232,7 @@ export class ChronosScheduler implements OfferPlanner {
     for (const t of [...this.tasks.values()]) {
       if (t.state !== 'queued') continue;
       this.tasks.delete(t.taskId);
+      this.emit('task_dropped', t.jobName, { taskId: t.taskId });
       ops.push({ op: 'delete', key: taskKey(t.taskId) });
     }
     await this.write(ops);
@@ -220,6 +244,7 @@ export class ChronosScheduler implements OfferPlanner {
     const now = this.o.clock.now();
     record.job = { ...record.job, ...countSuccess(record.job, now) };
     const ops: StoreOp[] = [{ op: 'put', key: jobKey(name), value: record }, ...this.fireChildren(name, now)];
+    this.emit('job_changed', name);
     await this.write(ops);
     this.o.wake();
     return true;
@@ -273,6 +298,7 @@ export class ChronosScheduler implements OfferPlanner {
           this.o.logger.warn({ job: job.name, skipped: decision.skipped, epsilon: job.epsilon }, 'scheduled runs missed by more than epsilon were skipped');
         }
         ops.push({ op: 'put', key: jobKey(job.name), value: record });
+        this.emit('job_changed', job.name);
         if (decision.runDue !== undefined) ops.push(...this.enqueue(record.job, decision.runDue, 0, job.arguments.join(' ')));
         if (decision.next.recurrences !== 0) next = Math.min(next, decision.next.start.toMillis());
       } else {
@@ -310,6 +336,7 @@ export class ChronosScheduler implements OfferPlanner {
       }
       if (waiting) {
         this.tasks.delete(waiting.taskId);
+        this.emit('task_dropped', job.name, { taskId: waiting.taskId });
         ops.push({ op: 'delete', key: taskKey(waiting.taskId) });
         this.o.metrics.skipped.inc({ job: job.name });
         this.o.logger.info({ job: job.name, superseded: waiting.taskId }, 'a newer run supersedes the queued one');
@@ -319,6 +346,7 @@ export class ChronosScheduler implements OfferPlanner {
     if (this.tasks.has(task.taskId)) return ops;
     this.tasks.set(task.taskId, task);
     this.o.logger.info({ job: job.name, taskId: task.taskId }, 'task queued');
+    this.emit('task_queued', job.name, { taskId: task.taskId });
     ops.push({ op: 'put', key: taskKey(task.taskId), value: task });
     return ops;
   }
@@ -329,6 +357,7 @@ export class ChronosScheduler implements OfferPlanner {
     for (const t of this.tasksOf(name)) {
       if (t.state === 'queued' || t.state === 'awaiting') {
         this.tasks.delete(t.taskId);
+        this.emit('task_dropped', name, { taskId: t.taskId });
         ops.push({ op: 'delete', key: taskKey(t.taskId) });
       } else if (kill) {
         this.o.kill(t.taskId, t.agentId).catch((err: Error) => this.o.logger.warn({ taskId: t.taskId, err: err.message }, 'kill failed'));
@@ -368,6 +397,7 @@ export class ChronosScheduler implements OfferPlanner {
       if (!job || job.disabled || now - t.due > epsilon) {
         // A run that could not start within epsilon (no offers, or its previous run still going) is skipped.
         this.tasks.delete(t.taskId);
+        this.emit('task_dropped', t.jobName, { taskId: t.taskId });
         ops.push({ op: 'delete', key: taskKey(t.taskId) });
         if (job) { this.o.metrics.skipped.inc({ job: job.name }); this.o.logger.warn({ taskId: t.taskId, lateMs: now - t.due }, 'task could not start within epsilon; skipped'); }
         continue;
@@ -386,6 +416,7 @@ export class ChronosScheduler implements OfferPlanner {
         ops.push({ op: 'put', key: taskKey(t.taskId), value: t });
         this.o.metrics.lateness.observe(Math.max(0, now - t.due) / 1000);
         this.o.logger.info({ taskId: t.taskId, host: budget.offer.hostname }, 'task launched');
+        this.emit('task_started', t.jobName, { taskId: t.taskId });
         break;
       }
     }
@@ -400,6 +431,7 @@ export class ChronosScheduler implements OfferPlanner {
       if (!t) continue;
       t.state = 'queued';
       delete t.agentId; delete t.host; delete t.start;
+      this.emit('task_queued', t.jobName, { taskId: t.taskId });
       ops.push({ op: 'put', key: taskKey(t.taskId), value: t });
     }
     void this.write(ops);
@@ -444,6 +476,7 @@ export class ChronosScheduler implements OfferPlanner {
       if (t.state === 'running' && t.agentId === status.agent_id?.value) return;
       t.state = 'running';
       if (status.agent_id) t.agentId = status.agent_id.value;
+      this.emit('task_running', t.jobName, { taskId: t.taskId });
       void this.write([{ op: 'put', key: taskKey(t.taskId), value: t }]);
       return;
     }
@@ -462,6 +495,12 @@ export class ChronosScheduler implements OfferPlanner {
 
   /** A task ended: history, counters, retry or give up, dependents. Returns the store writes. */
   private finish(t: ChronosTask, outcome: Outcome, statusName: string, now: number, extra: { exitStatus?: number; message?: string }): StoreOp[] {
+    const ops = this.finishRun(t, outcome, statusName, now, extra);
+    this.emit('task_finished', t.jobName, { taskId: t.taskId, taskStatus: statusName });
+    return ops;
+  }
+
+  private finishRun(t: ChronosTask, outcome: Outcome, statusName: string, now: number, extra: { exitStatus?: number; message?: string }): StoreOp[] {
     this.tasks.delete(t.taskId);
     const ops: StoreOp[] = [{ op: 'delete', key: taskKey(t.taskId) }];
     const record = this.jobs.get(t.jobName);
@@ -517,6 +556,10 @@ export class ChronosScheduler implements OfferPlanner {
   }
 
   // ------------------------------------------------------------------ persistence
+
+  private emit(type: ChronosEventType, jobName: string, detail?: { taskId?: string; taskStatus?: string }): void {
+    this.o.onEvent?.(type, jobName, detail);
+  }
 
   /** Serialised write-through: the store sees writes in the order they were decided. */
   private write(ops: StoreOp[]): Promise<void> {

@@ -19,6 +19,8 @@ import { loadFlagFile } from '../security/credentials.ts';
 import { parseJobPermissions } from './permissions.ts';
 import { openRoleState } from '../framework/role-state.ts';
 import { registerChronosApi } from './api.ts';
+import { registerConsoleApi } from './console-api.ts';
+import { ChronosEvents } from './events.ts';
 import { ChronosMetrics } from './metrics.ts';
 import { HttpNotificationClient, JobNotifier, MailClient, WebhookTextClient, type JobNotice, type NotificationClient } from './notifications.ts';
 import { CHRONOS_STATE_FORMAT, ChronosScheduler, FRAMEWORK_ID_KEY } from './scheduler.ts';
@@ -109,6 +111,8 @@ export async function startChronos(config: ChronosConfig, logger: Logger, deps: 
   const { store, elector } = state;
   const metrics = new ChronosMetrics();
   const defaults: JobDefaults = { ...config.defaults, epsilonMs: config.taskEpsilonMs, user: config.user };
+  const events = new ChronosEvents();
+  metrics.countEventStreams(() => events.subscribers);
 
   let client: SchedulerClient | undefined;
   let offerLoop: OfferLoop | undefined;
@@ -118,6 +122,7 @@ export async function startChronos(config: ChronosConfig, logger: Logger, deps: 
     kill: (taskId, agentId) => client ? client.kill(taskId, agentId) : Promise.reject(new Error('not subscribed')),
     wake: () => wake(),
     ...(notifier.enabled ? { notify: (notice: JobNotice) => notifier.notify(notice) } : {}),
+    onEvent: (type, jobName, detail) => events.publish({ type, jobName, ...detail, timestamp: new Date(clock.now()).toISOString() }),
   });
   // Runs fall due at any instant, while offers may sit behind refuse filters from earlier declines and launches:
   // a due run revives (clearing the filters), at most every REVIVE_INTERVAL_MS, with one trailing revive.
@@ -160,6 +165,7 @@ export async function startChronos(config: ChronosConfig, logger: Logger, deps: 
     tls: { scheme, client: clientTls },
   });
   registerChronosApi(app, { scheduler, metrics, defaults, clock, leader: leaderAddress, ...(permissions ? { permissions } : {}) });
+  registerConsoleApi(app, { scheduler, events, clock, framework: () => ({ frameworkId: client?.frameworkId, master: client?.masterAddress }), ...(permissions ? { permissions } : {}) });
   await registerUi(app, 'chronos');
 
   await scheduler.load(); // a standby answers reads from it while no leader is reachable

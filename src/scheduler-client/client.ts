@@ -91,6 +91,8 @@ export class SchedulerClient extends EventEmitter<SchedulerEvents> {
 
   get frameworkId(): string | undefined { return this.info.id?.value; }
   get connected(): boolean { return this.streamId !== undefined; }
+  /** host:port of the master this client is subscribed to (or trying), if any. */
+  get masterAddress(): string | undefined { return this.current; }
 
   /** Tasks to reconcile explicitly after each (re)subscription. */
   setKnownTasks(fn: () => TaskRef[]): void { this.knownTasks = fn; }
