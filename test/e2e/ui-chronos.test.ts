@@ -114,7 +114,7 @@ describe('Chronos console', async () => {
     // The link opens the run's task page, with its sandbox, in the master console.
     const master = await browser.open(sandbox!);
     await master.page.getByRole('heading', { name: /^Task ct:/ }).waitFor();
-    await master.page.getByRole('button', { name: 'stdout', exact: true }).waitFor();
+    await master.page.getByRole('group', { name: 'Quick files' }).getByRole('button', { name: 'stdout' }).waitFor();
     assert.deepEqual(master.problems, []);
     await master.page.context().close();
     // The child ran after its parent: its page (reached in the app, no reload) lists a successful run.

@@ -58,7 +58,7 @@ describe('Marathon console', async () => {
     // The link opens that task's page in the master console (its Mesos-UI executor address redirects there).
     const master = await browser.open(sandbox!);
     await master.page.getByRole('heading', { name: /^Task seed_web\./ }).waitFor();
-    await master.page.getByRole('button', { name: 'stdout', exact: true }).waitFor();
+    await master.page.getByRole('group', { name: 'Quick files' }).getByRole('button', { name: 'stdout' }).waitFor();
     assert.deepEqual(master.problems, []);
     await master.page.context().close();
 
