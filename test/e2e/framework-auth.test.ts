@@ -167,6 +167,8 @@ describe('Chronos permissions on job name prefixes', () => {
   it('team-a works on team-a-* jobs only and sees no other job in lists or graphs', async () => {
     const url = chronos.url;
     const job = (name: string, parents?: string[]) => ({ name, command: 'true', ...(parents ? { parents } : { schedule: 'R/2030-01-01T00:00:00Z/PT1H' }) });
+    // The console's event stream (a Chronos extension) carries only the jobs the user may view.
+    const stream = await openEvents(url, '', TEAM_A, '/v1/scheduler/events');
     assert.equal((await api(url, 'POST', '/v1/scheduler/iso8601', job('team-b-report'), ADMIN)).status, 204);
     const forbidden = await api(url, 'POST', '/v1/scheduler/iso8601', job('team-b-sneaky'), TEAM_A);
     assert.equal(forbidden.status, 403);
@@ -189,6 +191,9 @@ describe('Chronos permissions on job name prefixes', () => {
     }
     assert.equal((await api(url, 'DELETE', '/v1/scheduler/job/team-a-after', undefined, CI)).status, 403, 'a view-only token cannot delete');
     assert.equal((await api(url, 'GET', '/v1/scheduler/job/team-b-report', undefined, ADMIN)).status, 200, 'the refused calls changed nothing');
+    await eventually(() => stream.events.some((e) => e.data.jobName === 'team-a-after'));
+    stream.close();
+    assert.deepEqual([...new Set(stream.events.map((e) => e.data.jobName))].filter((n) => !n.startsWith('team-a-')), [], 'no other team\'s job on the stream');
   });
 });
 

@@ -22,10 +22,10 @@ export async function api(base: string, method: string, path: string, body?: unk
 
 export interface SseEvent { type: string; data: any }
 
-/** Reads /v2/events into a list until closed. */
-export async function openEvents(base: string, query = '', headers: Record<string, string> = {}): Promise<{ events: SseEvent[]; close(): void; attached: Promise<void> }> {
+/** Reads an SSE stream (Marathon's /v2/events by default) into a list until closed. */
+export async function openEvents(base: string, query = '', headers: Record<string, string> = {}, path = '/v2/events'): Promise<{ events: SseEvent[]; close(): void; attached: Promise<void> }> {
   const controller = new AbortController();
-  const res = await fetch(`${base}/v2/events${query}`, { headers: { Accept: 'text/event-stream', ...headers }, signal: controller.signal });
+  const res = await fetch(`${base}${path}${query}`, { headers: { Accept: 'text/event-stream', ...headers }, signal: controller.signal });
   const events: SseEvent[] = [];
   let markAttached!: () => void;
   const attached = new Promise<void>((r) => { markAttached = r; });
