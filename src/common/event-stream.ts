@@ -9,15 +9,19 @@ export interface EventSink {
 }
 
 /**
- * Writes to a long-lived response unless the client has stopped reading: past `maxBufferedBytes` queued (in the
- * response and its socket) the connection is destroyed, so a stalled subscriber costs bounded memory. False when dropped.
+ * Writes to a long-lived response unless the client has stopped reading: with more than `maxBufferedBytes` still
+ * queued (in the response and its socket) from earlier writes, the connection is destroyed, so a stalled subscriber
+ * costs bounded memory (the bound plus one message). One message larger than the bound is still sent: the first
+ * event of a stream (a whole cluster's state at 10,000 agents) can be tens of MB. False when dropped.
  */
 export function writeBounded(res: ServerResponse, chunk: string | Buffer, maxBufferedBytes: number): boolean {
   if (res.destroyed) return false;
+  if (res.writableLength > maxBufferedBytes) {
+    res.destroy(); // no error argument: nothing listens for one on a response
+    return false;
+  }
   res.write(chunk);
-  if (res.writableLength <= maxBufferedBytes) return true;
-  res.destroy(); // no error argument: nothing listens for one on a response
-  return false;
+  return true;
 }
 
 export interface RecordIOStreamOptions {

@@ -100,4 +100,25 @@ describe('limit flags', () => {
     const zero = addHttpLimitOptions(new Command('x').exitOverride().configureOutput({ writeErr: () => undefined }), 'x', DEFAULT_HTTP_LIMITS);
     assert.throws(() => zero.parse(['--http-request-timeout', '0secs'], { from: 'user' }), /--http-request-timeout.*must be longer than 0/);
   });
+
+  it('still sends one event larger than the buffer bound (a whole cluster state as the first event)', async () => {
+    let stream: RecordIOStream | undefined;
+    const server = http.createServer((_req, res) => { stream = new RecordIOStream(res, {}, 'application/json', { maxBufferedBytes: 1024 }); });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const port = (server.address() as AddressInfo).port;
+    try {
+      let body = '';
+      const done = new Promise<void>((resolve) => {
+        http.request({ host: '127.0.0.1', port, method: 'POST' }, (res) => { res.setEncoding('utf8'); res.on('data', (c: string) => { body += c; }); res.on('end', resolve); }).end();
+      });
+      while (!stream) await new Promise((r) => setTimeout(r, 10));
+      stream.send({ type: 'SUBSCRIBED', state: 'x'.repeat(200 * 1024) });
+      stream.close();
+      await done;
+      assert.ok(body.length > 200 * 1024, `the whole event arrived (${body.length} bytes)`);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+    }
+  });
 });
