@@ -49,7 +49,7 @@ export function decideApp(app: AppDefinition | null, instances: Instance[], now:
 
   const checked = app.healthChecks.length > 0 || app.readinessChecks.length > 0;
   const up = (i: Instance) => i.state === 'TASK_RUNNING' && (!checked || healthy(i));
-  const stuck = live.filter((i) => (i.state === 'TASK_STAGING' || i.state === 'TASK_STARTING') && now - ms(i.stagedAt) > launchTimeoutMs);
+  const stuck = live.filter((i) => (i.state === 'TASK_STAGING' || i.state === 'TASK_STARTING') && Boolean(i.stagedAt) && now - ms(i.stagedAt) > launchTimeoutMs);
   const counted = live.filter((i) => !stuck.includes(i) && unreachableStatus(app, i, now) === 'counted');
   const current = app.versionInfo.lastConfigChangeAt;
   const fresh = counted.filter((i) => i.configVersion === current);
