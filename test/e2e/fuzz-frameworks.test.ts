@@ -37,6 +37,8 @@ const marathonRoutes: FuzzRoute[] = [
   { methods: ['POST'], path: '/v2/tasks/delete', body: fc.record({ ids: fc.array(nastyString, { maxLength: 3 }) }), query: ['scale', 'wipe', 'force'] },
   { methods: ['GET'], path: '/v2/info' }, { methods: ['GET'], path: '/v2/leader' }, { methods: ['GET'], path: '/ping' }, { methods: ['GET'], path: '/metrics' },
   { methods: ['GET'], path: '/v2/events', query: ['event_type'] },
+  // Without --event-subscriber http_callback (so no callback is ever POSTed anywhere): always a clear 400.
+  { methods: ['GET', 'POST', 'DELETE'], path: '/v2/eventSubscriptions', query: ['callbackUrl'] },
 ];
 
 const jobName = fc.oneof({ weight: 4, arbitrary: fc.constantFrom('fuzz-a', 'fuzz-b', 'fuzz-c') }, { weight: 1, arbitrary: nastyString });
@@ -58,6 +60,8 @@ const chronosRoutes: FuzzRoute[] = ['/v1/scheduler', '/scheduler'].flatMap((p) =
   { methods: ['PUT'], path: `${p}/task/:taskId`, body: fc.record({ statusCode: nastyNumber }) },
   { methods: ['GET'], path: `${p}/graph/dot` }, { methods: ['GET'], path: `${p}/graph/csv` },
   { methods: ['GET'], path: `${p}/stats/:percentile`, query: ['percentile'] }, { methods: ['GET'], path: `${p}/leader` },
+  { methods: ['GET'], path: `${p}/iso8601/preview`, query: ['schedule', 'scheduleTimeZone', 'count'] }, { methods: ['GET'], path: `${p}/framework` },
+  { methods: ['GET'], path: `${p}/events` },
 ] as FuzzRoute[]).concat([{ methods: ['GET'], path: '/ping' }, { methods: ['GET'], path: '/metrics' }, { methods: ['GET'], path: '/leader' }, { methods: ['OPTIONS'], path: '/*' }]);
 
 async function fuzzAndCheck(name: string, role: RoleProcess, routes: FuzzRoute[], healthPath: string): Promise<void> {

@@ -42,6 +42,7 @@ const masterRoutes: FuzzRoute[] = [
   { methods: ['POST'], path: '/api/v1/scheduler', body: schedulerCall },
   { methods: ['POST'], path: '/api/v1', body: operatorCall }, { methods: ['POST'], path: '/master/api/v1', body: operatorCall },
   { methods: ['POST'], path: '/api/v1/agent', body: agentCall },
+  ...['browse', 'read', 'download'].map((op) => ({ methods: ['GET'], path: `/agents/:id/files/${op}`, query: ['path', 'offset', 'length'] })),
 ];
 const agentRoutes: FuzzRoute[] = [
   ...['', '/slave(1)'].flatMap((p) => ['/state', '/state.json', '/health', '/flags', '/monitor/statistics'].map((n) => ({ methods: ['GET'], path: `${p}${n}`, query: ['jsonp'] }))),

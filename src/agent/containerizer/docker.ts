@@ -50,6 +50,8 @@ class PullError extends Error {}
  * the sandbox's stdout/stderr, so output the crashed agent wrote is not written twice; undefined (from the start)
  * when nothing was written yet. Output in flight when the agent died may be lost (at most what it had not written).
  */
+const MTIME_COARSENESS_NS = 20_000_000n;
+
 export async function logsResumeTime(sandbox: string): Promise<string | undefined> {
   let latest: bigint | undefined;
   for (const file of ['stdout', 'stderr']) {
@@ -58,6 +60,9 @@ export async function logsResumeTime(sandbox: string): Promise<string | undefine
     if (latest === undefined || s.mtimeNs > latest) latest = s.mtimeNs;
   }
   if (latest === undefined) return undefined;
+  // File times come from the kernel's coarse clock (a tick, up to 10 ms, behind the real time), while Docker stamps
+  // lines with the precise time: without a margin the last line written could be read as newer and written twice.
+  latest += MTIME_COARSENESS_NS;
   return `${latest / 1_000_000_000n}.${(latest % 1_000_000_000n).toString().padStart(9, '0')}`;
 }
 
