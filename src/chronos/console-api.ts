@@ -7,6 +7,7 @@ import { BadRequest, type ChronosScheduler } from './scheduler.ts';
 import { formatSchedule, parseSchedule, upcomingRuns } from './schedule.ts';
 import { jobSummary } from './summary.ts';
 import { writeBounded } from '../common/event-stream.ts';
+import { singleQuery } from '../common/http.ts';
 import { acquireStreamSlot } from '../security/http-limits.ts';
 import { principalOf } from '../security/http-auth.ts';
 import { allows, type Permissions } from '../security/prefix-permissions.ts';
@@ -30,6 +31,8 @@ export function registerConsoleApi(app: FastifyInstance, deps: ConsoleApiDeps): 
     // SSE: `event: <type>` with {type, jobName, taskId?, taskStatus?, timestamp, job?}; `job` is the job's summary
     // row after the change (absent once deleted), so a list updates a row without fetching anything.
     app.get(`${p}/events`, (req, reply) => {
+      // HEAD gets the stream's headers only: node sends no headers for body writes to a HEAD, so never start one.
+      if (req.method === 'HEAD') return reply.code(200).type('text/event-stream').header('Cache-Control', 'no-cache, no-store').send();
       const slot = acquireStreamSlot(req, reply);
       if ('refused' in slot) return reply.code(429).type('application/json').send(JSON.stringify({ message: slot.refused, status: 'Too Many Requests' }));
       const principal = principalOf(req);
@@ -51,7 +54,7 @@ export function registerConsoleApi(app: FastifyInstance, deps: ConsoleApiDeps): 
     });
 
     app.get(`${p}/iso8601/preview`, (req, reply) => {
-      const q = req.query as Record<string, string | undefined>;
+      const q = singleQuery(req); // a repeated parameter counts once, as everywhere in the API
       if (!q.schedule) throw new BadRequest('schedule: required, e.g. R/2026-11-24T10:00:00Z/PT1H');
       const count = q.count === undefined || q.count === '' ? 5 : Number(q.count);
       if (!Number.isInteger(count) || count < 1 || count > PREVIEW_MAX) throw new BadRequest(`count: '${q.count}' is not an integer from 1 to ${PREVIEW_MAX}`);

@@ -93,6 +93,13 @@ describe('Chronos console API', () => {
     assert.equal(bad.status, 400);
     assert.match(bad.json().message, /Cannot parse schedule 'R\/tomorrow\/PT1H'/);
     assert.match((await call(base, 'GET', '/v1/scheduler/iso8601/preview?schedule=R/2030-01-01T00:00:00Z/PT1H&count=0')).json().message, /^count:/);
+    // HEAD of the event stream answers at once (found by fuzzing: it used to hang).
+    const head = await fetch(`${base}/v1/scheduler/events`, { method: 'HEAD', signal: AbortSignal.timeout(5000) });
+    assert.equal(head.status, 200);
+    // A repeated parameter (found by fuzzing) counts once, not a 500.
+    const twice = await call(base, 'GET', '/v1/scheduler/iso8601/preview?schedule=R/2030-01-01T00:00:00Z/PT1H&schedule=%25%25&count=2');
+    assert.equal(twice.status, 200, twice.text);
+    assert.equal(twice.json().next.length, 2);
   });
 
   test('the framework endpoint names the master the framework is subscribed to', async () => {
