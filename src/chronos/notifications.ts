@@ -47,8 +47,10 @@ export interface NotificationClient {
 export class MailClient implements NotificationClient {
   readonly name = 'mail';
   private readonly transport: Transporter;
+  private readonly from: string;
 
-  constructor(o: { host: string; port: number; from: string; user?: string; password?: string; ssl: boolean }, private readonly from = o.from) {
+  constructor(o: { host: string; port: number; from: string; user?: string; password?: string; ssl: boolean }) {
+    this.from = o.from;
     this.transport = nodemailer.createTransport({
       host: o.host, port: o.port, secure: o.ssl,
       ...(o.user && o.password ? { auth: { user: o.user, pass: o.password } } : {}),
