@@ -2,6 +2,7 @@
 import { useEffect, useRef } from 'react';
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
 import { apiFetch } from './api.ts';
+import { runReconnectingStream } from './reconnecting-stream.ts';
 
 export interface SseOptions {
   /** Called for every event; `event.event` is the SSE event type. */
@@ -16,30 +17,15 @@ export function useEventStream(path: string | undefined, options: SseOptions): v
   useEffect(() => {
     if (!path) return;
     const abort = new AbortController();
-    let delay = 500;
-    const run = async (): Promise<void> => {
-      while (!abort.signal.aborted) {
-        try {
-          const res = await apiFetch(path, { headers: { accept: 'text/event-stream' }, signal: abort.signal });
-          if (res.ok && res.body) {
-            delay = 500;
-            latest.current.onOpen?.();
-            const parser = createParser({ onEvent: (e) => latest.current.onEvent(e) });
-            const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
-            for (;;) {
-              const { value, done } = await reader.read();
-              if (done) break;
-              parser.feed(value);
-            }
-          }
-        } catch {
-          if (abort.signal.aborted) return;
-        }
-        await new Promise((r) => setTimeout(r, delay));
-        delay = Math.min(delay * 2, 10_000);
-      }
-    };
-    void run();
+    void runReconnectingStream({
+      open: (signal) => apiFetch(path, { headers: { accept: 'text/event-stream' }, signal }),
+      connected: () => {
+        latest.current.onOpen?.();
+        const parser = createParser({ onEvent: (e) => latest.current.onEvent(e) });
+        const text = new TextDecoder();
+        return (chunk) => parser.feed(text.decode(chunk, { stream: true }));
+      },
+    }, abort.signal);
     return () => abort.abort();
   }, [path]);
 }

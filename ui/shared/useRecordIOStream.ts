@@ -4,6 +4,7 @@
 import { useEffect, useRef } from 'react';
 import { apiFetch } from './api.ts';
 import { RecordIODecoder } from './recordio.ts';
+import { runReconnectingStream } from './reconnecting-stream.ts';
 
 export interface RecordIOStreamOptions<E> {
   onEvent(event: E): void;
@@ -23,47 +24,18 @@ export function useRecordIOStream<E = unknown>(path: string | undefined, body: u
   useEffect(() => {
     if (!path) return;
     const abort = new AbortController();
-    let delay = 500;
-    const run = async (): Promise<void> => {
-      while (!abort.signal.aborted) {
-        const connection = new AbortController();
-        const stop = () => connection.abort();
-        abort.signal.addEventListener('abort', stop);
-        let idle: ReturnType<typeof setTimeout> | undefined;
-        const alive = () => {
-          clearTimeout(idle);
-          if (latest.current.idleTimeoutMs) idle = setTimeout(stop, latest.current.idleTimeoutMs);
-        };
-        try {
-          alive();
-          const res = await apiFetch(path, {
-            method: 'POST', body: payload, signal: connection.signal,
-            headers: { 'content-type': 'application/json', accept: 'application/json' },
-          });
-          if (res.ok && res.body) {
-            delay = 500;
-            latest.current.onConnection?.(true);
-            const decoder = new RecordIODecoder();
-            const reader = res.body.getReader();
-            for (;;) {
-              const { value, done } = await reader.read();
-              if (done) break;
-              alive();
-              for (const record of decoder.feed(value)) latest.current.onEvent(JSON.parse(record) as E);
-            }
-          }
-        } catch {
-          if (abort.signal.aborted) return;
-        } finally {
-          clearTimeout(idle);
-          abort.signal.removeEventListener('abort', stop);
-        }
-        latest.current.onConnection?.(false);
-        await new Promise((r) => setTimeout(r, delay));
-        delay = Math.min(delay * 2, 10_000);
-      }
-    };
-    void run();
+    void runReconnectingStream({
+      open: (signal) => apiFetch(path, {
+        method: 'POST', body: payload, signal, headers: { 'content-type': 'application/json', accept: 'application/json' },
+      }),
+      connected: () => {
+        latest.current.onConnection?.(true);
+        const decoder = new RecordIODecoder();
+        return (chunk) => { for (const record of decoder.feed(chunk)) latest.current.onEvent(JSON.parse(record) as E); };
+      },
+      disconnected: () => latest.current.onConnection?.(false),
+      idleTimeoutMs: () => latest.current.idleTimeoutMs,
+    }, abort.signal);
     return () => abort.abort();
   }, [path, payload]);
 }
