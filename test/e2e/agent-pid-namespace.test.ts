@@ -46,8 +46,10 @@ describe('mesos containerizer: namespaces/pid', { skip }, () => {
   });
 
   it('a kill still sends SIGTERM to the task first (its handler runs) and ends TASK_KILLED', async () => {
-    await runTask('graceful', 'trap "echo got-term; exit 0" TERM; while :; do sleep 0.1; done');
+    await runTask('graceful', 'trap "echo got-term; exit 0" TERM; echo trapping; while :; do sleep 0.1; done');
     const running = await s.waitForUpdate('graceful', 'TASK_RUNNING');
+    // RUNNING is reported when the container starts; kill only once the task's handler is installed.
+    await eventually(async () => (await stdout('graceful')).includes('trapping'));
     const r = await s.call({ type: 'KILL', kill: { task_id: { value: 'graceful' }, agent_id: running.agent_id } });
     assert.equal(r.status, 202);
     await s.waitForUpdate('graceful', 'TASK_KILLED', 30_000);
