@@ -49,7 +49,9 @@ describe('marathon group versions and rollback', () => {
     assert.equal(old.body.id, '/shop');
     assert.equal(old.body.version, v1);
     assert.deepEqual(old.body.apps.map((a: any) => [a.id, a.cmd]), [['/shop/web', 'sleep 300'], ['/shop/worker', 'sleep 301']]);
+    assert.deepEqual((await api(base, 'GET', `/v2/groups/shop/versions/${encodeURIComponent(v1)}`)).body, old.body);
     assert.equal((await api(base, 'GET', '/v2/groups/shop/versions/2000-01-01T00:00:00.000Z')).status, 404);
+    assert.ok((await api(base, 'GET', '/v2/groups/shop/versions/%E0%A4%A')).status < 500);
     assert.equal((await api(base, 'GET', '/v2/groups/nope/versions')).status, 404);
     const root = await api(base, 'GET', '/v2/groups/versions');
     assert.equal(root.status, 200);

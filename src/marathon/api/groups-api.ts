@@ -47,7 +47,7 @@ export function registerGroupsApi(app: FastifyInstance, m: MarathonScheduler, re
     if (!match) return undefined;
     const id = match[1] ? resolvePathId(match[1]) : '/';
     if (!id) throw new NotFoundError(`Group '/${match[1]}' does not exist`);
-    return { id, ...(match[2] !== undefined ? { version: decodeURIComponent(match[2]) } : {}) };
+    return { id, ...(match[2] !== undefined ? { version: match[2] } : {}) };
   };
 
   const show = async (req: FastifyRequest, reply: import('fastify').FastifyReply) => {
