@@ -1,4 +1,5 @@
-// `npm run bench:marathon [-- launch|scale|api|recovery]`: the Marathon measurements of issue 4.
+// `npm run bench:marathon [-- launch|scale|slurm|api ...]`: the Marathon measurements of issue 4 (several parts may
+// be named: `-- scale slurm` runs the scale-up and its Slurm comparison in the same run).
 // Real `trireme master`, `trireme agent` and `trireme marathon` processes on loopback, driven over HTTP.
 // Sizes: BENCH_MARATHON_APPS (launch latency, 100), BENCH_MARATHON_SCALE (scale-up, 1000),
 // BENCH_MARATHON_STORE_APPS / BENCH_MARATHON_STORE_TASKS (API latency and recovery, 1000 / 10000).
@@ -12,6 +13,7 @@ import { SqliteStore } from '../src/state/sqlite-store.ts';
 import { MarathonRepository } from '../src/marathon/repository.ts';
 import { parseApp } from '../src/marathon/app-definition.ts';
 import type { Instance } from '../src/marathon/model.ts';
+import { slurmScale } from './slurm.ts';
 
 const APPS = Number(process.env.BENCH_MARATHON_APPS ?? 100);
 const SCALE = Number(process.env.BENCH_MARATHON_SCALE ?? 1000);
@@ -97,12 +99,29 @@ async function benchScale(): Promise<void> {
     await until(async () => (await api(base, 'GET', '/v2/deployments')).body.length === 0, 10_000);
     const t0 = performance.now();
     await api(base, 'PUT', '/v2/apps/bench/scale', { instances: SCALE });
-    await until(async () => (await api(base, 'GET', '/v2/apps/bench/scale?embed=app.counts')).body.app.tasksRunning === SCALE, 300_000, 100);
+    // Also when every instance has been launched (STAGING or later): the scheduler's share, comparable to Slurm's
+    // allocation (squeue RUNNING) in the slurm part.
+    let launchedMs = NaN;
+    await until(async () => {
+      const app = (await api(base, 'GET', '/v2/apps/bench/scale?embed=app.counts')).body.app;
+      if (Number.isNaN(launchedMs) && app.tasksStaged + app.tasksRunning >= SCALE) launchedMs = performance.now() - t0;
+      return app.tasksRunning === SCALE;
+    }, 300_000, 100);
     results.push({ name: `Scale one app 0 → ${SCALE} instances of sleep on 3 local agents → all RUNNING`, value: round((performance.now() - t0) / 1000), unit: 's', target: '≤ 10 s' });
+    results.push({ name: `… → all ${SCALE} launched (STAGING or RUNNING)`, value: round(launchedMs / 1000), unit: 's', target: '' });
     results.push({ name: `Marathon RSS with ${SCALE} running tasks`, value: Math.round(rssMb(marathon.proc.pid!)), unit: 'MB', target: '' });
     await api(base, 'DELETE', '/v2/apps/bench/scale?force=true');
     await until(async () => (await api(base, 'GET', '/v2/tasks')).body.tasks.length === 0, 120_000, 200);
   });
+}
+
+// ---------------------------------------------------------------- the same N tasks on Slurm (bench/slurm.ts)
+async function benchSlurm(): Promise<void> {
+  const r = await slurmScale(SCALE);
+  results.push({ name: `Slurm (slurm-wlm, one slurmd on loopback): job array of ${SCALE} \`sleep\` → squeue shows all RUNNING`, value: round(r.allRunningMs / 1000), unit: 's', target: '' });
+  results.push({ name: `… → all ${SCALE} \`sleep\` processes exist (like-for-like with Marathon's TASK_RUNNING)`, value: round(r.allProcessesMs / 1000), unit: 's', target: '' });
+  results.push({ name: `… summed RSS of the ${SCALE} slurmstepd processes`, value: r.stepdRssMb, unit: 'MB', target: '' });
+  results.push({ name: '… scancel → every slurmstepd gone', value: round(r.cancelMs / 1000), unit: 's', target: '' });
 }
 
 // ---------------------------------------------------------------- a big store: API latency, RSS, recovery
@@ -178,15 +197,20 @@ async function benchStore(): Promise<void> {
   }
 }
 
-const only = process.argv[2];
-const parts: Record<string, () => Promise<void>> = { launch: benchLaunch, scale: benchScale, api: benchStore };
+const only = process.argv.slice(2);
+// `slurm` needs root and Debian's slurm-wlm (scripts/slurm.sh installs it), so it runs only when named.
+const parts: Record<string, () => Promise<void>> = { launch: benchLaunch, scale: benchScale, slurm: benchSlurm, api: benchStore };
+const unknown = only.filter((p) => !(p in parts));
+if (unknown.length > 0) throw new Error(`unknown part ${unknown.join(', ')}: use ${Object.keys(parts).join(', ')}`);
+const load = () => os.loadavg().map((l) => l.toFixed(1)).join(' ');
+const loadAtStart = load();
 for (const [name, run] of Object.entries(parts)) {
-  if (only && only !== name) continue;
-  process.stderr.write(`running ${name}…\n`);
+  if (only.length > 0 ? !only.includes(name) : name === 'slurm') continue;
+  process.stderr.write(`running ${name} (load average ${load()})…\n`);
   await run();
 }
 const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
-console.log(`\n${new Date().toISOString().slice(0, 10)} — ${os.cpus().length} × ${cpu}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}\n`);
+console.log(`\n${new Date().toISOString().slice(0, 10)} — ${os.cpus().length} × ${cpu}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}; load average ${loadAtStart} at start, ${load()} at end\n`);
 console.log('| measurement | result | target |\n|---|---|---|');
 for (const r of results) console.log(`| ${r.name} | ${r.value.toLocaleString('en')} ${r.unit} | ${r.target} |`);
 console.log(JSON.stringify(results));

@@ -7,6 +7,7 @@ import type { Store, StoreOp } from '../state/store.ts';
 import type { AppDefinition } from './app-definition.ts';
 import type { Deployment, Instance } from './model.ts';
 import type { GroupRecord } from './groups.ts';
+import { addVersion, type GroupSnapshot } from './group-versions.ts';
 
 const enc = (id: string) => encodeURIComponent(id);
 const MAX_OPS_PER_TRANSACTION = 200;
@@ -100,6 +101,51 @@ export class MarathonRepository {
 
   saveGroup(g: GroupRecord): Promise<void> { return this.write([{ op: 'put', key: `${this.prefix}/groups/${enc(g.id)}`, value: g }]); }
   deleteGroup(id: string): Promise<void> { return this.write([{ op: 'delete', key: `${this.prefix}/groups/${enc(id)}` }]); }
+
+  // Group versions: one key per snapshot, plus an index per group listing its versions (oldest first), so listing
+  // them reads one small value and bounding them needs no scan. Recording is serialised: each reads the index.
+  private groupVersionWrites: Promise<unknown> = Promise.resolve();
+  private groupVersionIndex = (id: string) => `${this.prefix}/group-version-index/${enc(id)}`;
+  private groupVersionKey = (id: string, version: string) => `${this.prefix}/group-versions/${enc(id)}/${enc(version)}`;
+
+  async groupVersions(id: string): Promise<string[]> {
+    await this.flush();
+    return (await this.store.get<string[]>(this.groupVersionIndex(id)))?.value ?? [];
+  }
+
+  async groupVersion(id: string, version: string): Promise<GroupSnapshot | undefined> {
+    await this.flush();
+    return (await this.store.get<GroupSnapshot>(this.groupVersionKey(id, version)))?.value;
+  }
+
+  /** Stores a snapshot and drops the group's oldest versions beyond `keep`, in one commit. */
+  saveGroupVersion(snapshot: GroupSnapshot, keep?: number): Promise<void> {
+    const done = this.groupVersionWrites.then(async () => {
+      const { kept, dropped } = addVersion(await this.groupVersions(snapshot.id), snapshot.version, keep);
+      await this.write([
+        { op: 'put', key: this.groupVersionKey(snapshot.id, snapshot.version), value: snapshot },
+        { op: 'put', key: this.groupVersionIndex(snapshot.id), value: kept },
+        ...dropped.map((v): StoreOp => ({ op: 'delete', key: this.groupVersionKey(snapshot.id, v) })),
+      ]);
+    });
+    this.groupVersionWrites = done.catch(() => undefined);
+    return done;
+  }
+
+  /** Forgets every version of the groups `ids` (groups that were deleted). */
+  deleteGroupVersions(ids: string[]): Promise<void> {
+    const done = this.groupVersionWrites.then(async () => {
+      const ops: StoreOp[] = [];
+      for (const id of ids) {
+        const versions = await this.groupVersions(id);
+        if (versions.length === 0) continue;
+        ops.push({ op: 'delete', key: this.groupVersionIndex(id) }, ...versions.map((v): StoreOp => ({ op: 'delete', key: this.groupVersionKey(id, v) })));
+      }
+      if (ops.length > 0) await this.write(ops);
+    });
+    this.groupVersionWrites = done.catch(() => undefined);
+    return done;
+  }
 
   /** Resolves once every write queued so far is committed (or failed). */
   async flush(): Promise<void> {

@@ -154,7 +154,7 @@ export async function startMarathon(config: MarathonConfig, logger: Logger, deps
 
   registerAppsApi(app, scheduler, repository, events, access);
   registerClusterApi(app, scheduler, clock, access);
-  registerGroupsApi(app, scheduler, access);
+  registerGroupsApi(app, scheduler, repository, access);
   registerEventSubscriptionsApi(app, subscriptions, events, config.httpEndpoints ?? []);
   if (callbacks) for (const metric of Object.values(callbackMetrics)) registry.registerMetric(metric);
   await registerUi(app, 'marathon');
