@@ -18,11 +18,45 @@ export interface RoleProcess {
 }
 
 const running = new Set<ChildProcess>();
-process.on('exit', () => { for (const p of running) p.kill('SIGKILL'); });
+/** Temp dirs not removed yet: a run that ends early (interrupted, or a hook that never ran) removes them on exit. */
+const tempDirs = new Set<string>();
+
+/** What is left when the test process ends: roles killed, their tasks killed, their directories removed. */
+function cleanUpLeftovers(): void {
+  for (const p of running) p.kill('SIGKILL');
+  for (const dir of tempDirs) {
+    killSandboxProcesses(dir);
+    try { rmSync(dir, { recursive: true, force: true, maxRetries: 3, retryDelay: 50 }); } catch { /* best effort at exit */ }
+  }
+}
+process.on('exit', cleanUpLeftovers);
+// An interrupted run (Ctrl-C, `timeout`, the runner stopping) would otherwise die without 'exit' handlers: stop the
+// roles gently first (they kill their tasks), then clean up whatever is left.
+// `timeout` and Ctrl-C signal the whole process group and the runner forwards the signal too: a second one must not
+// kill the process (default action) before the first has cleaned up, hence `on`, not `once`.
+let interrupted = false;
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+  process.on(signal, () => {
+    if (interrupted) return;
+    interrupted = true;
+    for (const p of running) p.kill('SIGTERM');
+    const waitForRoles = Promise.all([...running].map((p) => new Promise((r) => { if (p.exitCode !== null || p.signalCode !== null) r(null); else p.once('exit', r); })));
+    const deadline = new Promise((r) => setTimeout(r, 5000).unref());
+    void Promise.race([waitForRoles, deadline]).then(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+  });
+}
 
 export function tempDir(prefix = 'trireme-test-'): { path: string; remove(): void } {
   const path = mkdtempSync(join(tmpdir(), prefix));
-  return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
+  tempDirs.add(path);
+  return {
+    path,
+    remove: () => {
+      // Retries: a process that is still exiting may add or hold a file for a moment (ENOTEMPTY, EBUSY).
+      rmSync(path, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
+      tempDirs.delete(path);
+    },
+  };
 }
 
 /** Runs `trireme <args>` to completion (for commands expected to fail fast). */
