@@ -25,7 +25,7 @@ describe('master console with read-only authentication', async () => {
     writeFileSync(credentials, JSON.stringify({ credentials: [{ principal: 'ops', secret: 'ops-pw' }] }));
     cluster = await startCluster({ agents: 1, agentIpBase: 156, masterArgs: ['--credentials', credentials, '--authenticate-http-readonly'] });
     scheduler = new RawScheduler(cluster.masterAddress, ops);
-    await scheduler.subscribe({ user: 'root', name: 'auth-printer', failover_timeout: 0 });
+    await scheduler.subscribe({ user: 'root', name: 'auth-printer', principal: 'ops', failover_timeout: 0 });
     scheduler.autoAck();
     frameworkId = scheduler.frameworkId;
     const [offer] = await scheduler.nextOffers();

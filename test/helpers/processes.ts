@@ -30,21 +30,9 @@ function cleanUpLeftovers(): void {
   }
 }
 process.on('exit', cleanUpLeftovers);
-// An interrupted run (Ctrl-C, `timeout`, the runner stopping) would otherwise die without 'exit' handlers: stop the
-// roles gently first (they kill their tasks), then clean up whatever is left.
-// `timeout` and Ctrl-C signal the whole process group and the runner forwards the signal too: a second one must not
-// kill the process (default action) before the first has cleaned up, hence `on`, not `once`.
-let interrupted = false;
-for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
-  process.on(signal, () => {
-    if (interrupted) return;
-    interrupted = true;
-    for (const p of running) p.kill('SIGTERM');
-    const waitForRoles = Promise.all([...running].map((p) => new Promise((r) => { if (p.exitCode !== null || p.signalCode !== null) r(null); else p.once('exit', r); })));
-    const deadline = new Promise((r) => setTimeout(r, 5000).unref());
-    void Promise.race([waitForRoles, deadline]).then(() => process.exit(signal === 'SIGINT' ? 130 : 143));
-  });
-}
+// An interrupted run (Ctrl-C, `timeout`, the runner stopping) would otherwise die without 'exit' handlers and leave
+// roles, tasks and directories behind. The clean-up is synchronous: the runner may kill this process soon after.
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => process.exit(signal === 'SIGINT' ? 130 : 143));
 
 export function tempDir(prefix = 'trireme-test-'): { path: string; remove(): void } {
   const path = mkdtempSync(join(tmpdir(), prefix));
@@ -63,11 +51,12 @@ export function tempDir(prefix = 'trireme-test-'): { path: string; remove(): voi
 export function runCli(args: string[], timeoutMs = 20_000, env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolvePromise, reject) => {
     const proc = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, TRIREME_LOG_PRETTY: '0', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    running.add(proc);
     let stdout = ''; let stderr = '';
     proc.stdout.on('data', (c) => { stdout += c; });
     proc.stderr.on('data', (c) => { stderr += c; });
     const timer = setTimeout(() => { proc.kill('SIGKILL'); reject(new Error(`trireme ${args.join(' ')} did not exit in ${timeoutMs} ms\n${stdout}\n${stderr}`)); }, timeoutMs);
-    proc.on('exit', (code) => { clearTimeout(timer); resolvePromise({ code, stdout, stderr }); });
+    proc.on('exit', (code) => { running.delete(proc); clearTimeout(timer); resolvePromise({ code, stdout, stderr }); });
   });
 }
 
