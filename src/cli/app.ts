@@ -1,7 +1,7 @@
 // `trireme app …`: Marathon apps — list, show, create, update, scale, restart, suspend, destroy (with --wait).
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, Option } from 'commander';
 import { readFileSync } from 'node:fs';
-import { durationArg } from './options.ts';
+import { durationArg, nonNegativeInt } from './options.ts';
 import { CliError } from './ops/http.ts';
 import { MarathonClient, type MarathonApp } from './ops/marathon-client.ts';
 import { watchDeployments } from './ops/deployment-watch.ts';
@@ -10,11 +10,6 @@ import { action, colour, num, print, printJson, stateColour, table, withEndpoint
 
 interface WriteOpts extends Endpoints { wait: boolean; timeout: number; force: boolean; file?: string }
 
-function nonNegativeInt(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`'${value}' is not a non-negative integer`);
-  return n;
-}
 
 /** Reads an app/job definition file ('-' = stdin); a bad file is one line naming it. */
 export function readJsonFile(path: string): Record<string, unknown> {

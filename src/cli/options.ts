@@ -22,6 +22,12 @@ export function positiveInt(value: string): number {
   return n;
 }
 
+export function nonNegativeInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`'${value}' is not a non-negative integer`);
+  return n;
+}
+
 /** Mesos-style boolean flag values: true/false (also 1/0, yes/no). */
 export function boolArg(value: string): boolean {
   const v = value.trim().toLowerCase();

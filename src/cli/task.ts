@@ -4,7 +4,10 @@ import { CliError } from './ops/http.ts';
 import { MesosClient, agentUrl, sandboxOf, type MasterState } from './ops/mesos-client.ts';
 import { MarathonClient } from './ops/marathon-client.ts';
 import { hostPorts, taskRows, type TaskRow } from './ops/views.ts';
-import { durationArg } from './options.ts';
+import { durationArg, nonNegativeInt } from './options.ts';
+import { tailOffset } from './ops/tail.ts';
+import { chronosJobOf, killChronosTask } from './ops/chronos-kill.ts';
+import { ChronosClient } from './ops/chronos-client.ts';
 import { action, print, printJson, stateColour, table, withEndpoints, type Endpoints } from './output.ts';
 
 const TERMINAL = /^TASK_(FINISHED|FAILED|KILLED|LOST|ERROR|DROPPED|GONE)/;
@@ -21,7 +24,19 @@ export function findTask(state: MasterState, id: string): TaskRow {
   throw new CliError('not-found', `task '${id}' does not exist`);
 }
 
-interface LogOpts extends Endpoints { follow: boolean; stderr: boolean; interval: number }
+/** findTask, except that an unknown Chronos task id (queued, not launched yet) is left to Chronos to judge. */
+function findTaskOrQueuedChronos(state: MasterState, id: string): TaskRow | undefined {
+  try {
+    return findTask(state, id);
+  } catch (err) {
+    if (err instanceof CliError && err.kind === 'not-found' && chronosJobOf(id) !== undefined) return undefined;
+    throw err;
+  }
+}
+
+interface LogOpts extends Endpoints { follow: boolean; stderr: boolean; interval: number; tail?: number }
+/** The agent's largest single read (src/agent/files.ts MAX_READ): the furthest back --tail looks. */
+const MAX_READ = 16 * PAGE;
 
 async function streamLogs(id: string, o: LogOpts): Promise<void> {
   const mesos = new MesosClient(o.master);
@@ -33,7 +48,7 @@ async function streamLogs(id: string, o: LogOpts): Promise<void> {
   const sandbox = sandboxOf(await mesos.agentState(url), task.frameworkId, task.id);
   if (!sandbox) throw new CliError('not-found', `task '${task.id}': no sandbox on agent ${agent.hostname} (it may have been garbage-collected)`);
   const path = `${sandbox}/${o.stderr ? 'stderr' : 'stdout'}`;
-  let offset = 0;
+  let offset = o.tail === undefined ? 0 : await startOfTail(mesos, url, path, o);
   let terminal = TERMINAL.test(task.state);
   for (let polls = 0; ; polls++) {
     // Drain what is there now, a page at a time. Offsets are bytes; the size tells how many each page holds
@@ -59,6 +74,18 @@ async function streamLogs(id: string, o: LogOpts): Promise<void> {
   }
 }
 
+/** The byte offset of the last `--tail` lines (0 for a file not there yet, when following). */
+async function startOfTail(mesos: MesosClient, url: string, path: string, o: LogOpts): Promise<number> {
+  let size: number;
+  try {
+    size = await mesos.fileSize(url, path);
+  } catch (err) {
+    if (o.follow && err instanceof CliError && err.kind === 'not-found') return 0;
+    throw err;
+  }
+  return tailOffset(size, o.tail!, PAGE, MAX_READ, async (offset, length) => (await mesos.readFile(url, path, offset, length)).data);
+}
+
 export function taskCommand(): Command {
   const task = new Command('task').description('tasks of every framework, as the master sees them');
 
@@ -69,13 +96,24 @@ export function taskCommand(): Command {
       print(table(['ID', 'FRAMEWORK', 'STATE', 'HOST:PORTS', 'NAME'], rows.map((r) => [r.id, r.framework, stateColour(r.state), hostPorts(r), r.name])));
     })));
 
-  task.addCommand(withEndpoints(new Command('kill')).description('kill a Marathon task (Marathon starts a replacement unless --scale)').argument('<id>')
-    .option('--scale', 'also lower the app\'s instances by one', false)
-    .action(action(async (id: string, o: Endpoints & { scale: boolean }) => {
-      const row = findTask(await new MesosClient(o.master).state(), id);
+  task.addCommand(withEndpoints(new Command('kill'))
+    .description('kill a task: Marathon starts a replacement unless --scale; a Chronos task is killed through its job')
+    .argument('<id>')
+    .option('--scale', 'Marathon: also lower the app\'s instances by one', false)
+    .option('--job', 'Chronos: also kill the job\'s other queued and running tasks (Chronos kills per job)', false)
+    .action(action(async (id: string, o: Endpoints & { scale: boolean; job: boolean }) => {
+      // A queued Chronos task is not in the master's state yet: its id alone names the job.
+      const row = findTaskOrQueuedChronos(await new MesosClient(o.master).state(), id);
+      const chronosJob = chronosJobOf(row?.id ?? id);
+      if (chronosJob !== undefined) {
+        const result = await killChronosTask(new ChronosClient(o.chronos), row?.id ?? id, chronosJob, o.job);
+        if (o.json) return printJson({ id: row?.id ?? id, job: result.job, killed: result.killed });
+        return print(result.line);
+      }
+      if (!row) throw new CliError('not-found', `task '${id}' does not exist`);
       const marathon = new MarathonClient(o.marathon);
       const info = await marathon.info();
-      if (row.frameworkId !== info.frameworkId) throw new CliError('usage', `task '${row.id}' belongs to framework ${row.framework}; only Marathon's tasks can be killed here (Chronos: \`trireme job\`)`);
+      if (row.frameworkId !== info.frameworkId) throw new CliError('usage', `task '${row.id}' belongs to framework ${row.framework}; only Marathon's and Chronos' tasks can be killed here`);
       const result = await marathon.killTask(row.id, o.scale);
       if (o.json) return printJson({ id: row.id, ...result });
       print(`task ${row.id}: killed${result.deploymentId ? ` (deployment ${result.deploymentId})` : ''}`);
@@ -85,6 +123,7 @@ export function taskCommand(): Command {
     .option('--follow', 'keep printing as the file grows, until the task ends (Ctrl-C stops)', false)
     .option('--stderr', 'stderr instead of stdout', false)
     .addOption(new Option('--interval <duration>', 'with --follow: how often to poll').default(1000, '1secs').argParser(durationArg))
+    .addOption(new Option('--tail <lines>', 'only the last <lines> lines (then, with --follow, what is added)').argParser(nonNegativeInt))
     .action(action(async (id: string, o: LogOpts) => streamLogs(id, o))));
   return task;
 }

@@ -11,6 +11,7 @@ import { registerSchedulerApi } from './http/scheduler-api.ts';
 import { registerAgentApi } from './http/agent-api.ts';
 import { registerStateApi } from './http/state-api.ts';
 import { registerOperatorApi } from './http/operator-api.ts';
+import { registerConsoleLeaderProxy } from './http/console-leader-proxy.ts';
 import { registerAgentFilesProxy } from './http/files-proxy.ts';
 import { registerUi } from '../common/ui.ts';
 import { MASTER_STATE_FORMAT } from './master.ts';
@@ -118,6 +119,7 @@ export async function startMaster(config: MasterConfig, logger: Logger, clock: C
   });
   const leaderAddress = (): string | undefined => leadership.leaderAddress();
   installHttpSecurity(app, { ...security, realmOf: masterRealm, registry: metrics.registry, metricPrefix: 'trireme_master' });
+  registerConsoleLeaderProxy(app, master, leaderAddress, config.clientTls);
   registerSchedulerApi(app, master, leaderAddress);
   registerAgentApi(app, master, leaderAddress);
   registerStateApi(app, master, leaderAddress);

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { eventually, oneLine, runCli, startRole, tempDir, type RoleProcess } from '../helpers/processes.ts';
+import { eventually, killSandboxProcesses, oneLine, runCli, startRole, tempDir, type RoleProcess } from '../helpers/processes.ts';
 
 let dev: RoleProcess;
 let dir: { path: string; remove(): void };
@@ -43,6 +43,8 @@ describe('operator CLI against `trireme dev`', () => {
   });
   after(async () => {
     await dev?.stop();
+    // A dev that had to be SIGKILLed (a slow shutdown on a loaded machine) leaves its tasks running in the sandboxes.
+    if (dir) killSandboxProcesses(dir.path);
     dir?.remove();
   });
 

@@ -18,22 +18,45 @@ export interface RoleProcess {
 }
 
 const running = new Set<ChildProcess>();
-process.on('exit', () => { for (const p of running) p.kill('SIGKILL'); });
+/** Temp dirs not removed yet: a run that ends early (interrupted, or a hook that never ran) removes them on exit. */
+const tempDirs = new Set<string>();
+
+/** What is left when the test process ends: roles killed, their tasks killed, their directories removed. */
+function cleanUpLeftovers(): void {
+  for (const p of running) p.kill('SIGKILL');
+  for (const dir of tempDirs) {
+    killSandboxProcesses(dir);
+    try { rmSync(dir, { recursive: true, force: true, maxRetries: 3, retryDelay: 50 }); } catch { /* best effort at exit */ }
+  }
+}
+process.on('exit', cleanUpLeftovers);
+// An interrupted run (Ctrl-C, `timeout`, the runner stopping) would otherwise die without 'exit' handlers and leave
+// roles, tasks and directories behind. The clean-up is synchronous: the runner may kill this process soon after.
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => process.exit(signal === 'SIGINT' ? 130 : 143));
 
 export function tempDir(prefix = 'trireme-test-'): { path: string; remove(): void } {
   const path = mkdtempSync(join(tmpdir(), prefix));
-  return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
+  tempDirs.add(path);
+  return {
+    path,
+    remove: () => {
+      // Retries: a process that is still exiting may add or hold a file for a moment (ENOTEMPTY, EBUSY).
+      rmSync(path, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
+      tempDirs.delete(path);
+    },
+  };
 }
 
 /** Runs `trireme <args>` to completion (for commands expected to fail fast). */
 export function runCli(args: string[], timeoutMs = 20_000, env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolvePromise, reject) => {
     const proc = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, TRIREME_LOG_PRETTY: '0', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    running.add(proc);
     let stdout = ''; let stderr = '';
     proc.stdout.on('data', (c) => { stdout += c; });
     proc.stderr.on('data', (c) => { stderr += c; });
     const timer = setTimeout(() => { proc.kill('SIGKILL'); reject(new Error(`trireme ${args.join(' ')} did not exit in ${timeoutMs} ms\n${stdout}\n${stderr}`)); }, timeoutMs);
-    proc.on('exit', (code) => { clearTimeout(timer); resolvePromise({ code, stdout, stderr }); });
+    proc.on('exit', (code) => { running.delete(proc); clearTimeout(timer); resolvePromise({ code, stdout, stderr }); });
   });
 }
 

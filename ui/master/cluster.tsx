@@ -3,6 +3,7 @@
 // renders a few times, not thousands.
 import { createContext, useContext, useMemo, useRef, useSyncExternalStore, type ReactNode } from 'react';
 import { useRecordIOStream } from '../shared/useRecordIOStream.ts';
+import { api } from '../shared/api.ts';
 import { ClusterModel, type OperatorEvent } from './model.ts';
 
 const RENDER_EVERY_MS = 150;
@@ -10,12 +11,14 @@ const RENDER_EVERY_MS = 150;
 class ClusterSource {
   readonly model = new ClusterModel();
   connected = false;
+  /** host:port of the leading master the event stream comes from (a standby forwards to it). */
+  leader: string | undefined;
   private listeners = new Set<() => void>();
   private pending: ReturnType<typeof setTimeout> | undefined;
-  private snapshot = { version: 0, connected: false };
+  private snapshot: { version: number; connected: boolean; leader?: string | undefined } = { version: 0, connected: false };
 
   subscribe = (l: () => void): (() => void) => { this.listeners.add(l); return () => this.listeners.delete(l); };
-  getSnapshot = (): { version: number; connected: boolean } => this.snapshot;
+  getSnapshot = (): { version: number; connected: boolean; leader?: string | undefined } => this.snapshot;
 
   apply(event: OperatorEvent): void {
     if (!this.model.apply(event)) return;
@@ -28,14 +31,26 @@ class ClusterSource {
     if (this.connected === connected) return;
     this.connected = connected;
     this.flush();
+    // After every (re)connect: which master leads now (it may have changed while the stream was down).
+    if (connected) void leadingMaster().then((leader) => { this.leader = leader; this.flush(); }, () => undefined);
   }
 
   private flush(): void {
     clearTimeout(this.pending);
     this.pending = undefined;
-    this.snapshot = { version: this.model.version, connected: this.connected };
+    this.snapshot = { version: this.model.version, connected: this.connected, leader: this.leader };
     for (const l of this.listeners) l();
   }
+}
+
+/** The leading master's host:port (GET_MASTER answered by the leader, directly or through a standby). */
+async function leadingMaster(): Promise<string | undefined> {
+  const res = await api<{ get_master?: { master_info?: { hostname?: string; port?: number; address?: { hostname?: string; ip?: string; port?: number } } } }>(
+    '/api/v1', { method: 'POST', body: { type: 'GET_MASTER' } });
+  const info = res.get_master?.master_info;
+  const host = info?.hostname ?? info?.address?.hostname ?? info?.address?.ip;
+  const port = info?.port ?? info?.address?.port;
+  return host && port ? `${host}:${port}` : undefined;
 }
 
 const Context = createContext<ClusterSource | undefined>(undefined);
@@ -58,6 +73,8 @@ export interface ClusterView {
   /** Changes whenever the model did: memoise derived lists on it. */
   version: number;
   connected: boolean;
+  /** host:port of the leading master, once known. */
+  leader: string | undefined;
   /** The first SUBSCRIBED arrived. */
   ready: boolean;
 }
@@ -66,13 +83,18 @@ export function useCluster(): ClusterView {
   const source = useContext(Context);
   if (!source) throw new Error('useCluster outside ClusterProvider');
   const snap = useSyncExternalStore(source.subscribe, source.getSnapshot);
-  return useMemo(() => ({ model: source.model, version: snap.version, connected: snap.connected, ready: source.model.subscribed }), [source, snap]);
+  return useMemo(() => ({ model: source.model, version: snap.version, connected: snap.connected, leader: snap.leader, ready: source.model.subscribed }), [source, snap]);
 }
 
 /** "Live" / "Reconnecting…" for the header. */
 export function LiveBadge() {
-  const { connected, ready } = useCluster();
-  return connected
-    ? <span className="badge ok" role="status" data-testid="live">live</span>
-    : <span className="badge warn" role="status">{ready ? 'reconnecting…' : 'connecting…'}</span>;
+  const { connected, ready, leader } = useCluster();
+  return (
+    <>
+      {leader && <span className="leader muted small" data-testid="leader" title="The leading master this console's data comes from">leader {leader}</span>}
+      {connected
+        ? <span className="badge ok" role="status" data-testid="live">live</span>
+        : <span className="badge warn" role="status">{ready ? 'reconnecting…' : 'connecting…'}</span>}
+    </>
+  );
 }

@@ -30,6 +30,15 @@ export class ChronosClient {
   async remove(name: string): Promise<void> {
     await request(`${this.url}/job/${encodeURIComponent(name)}`, { method: 'DELETE', notFoundOn400: true });
   }
+  /** Ids of the job's queued and running tasks (the activeTasks extension of /job/stat). */
+  async activeTasks(name: string): Promise<string[]> {
+    const stat = await request<{ activeTasks?: { taskId: string }[] }>(`${this.url}/job/stat/${encodeURIComponent(name)}`, { notFoundOn400: true });
+    return (stat.activeTasks ?? []).map((t) => t.taskId);
+  }
+  /** Kills every running task of the job and drops its queued ones (Chronos has no per-task kill). */
+  async killJobTasks(name: string): Promise<void> {
+    await request(`${this.url}/task/kill/${encodeURIComponent(name)}`, { method: 'DELETE', notFoundOn400: true });
+  }
   async graphCsv(): Promise<string> { return request<string>(`${this.url}/graph/csv`); }
   async graphDot(): Promise<string> { return request<string>(`${this.url}/graph/dot`); }
 }

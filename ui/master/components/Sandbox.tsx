@@ -6,6 +6,7 @@ import { useSearchParams } from 'react-router';
 import { ErrorBanner, Loading } from '../../shared/Shell.tsx';
 import { useApi } from '../../shared/useApi.ts';
 import { formatMem } from '../../shared/format.ts';
+import { DownloadLink } from '../../shared/DownloadLink.tsx';
 import { filesUrl, useFileTail } from './useFileTail.ts';
 
 interface FileEntry { path: string; size: number; mtime: number; mode: string }
@@ -55,7 +56,7 @@ export function Sandbox({ agentId, root, taskLabel, live }: { agentId: string; r
                   <td>{isDir ? '' : formatBytes(e.size)}</td>
                   <td className="mono wide">{e.mode}</td>
                   <td className="wide">{new Date(e.mtime * 1000).toLocaleString()}</td>
-                  <td>{!isDir && <a href={filesUrl(agentId, 'download', `${root}/${rel}`)} aria-label={`Download ${name}`}>download</a>}</td>
+                  <td>{!isDir && <DownloadLink href={filesUrl(agentId, 'download', `${root}/${rel}`)} filename={name} label={`Download ${name}`}>download</DownloadLink>}</td>
                 </tr>
               );
             })}
@@ -86,7 +87,7 @@ function FileViewer({ agentId, path, name, taskLabel, live }: { agentId: string;
       <div className="viewer-head">
         <h3>{name}</h3>
         {live && <label className="inline"><input type="checkbox" checked={follow} onChange={(e) => setFollow(e.target.checked)} /> Follow</label>}
-        <a href={filesUrl(agentId, 'download', path)}>Download</a>
+        <DownloadLink href={filesUrl(agentId, 'download', path)} filename={name.slice(name.lastIndexOf('/') + 1)}>Download</DownloadLink>
       </div>
       <ErrorBanner error={tail.error} />
       {tail.dropped && <p className="muted small">Showing the end of the file; download it for the whole.</p>}
