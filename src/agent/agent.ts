@@ -13,6 +13,7 @@ import type { Containerizer, ContainerExit } from './containerizer/containerizer
 import { MasterLink } from './master-link.ts';
 import type { ClientTls } from '../security/tls.ts';
 import { StatusUpdateManager } from './status-updates.ts';
+import { StatusUpdateLog } from './status-update-log.ts';
 import { TaskHealthChecker, parseHealthCheck, type CheckTarget } from './health-checker.ts';
 import { taskEnvironment } from './containerizer/process.ts';
 import { FetchError, type Fetcher } from './fetcher.ts';
@@ -79,12 +80,15 @@ export class Agent {
   readonly frameworkMessages = { valid: 0, invalid: 0 };
   private readonly link: MasterLink;
   private readonly updates: StatusUpdateManager;
+  private readonly updateLog: StatusUpdateLog;
   private readonly log: Logger;
 
   constructor(readonly opts: AgentOptions) {
     this.log = opts.logger;
     this.startTime = opts.clock.now();
+    this.updateLog = new StatusUpdateLog(join(opts.workDir, 'meta', 'updates'), (err) => this.log.error({ err: err.message }, 'cannot checkpoint a status update'));
     this.updates = new StatusUpdateManager({
+      journal: this.updateLog,
       send: (u) => this.link.call({ type: 'UPDATE', update: { framework_id: { value: u.frameworkId }, status: u.status as never } }),
       initialRetryMs: opts.statusUpdateRetryMs,
       maxRetryMs: 10 * 60_000,
@@ -118,11 +122,27 @@ export class Agent {
     } catch { /* first start */ }
     const inUse: string[] = [];
     const known = new Set<string>();
+    // Unacknowledged status updates go out again (same uuids) once registered; --recover cleanup forgets them.
+    const streams = this.opts.recover === 'cleanup' ? (this.updateLog.clear(), []) : this.updateLog.replay();
+    this.updates.restore(streams);
+    const history = new Map(streams.map((st) => [`${st.frameworkId}/${st.taskId}`, st.updates.map((u) => u.status as TaskStatus)]));
     const files = await readdir(this.tasksDir()).catch(() => [] as string[]);
     for (const name of files) {
       const file = join(this.tasksDir(), name);
       let cp: TaskCheckpoint;
       try { cp = JSON.parse(await readFile(file, 'utf8')) as TaskCheckpoint; } catch { await rm(file, { force: true }); continue; }
+      const key = `${cp.frameworkId}/${cp.info.task_id.value}`;
+      const statuses = history.get(key) ?? [];
+      const last = statuses.at(-1);
+      if (last && isTerminalState(last.state) && this.opts.recover !== 'cleanup') {
+        // It ended and said so before the crash; only the acknowledgement is missing (re-sent above).
+        this.tasks.set(key, {
+          frameworkId: cp.frameworkId, frameworkInfo: cp.frameworkInfo, info: cp.info, executorId: cp.executorId, state: last.state,
+          containerId: cp.containerId, sandbox: cp.sandbox, killRequested: false, statuses,
+        });
+        this.frameworks.set(cp.frameworkId, cp.frameworkInfo);
+        continue;
+      }
       known.add(cp.containerId);
       const container = await this.opts.containerizer.recover?.({ containerId: cp.containerId, sandbox: cp.sandbox, resources: ResourcesClass.fromJSON(cp.info.resources as never) })
         .catch((err: Error) => { this.log.warn({ containerId: cp.containerId, err: err.message }, 'cannot recover a container'); return undefined; });
@@ -133,10 +153,10 @@ export class Agent {
         continue;
       }
       const task: AgentTask = {
-        frameworkId: cp.frameworkId, frameworkInfo: cp.frameworkInfo, info: cp.info, executorId: cp.executorId, state: 'TASK_RUNNING',
-        containerId: cp.containerId, sandbox: cp.sandbox, killRequested: false, statuses: [], launchedAt: this.opts.clock.now(),
+        frameworkId: cp.frameworkId, frameworkInfo: cp.frameworkInfo, info: cp.info, executorId: cp.executorId, state: last?.state ?? 'TASK_RUNNING',
+        containerId: cp.containerId, sandbox: cp.sandbox, killRequested: false, statuses, launchedAt: this.opts.clock.now(),
       };
-      this.tasks.set(`${cp.frameworkId}/${cp.info.task_id.value}`, task);
+      this.tasks.set(key, task);
       this.frameworks.set(cp.frameworkId, cp.frameworkInfo);
       inUse.push(cp.sandbox);
       container.exited.then((exit) => this.onExit(task, exit), (err: Error) => this.onExit(task, { exitCode: null, signal: null, killed: false, message: err.message }));
