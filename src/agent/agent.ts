@@ -16,6 +16,7 @@ import { StatusUpdateManager } from './status-updates.ts';
 import { StatusUpdateLog } from './status-update-log.ts';
 import { TaskHealthChecker, parseHealthCheck, type CheckTarget } from './health-checker.ts';
 import { taskEnvironment } from './containerizer/process.ts';
+import { taskUser } from './containerizer/task-user.ts';
 import { FetchError, type Fetcher } from './fetcher.ts';
 import type { SandboxGc } from './sandbox-gc.ts';
 
@@ -45,6 +46,8 @@ export interface AgentOptions {
   masterAuthorization?: string;
   /** How the agent reaches an HTTPS master (--ca-file, --ssl-cert); default plain HTTP. */
   tls?: ClientTls;
+  /** --switch-user (default true): tasks run as CommandInfo.user, else FrameworkInfo.user; false: as the agent's user. */
+  switchUser?: boolean;
 }
 
 /** What the agent checkpoints per launched task to find it again after a crash. */
@@ -334,12 +337,14 @@ export class Agent {
     }
     this.status(task, 'TASK_STARTING');
     const env = this.agentEnvironment(task);
+    const user = taskUser({ commandUser: info.command?.user, frameworkUser: frameworkInfo.user, switchUser: this.opts.switchUser ?? true, agentIsRoot: process.getuid?.() === 0 });
     let container;
     try {
       container = await this.opts.containerizer.launch({
         containerId, frameworkId, taskId: info.task_id.value, command: info.command ?? {}, env, sandbox: task.sandbox,
         resources: ResourcesClass.fromJSON(info.resources as never),
         ...(info.container ? { container: info.container } : {}), ...(info.labels ? { labels: info.labels.labels } : {}), ...(this.agentId ? { agentId: this.agentId } : {}),
+        ...(user ? { user } : {}),
       });
     } catch (err) {
       this.status(task, 'TASK_FAILED', { source: 'SOURCE_AGENT', reason: 'REASON_CONTAINER_LAUNCH_FAILED', message: `Failed to launch container: ${(err as Error).message}` });
