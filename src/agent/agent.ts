@@ -17,6 +17,7 @@ import { StatusUpdateLog } from './status-update-log.ts';
 import { TaskHealthChecker, parseHealthCheck, type CheckTarget } from './health-checker.ts';
 import { taskEnvironment } from './containerizer/process.ts';
 import { taskUser } from './containerizer/task-user.ts';
+import { executorDirName } from './sandbox-paths.ts';
 import { FetchError, type Fetcher } from './fetcher.ts';
 import type { SandboxGc } from './sandbox-gc.ts';
 
@@ -277,8 +278,9 @@ export class Agent {
     await rename(`${file}.tmp`, file);
   }
 
+  /** An executor's run directory (a long or unsafe executor id gets a short stable name: sandbox-paths.ts). */
   sandboxDir(frameworkId: string, executorId: string, containerId: string): string {
-    return join(this.opts.workDir, 'slaves', this.agentId ?? 'unregistered', 'frameworks', frameworkId, 'executors', executorId, 'runs', containerId);
+    return join(this.opts.workDir, 'slaves', this.agentId ?? 'unregistered', 'frameworks', frameworkId, 'executors', executorDirName(executorId), 'runs', containerId);
   }
 
   private status(task: AgentTask, state: TaskState, extra: { message?: string; reason?: TaskReason; source?: TaskSource; healthy?: boolean } = {}): void {
