@@ -128,7 +128,6 @@ export class Agent {
     const known = new Set<string>();
     // Unacknowledged status updates go out again (same uuids) once registered; --recover cleanup forgets them.
     const streams = this.opts.recover === 'cleanup' ? (this.updateLog.clear(), []) : this.updateLog.replay();
-    this.updates.restore(streams);
     const history = new Map(streams.map((st) => [`${st.frameworkId}/${st.taskId}`, st.updates.map((u) => u.status as TaskStatus)]));
     const files = await readdir(this.tasksDir()).catch(() => [] as string[]);
     for (const name of files) {
@@ -165,9 +164,16 @@ export class Agent {
       inUse.push(cp.sandbox);
       container.exited.then((exit) => this.onExit(task, exit), (err: Error) => this.onExit(task, { exitCode: null, signal: null, killed: false, message: err.message }));
       this.log.info({ taskId: cp.info.task_id.value, containerId: cp.containerId, pid: container.pid }, 'recovered task');
+      // The agent died between starting the container and reporting it running: report it now.
+      if (task.state === 'TASK_STARTING') this.status(task, 'TASK_RUNNING');
       // Mesos' checker lives in the executor and never stops; here it lived in the crashed agent, so it starts again.
       void this.startHealthCheck(task);
     }
+    // A stream whose task is gone and had not ended is dropped: the master reports that task lost, and a late
+    // TASK_RUNNING must not follow. Ended ones are sent: they carry the task's real end.
+    const kept = streams.filter((st) => this.tasks.has(`${st.frameworkId}/${st.taskId}`) || isTerminalState(st.updates.at(-1)!.status.state));
+    for (const st of streams) if (!kept.includes(st)) this.updateLog.remove(st.frameworkId, st.taskId);
+    this.updates.restore(kept);
     const removed = await this.opts.containerizer.cleanupOrphans?.(this.agentId, known)
       .catch((err: Error) => { this.log.warn({ err: err.message }, 'cannot clean up orphaned containers'); return []; });
     if (removed?.length) this.log.info({ removed }, 'removed orphaned containers');
@@ -191,7 +197,13 @@ export class Agent {
     this.link.stop();
     this.updates.stop();
     for (const t of this.tasks.values()) t.healthChecker?.stop();
-    if (killTasks) await Promise.all([...this.tasks.values()].map((t) => this.opts.containerizer.kill(t.containerId, 0)));
+    if (!killTasks) return;
+    await Promise.all([...this.tasks.values()].map((t) => this.opts.containerizer.kill(t.containerId, 0)));
+    // A clean stop is the end of these tasks for this agent (as Mesos' agent shutdown): their checkpoints and pending
+    // updates go too, and the master reports them lost when the agent comes back. Let the kills' updates land first.
+    await new Promise((r) => setImmediate(r));
+    this.updateLog.clear();
+    await rm(this.tasksDir(), { recursive: true, force: true });
   }
 
   private subscribeCall(): AgentCall {
@@ -317,6 +329,9 @@ export class Agent {
       this.status(task, 'TASK_FAILED', { source: 'SOURCE_AGENT', reason: 'REASON_CONTAINER_LAUNCH_FAILED', message: `Failed to create sandbox: ${(err as Error).message}` });
       return;
     }
+    // Checkpointed before anything is reported or launched (as Mesos does): after a crash the agent knows every task
+    // it has sent an update for, re-adopts its container if one started, and reports the task until acknowledged.
+    await this.checkpointTask(task).catch((err: Error) => this.log.warn({ taskId: info.task_id.value, err: err.message }, 'cannot checkpoint task'));
     const uris = info.command?.uris ?? [];
     if (uris.length && this.opts.fetcher && !task.killRequested) {
       task.launchAbort = new AbortController();
@@ -353,7 +368,6 @@ export class Agent {
       return;
     }
     task.launchedAt = this.opts.clock.now();
-    await this.checkpointTask(task).catch((err: Error) => this.log.warn({ taskId: info.task_id.value, err: err.message }, 'cannot checkpoint task'));
     if (task.killRequested) void this.opts.containerizer.kill(containerId, 0);
     else {
       this.status(task, 'TASK_RUNNING');

@@ -76,7 +76,10 @@ export class StatusUpdateManager {
     for (const r of streams) {
       const queue = r.updates.slice(r.acknowledged);
       if (queue.length === 0) continue;
-      this.streams.set(this.key(r.frameworkId, r.taskId), { queue, retryMs: this.opts.initialRetryMs });
+      // Updates of a recovered task that ended meanwhile may already be queued: they come after the restored ones.
+      const existing = this.streams.get(this.key(r.frameworkId, r.taskId));
+      if (existing) existing.queue.unshift(...queue);
+      else this.streams.set(this.key(r.frameworkId, r.taskId), { queue, retryMs: this.opts.initialRetryMs });
     }
   }
 

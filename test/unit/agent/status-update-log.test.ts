@@ -72,4 +72,16 @@ describe('status update log', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it('restored updates go before ones queued meanwhile (a recovered task that ended while the agent was down)', () => {
+    const sent: PendingUpdate[] = [];
+    const m = new StatusUpdateManager({ send: async (u) => { sent.push(u); }, initialRetryMs: 60_000, maxRetryMs: 60_000, isTerminal: (s) => isTerminalState(s.state) });
+    const finished = m.update('f', status('t', 'TASK_FINISHED'));
+    const running = { frameworkId: 'f', status: { ...status('t', 'TASK_RUNNING'), uuid: 'r' } };
+    m.restore([{ frameworkId: 'f', taskId: 't', updates: [running], acknowledged: 0 }]);
+    m.resume();
+    m.acknowledge('f', 't', 'r');
+    assert.deepEqual(sent.map((u) => u.status.uuid), ['r', finished.status.uuid]);
+    m.stop();
+  });
 });
