@@ -7,6 +7,7 @@ import type { Acls } from '../security/acls.ts';
 import { mayAccessSandbox, who } from '../security/authorizer.ts';
 import { principalOf } from '../security/http-guard.ts';
 import type { Agent, AgentTask } from './agent.ts';
+import { executorDirName } from './sandbox-paths.ts';
 import { isAuthorized } from '../security/acls.ts';
 
 function taskUser(t: AgentTask): string | undefined {
@@ -30,7 +31,9 @@ export function sandboxOwner(path: string): { frameworkId: string; executorId: s
 /** The user the sandbox's executor runs as, when the agent knows it. */
 export function sandboxUser(agent: Agent, frameworkId: string, executorId: string): string | undefined {
   for (const t of [...agent.tasks.values(), ...agent.completedTasks]) {
-    if (t.frameworkId === frameworkId && (t.executorId || t.info.task_id.value) === executorId) return taskUser(t);
+    const id = t.executorId || t.info.task_id.value;
+    // `executorId` comes from a path: a long id appears there under its directory name.
+    if (t.frameworkId === frameworkId && (id === executorId || executorDirName(id) === executorId)) return taskUser(t);
   }
   return agent.frameworks.get(frameworkId)?.user;
 }

@@ -13,8 +13,11 @@ import type { Containerizer, ContainerExit } from './containerizer/containerizer
 import { MasterLink } from './master-link.ts';
 import type { ClientTls } from '../security/tls.ts';
 import { StatusUpdateManager } from './status-updates.ts';
+import { StatusUpdateLog } from './status-update-log.ts';
 import { TaskHealthChecker, parseHealthCheck, type CheckTarget } from './health-checker.ts';
 import { taskEnvironment } from './containerizer/process.ts';
+import { taskUser } from './containerizer/task-user.ts';
+import { executorDirName } from './sandbox-paths.ts';
 import { FetchError, type Fetcher } from './fetcher.ts';
 import type { SandboxGc } from './sandbox-gc.ts';
 
@@ -44,6 +47,8 @@ export interface AgentOptions {
   masterAuthorization?: string;
   /** How the agent reaches an HTTPS master (--ca-file, --ssl-cert); default plain HTTP. */
   tls?: ClientTls;
+  /** --switch-user (default true): tasks run as CommandInfo.user, else FrameworkInfo.user; false: as the agent's user. */
+  switchUser?: boolean;
 }
 
 /** What the agent checkpoints per launched task to find it again after a crash. */
@@ -79,12 +84,15 @@ export class Agent {
   readonly frameworkMessages = { valid: 0, invalid: 0 };
   private readonly link: MasterLink;
   private readonly updates: StatusUpdateManager;
+  private readonly updateLog: StatusUpdateLog;
   private readonly log: Logger;
 
   constructor(readonly opts: AgentOptions) {
     this.log = opts.logger;
     this.startTime = opts.clock.now();
+    this.updateLog = new StatusUpdateLog(join(opts.workDir, 'meta', 'updates'), (err) => this.log.error({ err: err.message }, 'cannot checkpoint a status update'));
     this.updates = new StatusUpdateManager({
+      journal: this.updateLog,
       send: (u) => this.link.call({ type: 'UPDATE', update: { framework_id: { value: u.frameworkId }, status: u.status as never } }),
       initialRetryMs: opts.statusUpdateRetryMs,
       maxRetryMs: 10 * 60_000,
@@ -118,11 +126,26 @@ export class Agent {
     } catch { /* first start */ }
     const inUse: string[] = [];
     const known = new Set<string>();
+    // Unacknowledged status updates go out again (same uuids) once registered; --recover cleanup forgets them.
+    const streams = this.opts.recover === 'cleanup' ? (this.updateLog.clear(), []) : this.updateLog.replay();
+    const history = new Map(streams.map((st) => [`${st.frameworkId}/${st.taskId}`, st.updates.map((u) => u.status as TaskStatus)]));
     const files = await readdir(this.tasksDir()).catch(() => [] as string[]);
     for (const name of files) {
       const file = join(this.tasksDir(), name);
       let cp: TaskCheckpoint;
       try { cp = JSON.parse(await readFile(file, 'utf8')) as TaskCheckpoint; } catch { await rm(file, { force: true }); continue; }
+      const key = `${cp.frameworkId}/${cp.info.task_id.value}`;
+      const statuses = history.get(key) ?? [];
+      const last = statuses.at(-1);
+      if (last && isTerminalState(last.state) && this.opts.recover !== 'cleanup') {
+        // It ended and said so before the crash; only the acknowledgement is missing (re-sent above).
+        this.tasks.set(key, {
+          frameworkId: cp.frameworkId, frameworkInfo: cp.frameworkInfo, info: cp.info, executorId: cp.executorId, state: last.state,
+          containerId: cp.containerId, sandbox: cp.sandbox, killRequested: false, statuses,
+        });
+        this.frameworks.set(cp.frameworkId, cp.frameworkInfo);
+        continue;
+      }
       known.add(cp.containerId);
       const container = await this.opts.containerizer.recover?.({ containerId: cp.containerId, sandbox: cp.sandbox, resources: ResourcesClass.fromJSON(cp.info.resources as never) })
         .catch((err: Error) => { this.log.warn({ containerId: cp.containerId, err: err.message }, 'cannot recover a container'); return undefined; });
@@ -133,17 +156,24 @@ export class Agent {
         continue;
       }
       const task: AgentTask = {
-        frameworkId: cp.frameworkId, frameworkInfo: cp.frameworkInfo, info: cp.info, executorId: cp.executorId, state: 'TASK_RUNNING',
-        containerId: cp.containerId, sandbox: cp.sandbox, killRequested: false, statuses: [], launchedAt: this.opts.clock.now(),
+        frameworkId: cp.frameworkId, frameworkInfo: cp.frameworkInfo, info: cp.info, executorId: cp.executorId, state: last?.state ?? 'TASK_RUNNING',
+        containerId: cp.containerId, sandbox: cp.sandbox, killRequested: false, statuses, launchedAt: this.opts.clock.now(),
       };
-      this.tasks.set(`${cp.frameworkId}/${cp.info.task_id.value}`, task);
+      this.tasks.set(key, task);
       this.frameworks.set(cp.frameworkId, cp.frameworkInfo);
       inUse.push(cp.sandbox);
       container.exited.then((exit) => this.onExit(task, exit), (err: Error) => this.onExit(task, { exitCode: null, signal: null, killed: false, message: err.message }));
       this.log.info({ taskId: cp.info.task_id.value, containerId: cp.containerId, pid: container.pid }, 'recovered task');
+      // The agent died between starting the container and reporting it running: report it now.
+      if (task.state === 'TASK_STARTING') this.status(task, 'TASK_RUNNING');
       // Mesos' checker lives in the executor and never stops; here it lived in the crashed agent, so it starts again.
       void this.startHealthCheck(task);
     }
+    // A stream whose task is gone and had not ended is dropped: the master reports that task lost, and a late
+    // TASK_RUNNING must not follow. Ended ones are sent: they carry the task's real end.
+    const kept = streams.filter((st) => this.tasks.has(`${st.frameworkId}/${st.taskId}`) || isTerminalState(st.updates.at(-1)!.status.state));
+    for (const st of streams) if (!kept.includes(st)) this.updateLog.remove(st.frameworkId, st.taskId);
+    this.updates.restore(kept);
     const removed = await this.opts.containerizer.cleanupOrphans?.(this.agentId, known)
       .catch((err: Error) => { this.log.warn({ err: err.message }, 'cannot clean up orphaned containers'); return []; });
     if (removed?.length) this.log.info({ removed }, 'removed orphaned containers');
@@ -167,7 +197,13 @@ export class Agent {
     this.link.stop();
     this.updates.stop();
     for (const t of this.tasks.values()) t.healthChecker?.stop();
-    if (killTasks) await Promise.all([...this.tasks.values()].map((t) => this.opts.containerizer.kill(t.containerId, 0)));
+    if (!killTasks) return;
+    await Promise.all([...this.tasks.values()].map((t) => this.opts.containerizer.kill(t.containerId, 0)));
+    // A clean stop is the end of these tasks for this agent (as Mesos' agent shutdown): their checkpoints and pending
+    // updates go too, and the master reports them lost when the agent comes back. Let the kills' updates land first.
+    await new Promise((r) => setImmediate(r));
+    this.updateLog.clear();
+    await rm(this.tasksDir(), { recursive: true, force: true });
   }
 
   private subscribeCall(): AgentCall {
@@ -254,8 +290,9 @@ export class Agent {
     await rename(`${file}.tmp`, file);
   }
 
+  /** An executor's run directory (a long or unsafe executor id gets a short stable name: sandbox-paths.ts). */
   sandboxDir(frameworkId: string, executorId: string, containerId: string): string {
-    return join(this.opts.workDir, 'slaves', this.agentId ?? 'unregistered', 'frameworks', frameworkId, 'executors', executorId, 'runs', containerId);
+    return join(this.opts.workDir, 'slaves', this.agentId ?? 'unregistered', 'frameworks', frameworkId, 'executors', executorDirName(executorId), 'runs', containerId);
   }
 
   private status(task: AgentTask, state: TaskState, extra: { message?: string; reason?: TaskReason; source?: TaskSource; healthy?: boolean } = {}): void {
@@ -292,6 +329,9 @@ export class Agent {
       this.status(task, 'TASK_FAILED', { source: 'SOURCE_AGENT', reason: 'REASON_CONTAINER_LAUNCH_FAILED', message: `Failed to create sandbox: ${(err as Error).message}` });
       return;
     }
+    // Checkpointed before anything is reported or launched (as Mesos does): after a crash the agent knows every task
+    // it has sent an update for, re-adopts its container if one started, and reports the task until acknowledged.
+    await this.checkpointTask(task).catch((err: Error) => this.log.warn({ taskId: info.task_id.value, err: err.message }, 'cannot checkpoint task'));
     const uris = info.command?.uris ?? [];
     if (uris.length && this.opts.fetcher && !task.killRequested) {
       task.launchAbort = new AbortController();
@@ -314,19 +354,20 @@ export class Agent {
     }
     this.status(task, 'TASK_STARTING');
     const env = this.agentEnvironment(task);
+    const user = taskUser({ commandUser: info.command?.user, frameworkUser: frameworkInfo.user, switchUser: this.opts.switchUser ?? true, agentIsRoot: process.getuid?.() === 0 });
     let container;
     try {
       container = await this.opts.containerizer.launch({
         containerId, frameworkId, taskId: info.task_id.value, command: info.command ?? {}, env, sandbox: task.sandbox,
         resources: ResourcesClass.fromJSON(info.resources as never),
         ...(info.container ? { container: info.container } : {}), ...(info.labels ? { labels: info.labels.labels } : {}), ...(this.agentId ? { agentId: this.agentId } : {}),
+        ...(user ? { user } : {}),
       });
     } catch (err) {
       this.status(task, 'TASK_FAILED', { source: 'SOURCE_AGENT', reason: 'REASON_CONTAINER_LAUNCH_FAILED', message: `Failed to launch container: ${(err as Error).message}` });
       return;
     }
     task.launchedAt = this.opts.clock.now();
-    await this.checkpointTask(task).catch((err: Error) => this.log.warn({ taskId: info.task_id.value, err: err.message }, 'cannot checkpoint task'));
     if (task.killRequested) void this.opts.containerizer.kill(containerId, 0);
     else {
       this.status(task, 'TASK_RUNNING');

@@ -65,6 +65,8 @@ export interface AgentConfig {
   tls?: ServerTlsOptions;
   /** --ca-file: how the agent verifies an HTTPS master and https fetcher URIs; default plain HTTP. */
   clientTls?: ClientTls;
+  /** --switch-user (default true): run tasks as CommandInfo.user / FrameworkInfo.user; false: as the agent's user. */
+  switchUser?: boolean;
 }
 
 /** The containerizers named in --containerizers; the docker one must reach its Engine at start-up. */
@@ -160,14 +162,14 @@ export async function startAgent(config: AgentConfig, logger: Logger, clock: Clo
   const agent = new Agent({
     master: config.master, hostname: config.hostname, port, workDir: config.workDir, resources, attributes: config.attributes,
     containerizer, logger, clock, statusUpdateRetryMs: config.statusUpdateRetryMs, registrationBackoffMs: config.registrationBackoffMs, maxCompletedTasks: 1000,
-    fetcher, sandboxGc, recover: config.recover ?? 'reconnect', ...(config.clientTls ? { tls: config.clientTls } : {}),
+    fetcher, sandboxGc, recover: config.recover ?? 'reconnect', ...(config.clientTls ? { tls: config.clientTls } : {}), switchUser: config.switchUser ?? true,
     masterAuthorization: security.credential ? basicAuthorization(security.credential.principal, security.credential.secret) : undefined,
   });
 
   const flags = { master: config.master, ip: config.ip, port: String(port), hostname: config.hostname, work_dir: config.workDir, resources: resources.toString(), containerizers: (config.containerizers ?? ['mesos']).join(','),
     ...(config.dockerSocket ? { docker_socket: config.dockerSocket } : {}), docker_kill_orphans: String(config.dockerKillOrphans ?? true),
     isolation: isolation.flag, cgroups_enable_cfs: String(config.cgroupsEnableCfs ?? false), cgroups_root: config.cgroupsRoot ?? DEFAULT_CGROUPS_ROOT, gc_delay: formatDuration(gcDelayMs), recover: config.recover ?? 'reconnect',
-    authenticate_http_readonly: String(security.required.has('readonly')),
+    authenticate_http_readonly: String(security.required.has('readonly')), switch_user: String(config.switchUser ?? true),
     ...(config.security?.credentialFile ? { credential: config.security.credentialFile } : {}),
     ...(config.security?.httpCredentialsFile ? { http_credentials: config.security.httpCredentialsFile } : {}),
     ...(config.security?.aclsFile ? { acls: config.security.aclsFile } : {}) };

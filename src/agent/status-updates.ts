@@ -2,6 +2,7 @@
 // re-sent with exponential backoff until the framework acknowledges its uuid through the master.
 import { randomBytes } from 'node:crypto';
 import type { TaskStatus } from '../proto/mesos.ts';
+import type { ReplayedStream, UpdateJournal } from './status-update-log.ts';
 
 export interface PendingUpdate { frameworkId: string; status: TaskStatus & { uuid: string } }
 
@@ -13,6 +14,8 @@ export interface StatusUpdateOptions {
   /** Called when the last update of a task (a terminal one) has been acknowledged. */
   onTerminalAcknowledged?(frameworkId: string, taskId: string): void;
   isTerminal(status: TaskStatus): boolean;
+  /** Where updates and acknowledgements are checkpointed before they take effect (none: memory only). */
+  journal?: UpdateJournal;
 }
 
 interface Stream { queue: PendingUpdate[]; timer?: NodeJS.Timeout; retryMs: number }
@@ -32,6 +35,8 @@ export class StatusUpdateManager {
   /** Queues an update (assigning its uuid) and sends it if it is at the head of its task's stream. */
   update(frameworkId: string, status: TaskStatus): PendingUpdate {
     const pending: PendingUpdate = { frameworkId, status: { ...status, uuid: status.uuid ?? newStatusUuid() } };
+    // Durable before it is first sent: a restarted agent re-sends it with the same uuid.
+    this.opts.journal?.appendUpdate(pending);
     const k = this.key(frameworkId, status.task_id.value);
     let stream = this.streams.get(k);
     if (!stream) { stream = { queue: [], retryMs: this.opts.initialRetryMs }; this.streams.set(k, stream); }
@@ -46,6 +51,11 @@ export class StatusUpdateManager {
     const stream = this.streams.get(k);
     const head = stream?.queue[0];
     if (!stream || !head || head.status.uuid !== uuid) return false;
+    const terminal = this.opts.isTerminal(head.status);
+    if (stream.queue.length === 1) {
+      if (terminal) this.opts.journal?.remove(frameworkId, taskId);
+      else this.opts.journal?.compact(head);
+    } else this.opts.journal?.appendAck(frameworkId, taskId, uuid);
     if (stream.timer) clearTimeout(stream.timer);
     stream.timer = undefined;
     stream.queue.shift();
@@ -53,9 +63,24 @@ export class StatusUpdateManager {
     if (stream.queue.length > 0) this.sendHead(stream);
     else {
       this.streams.delete(k);
-      if (this.opts.isTerminal(head.status)) this.opts.onTerminalAcknowledged?.(frameworkId, taskId);
+      if (terminal) this.opts.onTerminalAcknowledged?.(frameworkId, taskId);
     }
     return true;
+  }
+
+  /**
+   * Re-queues the unacknowledged updates of streams checkpointed by an earlier run (after a crash), with their
+   * original uuids and order; they go out on resume(). Does not journal them again.
+   */
+  restore(streams: ReplayedStream[]): void {
+    for (const r of streams) {
+      const queue = r.updates.slice(r.acknowledged);
+      if (queue.length === 0) continue;
+      // Updates of a recovered task that ended meanwhile may already be queued: they come after the restored ones.
+      const existing = this.streams.get(this.key(r.frameworkId, r.taskId));
+      if (existing) existing.queue.unshift(...queue);
+      else this.streams.set(this.key(r.frameworkId, r.taskId), { queue, retryMs: this.opts.initialRetryMs });
+    }
   }
 
   /** While disconnected from the master nothing is sent; resume() re-sends every stream's head. */
@@ -81,8 +106,10 @@ export class StatusUpdateManager {
   /** Forgets a framework's streams (framework removed: nobody will acknowledge). */
   dropFramework(frameworkId: string): void {
     for (const [k, s] of this.streams) {
-      if (s.queue[0]?.frameworkId !== frameworkId) continue;
+      const head = s.queue[0];
+      if (head?.frameworkId !== frameworkId) continue;
       if (s.timer) clearTimeout(s.timer);
+      this.opts.journal?.remove(frameworkId, head.status.task_id.value);
       this.streams.delete(k);
     }
   }

@@ -1,10 +1,10 @@
-import { Command, InvalidArgumentError } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import os from 'node:os';
 import { resolve } from 'node:path';
 import { createLogger } from '../common/logger.ts';
 import { parseAttributes, parseResources } from '../common/resources.ts';
 import { startAgent } from '../agent/server.ts';
-import { durationArg, envOption, portArg, runRole } from './options.ts';
+import { boolArg, durationArg, envOption, portArg, runRole } from './options.ts';
 import { roleTls, withTlsOptions } from './tls-options.ts';
 import { CONTAINERIZER_NAMES, type ContainerizerName } from '../agent/containerizer/composing.ts';
 import { addHttpLimitOptions, httpLimitsFromOptions } from '../security/limit-flags.ts';
@@ -49,7 +49,9 @@ export function agentCommand(): Command {
     .addOption(envOption('agent', '--http-credentials <file>', 'who may call this agent\'s endpoints: same format as the master\'s --credentials'))
     .addOption(envOption('agent', '--authenticate-http-readonly', 'read-only endpoints (state, files, monitor, metrics) need credentials; needs --http-credentials').default(false))
     .addOption(envOption('agent', '--acls <file>', 'Mesos ACLs JSON; the agent applies access_sandboxes (files API) and get_endpoints'))
-    .addOption(envOption('agent', '--docker-kill-orphans <bool>', 'after recovery, remove docker containers labelled with this agent\'s id that no checkpointed task owns').default('true').choices(['true', 'false'])), 'agent', { client: true })
+    .addOption(envOption('agent', '--docker-kill-orphans <bool>', 'after recovery, remove docker containers labelled with this agent\'s id that no checkpointed task owns').default('true').choices(['true', 'false']))
+    .addOption(envOption('agent', '--switch-user [bool]', 'run each task as its CommandInfo.user, else its FrameworkInfo.user (needs a root agent); false: as the agent\'s user').default(true).argParser(boolArg))
+    .addOption(new Option('--no-switch-user', 'same as --switch-user=false')), 'agent', { client: true })
     .action(async (o) => {
       const logger = createLogger('agent');
       await runRole(async () => startAgent({
@@ -61,7 +63,7 @@ export function agentCommand(): Command {
           credentialFile: o.credential ? resolve(o.credential) : undefined, httpCredentialsFile: o.httpCredentials ? resolve(o.httpCredentials) : undefined,
           aclsFile: o.acls ? resolve(o.acls) : undefined, authenticateHttpReadonly: o.authenticateHttpReadonly,
         },
-        dockerKillOrphans: o.dockerKillOrphans !== 'false',
+        dockerKillOrphans: o.dockerKillOrphans !== 'false', switchUser: o.switchUser !== false,
         httpLimits: httpLimitsFromOptions(o),
         ...roleTls('agent', o),
       }, logger));

@@ -99,7 +99,7 @@ export async function startDevHa(o: DevHaOptions): Promise<{ close(): Promise<vo
     const marathonPorts = await pairOfPorts(o.marathonPort);
     for (const [i, port] of marathonPorts.entries()) {
       marathons.push(await spawnRole(`marathon ${i + 1}`, ['marathon', '--master', url, '--zk', zk.url('/marathon'), '--http-address', '127.0.0.1',
-        '--hostname', '127.0.0.1', '--http-port', String(port), '--mesos-user', process.env.USER ?? 'root'], `http://127.0.0.1:${port}`, '/ping'));
+        '--hostname', '127.0.0.1', '--http-port', String(port), '--mesos-user', os.userInfo().username], `http://127.0.0.1:${port}`, '/ping'));
     }
     const chronosPorts = await pairOfPorts(o.chronosPort);
     for (const [i, port] of chronosPorts.entries()) {

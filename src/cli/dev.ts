@@ -72,7 +72,7 @@ export function devCommand(): Command {
           }
           marathon = await startMarathon({
             master: `127.0.0.1:${master.port}`, httpAddress: '127.0.0.1', httpPort: o.marathonPort, hostname: '127.0.0.1',
-            workDir: join(dataDir, 'marathon'), store: 'sqlite', frameworkName: 'marathon', mesosUser: process.env.USER ?? 'root',
+            workDir: join(dataDir, 'marathon'), store: 'sqlite', frameworkName: 'marathon', mesosUser: os.userInfo().username,
             failoverTimeoutSeconds: 7 * 24 * 3600, ...serve, clientTls,
           }, createLogger('marathon'));
           chronos = await startChronos({

@@ -24,7 +24,7 @@ export function marathonCommand(): Command {
     .addOption(envOption('marathon', '--internal-store-backend <kind>', 'sqlite (in --work-dir) or in_memory (nothing survives a restart)').choices(['sqlite', 'in_memory']).default('sqlite'))
     .addOption(envOption('marathon', '--framework-name <name>', 'framework name registered with the master').default('marathon'))
     .addOption(envOption('marathon', '--mesos-role <role>', 'role Marathon subscribes with (default: "*")'))
-    .addOption(envOption('marathon', '--mesos-user <user>', 'user tasks run as when an app sets none').default(process.env.USER ?? 'root'))
+    .addOption(envOption('marathon', '--mesos-user <user>', 'FrameworkInfo.user: whom tasks run as when an app sets no user (agents with --switch-user)').default(os.userInfo().username, 'the user running Marathon'))
     .addOption(envOption('marathon', '--failover-timeout <duration>', 'how long the master keeps Marathon\'s tasks while it is away').default(604_800_000, '1weeks').argParser(durationArg))
     .addOption(envOption('marathon', '--reconciliation-interval <duration>', 'period of the implicit task reconciliation with the master').default(600_000, '10mins').argParser(durationArg))
     .addOption(envOption('marathon', '--decline-offer-duration <duration>', 'how long the master keeps a declined offer from Marathon (new demand revives at once)').default(5000, '5secs').argParser(durationArg))

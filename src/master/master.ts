@@ -236,7 +236,8 @@ export class Master extends EventEmitter {
       if (existing) {
         fw.unreachableTasks.delete(existing.taskId);
         existing.unreachableTime = undefined;
-        existing.state = rt.state;
+        // A terminal state comes with its (re-sent) status update, which also moves the task to completed.
+        if (!isTerminalState(rt.state)) existing.state = rt.state;
         fw.tasks.set(existing.taskId, existing);
         agent.tasks.set(existing);
       } else if (!isTerminalState(rt.state)) {

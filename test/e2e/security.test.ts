@@ -67,7 +67,8 @@ describe('authentication and authorization on the master and agents', () => {
       agents: 1, agentIpBase: 90,
       masterArgs: ['--credentials', files.credentials, '--acls', files.acls, '--authenticate-frameworks', '--authenticate-agents',
         '--authenticate-http-readonly', '--authenticate-http-readwrite'],
-      agentArgs: ['--credential', files.agentCredential, '--http-credentials', files.credentials, '--acls', files.acls, '--authenticate-http-readonly'],
+      // alice and bob are principals (and run_tasks users), not accounts on this machine: tasks run as the agent's user.
+      agentArgs: ['--credential', files.agentCredential, '--http-credentials', files.credentials, '--acls', files.acls, '--authenticate-http-readonly', '--no-switch-user'],
     });
   });
 

@@ -2,6 +2,7 @@
 // composing.ts picks one per task.
 import type { Resources } from '../../common/resources.ts';
 import type { CommandInfo, ContainerInfo, Label } from '../../proto/mesos.ts';
+import type { TaskUser } from './task-user.ts';
 
 export interface LaunchSpec {
   containerId: string;
@@ -19,6 +20,8 @@ export interface LaunchSpec {
   /** TaskInfo.labels (the docker containerizer puts them on the container). */
   labels?: Label[];
   agentId?: string;
+  /** Whom the task runs as (CommandInfo.user or FrameworkInfo.user under --switch-user); none: the agent's user. */
+  user?: TaskUser;
 }
 
 /** What the agent checkpointed about a container, handed back to the containerizer after a restart. */

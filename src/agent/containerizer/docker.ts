@@ -7,6 +7,7 @@ import Docker from 'dockerode';
 import type { Logger } from 'pino';
 import type { CheckPlacement, Container, ContainerExit, Containerizer, ExecCheck, LaunchSpec, RecoverSpec, ResourceStatistics } from './containerizer.ts';
 import type { CommandInfo } from '../../proto/mesos.ts';
+import { giveSandboxTo } from './task-user.ts';
 import { checkAddress, containerCreateOptions, containerName, dockerExitMessage, LABELS } from './docker-options.ts';
 
 /** Where the Engine listens: a unix socket path, unix://path, or tcp://host:port (as DOCKER_HOST). */
@@ -101,6 +102,7 @@ export class DockerContainerizer implements Containerizer {
       container: spec.container ?? {}, command: spec.command, env: spec.env, sandbox: spec.sandbox, resources: spec.resources,
       labels: spec.labels ?? [], enableCfsQuota: this.opts.enableCfsQuota ?? false,
     });
+    if (spec.user) await giveSandboxTo(spec.user, spec.sandbox);
     const docker = this.opts.docker;
     const image = options.Image!;
     // Bind mounts need their sources (sandbox directories) to exist; docker run's -v would create them.

@@ -137,15 +137,16 @@ export class ProcessContainerizer implements Containerizer {
       if (!cmd.value) throw new Error("'command.value' (the executable) is empty");
       file = cmd.value; args = (cmd.arguments ?? []).slice(1);
     }
-    // CommandInfo.user: resolved before anything is created, so an unknown user fails the launch cleanly.
+    // The task's user: resolved before anything is created, so an unknown user fails the launch cleanly.
     let account: Account | undefined;
     let asUser: string[] = [];
+    const user = spec.user;
     // The agent's own user (Chronos' default runAsUser is root) needs no look-up and no switch.
-    if (cmd.user && cmd.user !== agentUserName()) {
-      account = await lookUpUser(cmd.user);
+    if (user && user.name !== agentUserName()) {
+      account = await lookUpUser(user.name, user.field);
       asUser = switchUserArgs(account, { uid: process.getuid?.() ?? -1, gid: process.getgid?.() ?? -1 });
       if (asUser.length && process.getuid?.() !== 0) {
-        throw new Error(`cannot run the task as user '${cmd.user}' (uid ${account.uid}): the agent is not running as root`);
+        throw new Error(`cannot run the task as user '${user.name}' (uid ${account.uid}, ${user.field}): the agent is not running as root`);
       }
     }
     const isolation = this.opts.isolation;
