@@ -21,7 +21,7 @@ import { buildStatistics } from './monitor.ts';
 import { MasterUnreachableError } from './master-link.ts';
 import { setUpIsolation } from './containerizer/isolation.ts';
 import { Fetcher } from './fetcher.ts';
-import { SandboxGc } from './sandbox-gc.ts';
+import { DEFAULT_DISK_WATCH_INTERVAL_MS, DEFAULT_GC_DISK_HEADROOM, SandboxGc } from './sandbox-gc.ts';
 import { formatDuration } from '../common/duration.ts';
 import { loadAgentSecurity, type AgentSecurityFlags } from '../security/config.ts';
 import { installHttpSecurity } from '../security/http-guard.ts';
@@ -53,6 +53,10 @@ export interface AgentConfig {
   cgroupsRoot?: string;
   /** --gc-delay: how long completed sandboxes are kept. */
   gcDelayMs?: number;
+  /** --gc-disk-headroom (0..1, default 0.1): completed sandboxes are kept for gc-delay × max(0, 1 − headroom − disk usage). */
+  gcDiskHeadroom?: number;
+  /** --disk-watch-interval: how often the work directory's disk usage is checked (default 1 minute). */
+  diskWatchIntervalMs?: number;
   /** --recover: reconnect (re-adopt tasks left running by a crashed agent) or cleanup (kill them). */
   recover?: 'reconnect' | 'cleanup';
   /** --credential, --http-credentials, --acls, --authenticate-http-readonly; none = open endpoints, no credential sent. */
@@ -153,7 +157,9 @@ export async function startAgent(config: AgentConfig, logger: Logger, clock: Clo
   const mesos = new ProcessContainerizer({ logger, isolation: isolation.isolation, runtimeDir: join(config.workDir, 'meta', 'containers') });
   const containerizer = await createContainerizer(config, logger, mesos);
   const gcDelayMs = config.gcDelayMs ?? DEFAULT_GC_DELAY_MS;
-  const sandboxGc = new SandboxGc({ delayMs: gcDelayMs, clock, logger });
+  const gcDiskHeadroom = config.gcDiskHeadroom ?? DEFAULT_GC_DISK_HEADROOM;
+  const diskWatchIntervalMs = config.diskWatchIntervalMs ?? DEFAULT_DISK_WATCH_INTERVAL_MS;
+  const sandboxGc = new SandboxGc({ delayMs: gcDelayMs, clock, logger, diskHeadroom: gcDiskHeadroom, diskWatchIntervalMs, workDir: config.workDir });
   const fetcher = new Fetcher({ cacheDir: join(config.workDir, 'fetch-cache'), logger, ...(config.clientTls ? { tls: config.clientTls } : {}) });
   // Routes must exist before listening, and the agent needs the bound port (--port 0): the port is filled in after listen.
   let port = config.port;
@@ -166,7 +172,8 @@ export async function startAgent(config: AgentConfig, logger: Logger, clock: Clo
 
   const flags = { master: config.master, ip: config.ip, port: String(port), hostname: config.hostname, work_dir: config.workDir, resources: resources.toString(), containerizers: (config.containerizers ?? ['mesos']).join(','),
     ...(config.dockerSocket ? { docker_socket: config.dockerSocket } : {}), docker_kill_orphans: String(config.dockerKillOrphans ?? true),
-    isolation: isolation.flag, cgroups_enable_cfs: String(config.cgroupsEnableCfs ?? false), cgroups_root: config.cgroupsRoot ?? DEFAULT_CGROUPS_ROOT, gc_delay: formatDuration(gcDelayMs), recover: config.recover ?? 'reconnect',
+    isolation: isolation.flag, cgroups_enable_cfs: String(config.cgroupsEnableCfs ?? false), cgroups_root: config.cgroupsRoot ?? DEFAULT_CGROUPS_ROOT, gc_delay: formatDuration(gcDelayMs),
+    gc_disk_headroom: String(gcDiskHeadroom), disk_watch_interval: formatDuration(diskWatchIntervalMs), recover: config.recover ?? 'reconnect',
     authenticate_http_readonly: String(security.required.has('readonly')),
     ...(config.security?.credentialFile ? { credential: config.security.credentialFile } : {}),
     ...(config.security?.httpCredentialsFile ? { http_credentials: config.security.httpCredentialsFile } : {}),
@@ -211,7 +218,7 @@ export async function startAgent(config: AgentConfig, logger: Logger, clock: Clo
     for (const t of [...agent.tasks.values(), ...agent.completedTasks]) if (t.state in counts) counts[t.state]!++;
     const out: Record<string, number> = {
       'slave/valid_framework_messages': agent.frameworkMessages.valid, 'slave/invalid_framework_messages': agent.frameworkMessages.invalid,
-      'slave/registered': agent.registered ? 1 : 0, 'slave/uptime_secs': (clock.now() - agent.startTime) / 1000, 'slave/frameworks_active': agent.frameworks.size };
+      'slave/registered': agent.registered ? 1 : 0, 'slave/executor_directory_max_allowed_age_secs': sandboxGc.maxAllowedAgeMs / 1000, 'slave/uptime_secs': (clock.now() - agent.startTime) / 1000, 'slave/frameworks_active': agent.frameworks.size };
     for (const [s, n] of Object.entries(counts)) out[`slave/tasks_${s.slice(5).toLowerCase()}`] = n;
     for (const r of ['cpus', 'mem', 'disk', 'gpus']) {
       const total = resources.scalar(r); const u = used.scalar(r);

@@ -26,6 +26,19 @@ function attributesArg(value: string) {
   try { return parseAttributes(value); } catch (err) { throw new InvalidArgumentError((err as Error).message); }
 }
 
+/** Mesos refuses a --gc_disk_headroom outside [0, 1]. */
+function headroomArg(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n < 0 || n > 1) throw new InvalidArgumentError(`must be a number between 0.0 and 1.0, got '${value}'`);
+  return n;
+}
+
+function positiveDurationArg(value: string): number {
+  const ms = durationArg(value);
+  if (ms <= 0) throw new InvalidArgumentError(`must be longer than 0, got '${value}'`);
+  return ms;
+}
+
 export function agentCommand(): Command {
   return addHttpLimitOptions(withTlsOptions(new Command('agent')
     .description('run an agent: advertises resources to the master and runs tasks in sandboxes')
@@ -44,6 +57,8 @@ export function agentCommand(): Command {
     .addOption(envOption('agent', '--cgroups-enable-cfs', 'cap each task at its cpus with a CFS quota (not only shares)').default(false))
     .addOption(envOption('agent', '--cgroups-root <name>', 'parent cgroup of the tasks\' cgroups').default('trireme'))
     .addOption(envOption('agent', '--gc-delay <duration>', 'how long completed sandboxes are kept before garbage collection').default(7 * 86_400_000, '1weeks').argParser(durationArg))
+    .addOption(envOption('agent', '--gc-disk-headroom <fraction>', 'share of the disk to keep free: completed sandboxes are kept for gc-delay × max(0, 1 − headroom − disk usage)').default(0.1).argParser(headroomArg))
+    .addOption(envOption('agent', '--disk-watch-interval <duration>', 'how often the work directory\'s disk usage is checked for --gc-disk-headroom').default(60_000, '1mins').argParser(positiveDurationArg))
     .addOption(envOption('agent', '--recover <mode>', 'after a crash: reconnect = re-adopt the tasks still running, cleanup = kill them').default('reconnect').choices(['reconnect', 'cleanup']))
     .addOption(envOption('agent', '--credential <file>', 'this agent\'s principal and secret for a master with --authenticate-agents: {"principal","secret"} or one "principal secret" line'))
     .addOption(envOption('agent', '--http-credentials <file>', 'who may call this agent\'s endpoints: same format as the master\'s --credentials'))
@@ -57,6 +72,7 @@ export function agentCommand(): Command {
         resources: o.resources, attributes: o.attributes, statusUpdateRetryMs: o.statusUpdateRetryInterval, registrationBackoffMs: o.registrationBackoffFactor,
         containerizers: o.containerizers, dockerSocket: o.dockerSocket ?? process.env.DOCKER_HOST ?? '/var/run/docker.sock',
         isolation: o.isolation, cgroupsEnableCfs: o.cgroupsEnableCfs, cgroupsRoot: o.cgroupsRoot, gcDelayMs: o.gcDelay, recover: o.recover,
+        gcDiskHeadroom: o.gcDiskHeadroom, diskWatchIntervalMs: o.diskWatchInterval,
         security: {
           credentialFile: o.credential ? resolve(o.credential) : undefined, httpCredentialsFile: o.httpCredentials ? resolve(o.httpCredentials) : undefined,
           aclsFile: o.acls ? resolve(o.acls) : undefined, authenticateHttpReadonly: o.authenticateHttpReadonly,
