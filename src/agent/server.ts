@@ -21,6 +21,8 @@ import { buildStatistics } from './monitor.ts';
 import { MasterUnreachableError } from './master-link.ts';
 import { setUpIsolation } from './containerizer/isolation.ts';
 import { Fetcher } from './fetcher.ts';
+import { DEFAULT_FETCHER_CACHE_SIZE, FetcherCache } from './fetcher-cache.ts';
+import bytes from 'bytes';
 import { DEFAULT_DISK_WATCH_INTERVAL_MS, DEFAULT_GC_DISK_HEADROOM, SandboxGc } from './sandbox-gc.ts';
 import { formatDuration } from '../common/duration.ts';
 import { loadAgentSecurity, type AgentSecurityFlags } from '../security/config.ts';
@@ -53,6 +55,10 @@ export interface AgentConfig {
   cgroupsRoot?: string;
   /** --gc-delay: how long completed sandboxes are kept. */
   gcDelayMs?: number;
+  /** --fetcher-cache-size: bytes the fetcher cache may hold (default 2 GB, as Mesos). */
+  fetcherCacheSize?: number;
+  /** --fetcher-cache-dir: where cached URIs live (default <work-dir>/fetch-cache). */
+  fetcherCacheDir?: string;
   /** --gc-disk-headroom (0..1, default 0.1): completed sandboxes are kept for gc-delay × max(0, 1 − headroom − disk usage). */
   gcDiskHeadroom?: number;
   /** --disk-watch-interval: how often the work directory's disk usage is checked (default 1 minute). */
@@ -160,7 +166,9 @@ export async function startAgent(config: AgentConfig, logger: Logger, clock: Clo
   const gcDiskHeadroom = config.gcDiskHeadroom ?? DEFAULT_GC_DISK_HEADROOM;
   const diskWatchIntervalMs = config.diskWatchIntervalMs ?? DEFAULT_DISK_WATCH_INTERVAL_MS;
   const sandboxGc = new SandboxGc({ delayMs: gcDelayMs, clock, logger, diskHeadroom: gcDiskHeadroom, diskWatchIntervalMs, workDir: config.workDir });
-  const fetcher = new Fetcher({ cacheDir: join(config.workDir, 'fetch-cache'), logger, ...(config.clientTls ? { tls: config.clientTls } : {}) });
+  const fetcherCache = new FetcherCache({ dir: config.fetcherCacheDir ?? join(config.workDir, 'fetch-cache'), capacity: config.fetcherCacheSize ?? DEFAULT_FETCHER_CACHE_SIZE, logger });
+  await fetcherCache.clear();
+  const fetcher = new Fetcher({ cache: fetcherCache, logger, ...(config.clientTls ? { tls: config.clientTls } : {}) });
   // Routes must exist before listening, and the agent needs the bound port (--port 0): the port is filled in after listen.
   let port = config.port;
   const agent = new Agent({
@@ -173,6 +181,7 @@ export async function startAgent(config: AgentConfig, logger: Logger, clock: Clo
   const flags = { master: config.master, ip: config.ip, port: String(port), hostname: config.hostname, work_dir: config.workDir, resources: resources.toString(), containerizers: (config.containerizers ?? ['mesos']).join(','),
     ...(config.dockerSocket ? { docker_socket: config.dockerSocket } : {}), docker_kill_orphans: String(config.dockerKillOrphans ?? true),
     isolation: isolation.flag, cgroups_enable_cfs: String(config.cgroupsEnableCfs ?? false), cgroups_root: config.cgroupsRoot ?? DEFAULT_CGROUPS_ROOT, gc_delay: formatDuration(gcDelayMs),
+    fetcher_cache_size: bytes.format(fetcherCache.opts.capacity, { unitSeparator: '' }) ?? String(fetcherCache.opts.capacity), fetcher_cache_dir: fetcherCache.opts.dir,
     gc_disk_headroom: String(gcDiskHeadroom), disk_watch_interval: formatDuration(diskWatchIntervalMs), recover: config.recover ?? 'reconnect',
     authenticate_http_readonly: String(security.required.has('readonly')),
     ...(config.security?.credentialFile ? { credential: config.security.credentialFile } : {}),
