@@ -3,7 +3,7 @@ import os from 'node:os';
 import { mkdir, statfs } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import { Registry, Gauge, collectDefaultMetrics } from 'prom-client';
+import { Registry, Gauge, Histogram, collectDefaultMetrics } from 'prom-client';
 import { createHttpServer, installTextErrorHandler, listen, sendJson, StartupError } from '../common/http.ts';
 import { systemClock, type Clock } from '../common/clock.ts';
 import type { HttpLimits } from '../security/http-limits.ts';
@@ -169,11 +169,17 @@ export async function startAgent(config: AgentConfig, logger: Logger, clock: Clo
   const fetcherCache = new FetcherCache({ dir: config.fetcherCacheDir ?? join(config.workDir, 'fetch-cache'), capacity: config.fetcherCacheSize ?? DEFAULT_FETCHER_CACHE_SIZE, logger });
   await fetcherCache.clear();
   const fetcher = new Fetcher({ cache: fetcherCache, logger, ...(config.clientTls ? { tls: config.clientTls } : {}) });
+  const registry = new Registry();
+  const launchSeconds = new Histogram({
+    name: 'trireme_agent_task_launch_seconds', help: 'Task launch on the agent, RUN_TASK receipt to TASK_RUNNING, by step (sandbox, fetch, launch, checkpoint, total)',
+    labelNames: ['step'], buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10], registers: [registry],
+  });
   // Routes must exist before listening, and the agent needs the bound port (--port 0): the port is filled in after listen.
   let port = config.port;
   const agent = new Agent({
     master: config.master, hostname: config.hostname, port, workDir: config.workDir, resources, attributes: config.attributes,
     containerizer, logger, clock, statusUpdateRetryMs: config.statusUpdateRetryMs, registrationBackoffMs: config.registrationBackoffMs, maxCompletedTasks: 1000,
+    onLaunchTimed: (t) => { for (const [step, ms] of Object.entries(t)) launchSeconds.observe({ step }, ms / 1000); },
     fetcher, sandboxGc, recover: config.recover ?? 'reconnect', ...(config.clientTls ? { tls: config.clientTls } : {}),
     masterAuthorization: security.credential ? basicAuthorization(security.credential.principal, security.credential.secret) : undefined,
   });
@@ -217,7 +223,6 @@ export async function startAgent(config: AgentConfig, logger: Logger, clock: Clo
     };
   };
 
-  const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'trireme_agent_' });
   installHttpSecurity(app, { ...security, realmOf: agentRealm, registry, metricPrefix: 'trireme_agent' });
   installSandboxAuthorization(app, agent, security.acls);

@@ -1,7 +1,7 @@
 // End to end: the fetcher cache keeps at most --fetcher-cache-size bytes. With a 100-byte cache and a loopback HTTP
 // server counting downloads: a cached URI is downloaded once, the least recently used one is evicted by a new one
-// and downloaded again when asked for, and a URI bigger than the cache (announced or found out after a chunked download) is downloaded every time yet
-// still fetched.
+// and downloaded again when asked for, and a URI bigger than the cache (announced, or found out after a chunked
+// download) is downloaded every time yet still fetched.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
