@@ -44,11 +44,25 @@ function rssMb(pid: number): number {
   return Number(kb) / 1024;
 }
 
-/** Median of a few RSS reads a second apart (the heap moves with GC). */
-async function steadyRss(pid: number): Promise<number> {
+/** utime + stime of a process, in clock ticks (/proc/<pid>/stat fields 14 and 15). */
+function cpuTicks(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return Number(f[11]) + Number(f[12]);
+}
+
+async function heapUsedMb(agentUrl: string): Promise<number> {
+  const text = await (await fetch(`${agentUrl}/metrics`)).text();
+  return Number(/^trireme_agent_nodejs_heap_size_used_bytes (\S+)$/m.exec(text)?.[1]) / 2 ** 20;
+}
+
+/** Median of a few RSS reads a second apart (the heap moves with GC), the heap in use, and the agent's CPU meanwhile. */
+async function steadyMemory(pid: number, agentUrl: string): Promise<{ mb: number; heapMb: number; cpuPct: number }> {
   const xs: number[] = [];
+  const t0 = cpuTicks(pid); const w0 = performance.now();
   for (let i = 0; i < 5; i++) { xs.push(rssMb(pid)); await sleep(1000); }
-  return median(xs);
+  const cpuPct = ((cpuTicks(pid) - t0) / 100) / ((performance.now() - w0) / 1000) * 100;
+  return { mb: median(xs), heapMb: await heapUsedMb(agentUrl), cpuPct };
 }
 
 const maxTasks = Math.max(0, ...TASK_COUNTS);
@@ -63,7 +77,7 @@ const s = new RawScheduler(cluster.masterAddress);
 const spawnMs: number[] = [];
 const e2eMs: number[] = [];
 const agentMs: Record<string, number[]> = Object.fromEntries(STEPS.map((k) => [k, []]));
-const rss: Array<{ tasks: number; mb: number }> = [];
+const rss: Array<{ tasks: number; mb: number; heapMb: number; cpuPct: number }> = [];
 const loadBefore = os.loadavg();
 try {
   await s.subscribe({ user: 'root', name: 'bench-agent' });
@@ -98,7 +112,7 @@ try {
 
   // Memory: idle first, then with N tasks running.
   await sleep(2000);
-  rss.push({ tasks: 0, mb: await steadyRss(agentPid) });
+  rss.push({ tasks: 0, ...await steadyMemory(agentPid, agentUrl) });
   let running = 0;
   for (const target of TASK_COUNTS.sort((a, b) => a - b)) {
     while (running < target) {
@@ -119,7 +133,7 @@ try {
       running += batch;
     }
     await sleep(3000);
-    rss.push({ tasks: target, mb: await steadyRss(agentPid) });
+    rss.push({ tasks: target, ...await steadyMemory(agentPid, agentUrl) });
   }
 } finally {
   s.close();
@@ -137,5 +151,9 @@ for (const k of ['sandbox', 'launch', 'checkpoint'] as const) line(`  of which $
 line(`end to end: ACCEPT → TASK_RUNNING through master + agent (median of ${RUNS})`, median(e2eMs));
 console.log(`ratio agent launch / spawn: ${ratio(median(agentMs.total!), median(spawnMs))} (target ≤ 1.2×); end to end / spawn: ${ratio(median(e2eMs), median(spawnMs))}`);
 const idle = rss[0]!.mb;
-for (const r of rss) console.log(`agent RSS with ${String(r.tasks).padStart(3)} running tasks: ${r.mb.toFixed(1)} MB${r.tasks ? `  (${(((r.mb - idle) * 1024) / r.tasks).toFixed(1)} KB per task)` : ''}`);
+const idleHeap = rss[0]!.heapMb;
+for (const r of rss) {
+  const per = r.tasks ? `  (${(((r.mb - idle) * 1024) / r.tasks).toFixed(1)} KB RSS, ${(((r.heapMb - idleHeap) * 1024) / r.tasks).toFixed(1)} KB heap per task)` : '';
+  console.log(`agent with ${String(r.tasks).padStart(3)} running tasks: RSS ${r.mb.toFixed(1)} MB, heap used ${r.heapMb.toFixed(1)} MB, CPU ${r.cpuPct.toFixed(1)}%${per}`);
+}
 console.log(JSON.stringify({ spawnMs, e2eMs, agentMs, rss }));
