@@ -22,7 +22,6 @@ import { MasterUnreachableError } from './master-link.ts';
 import { setUpIsolation } from './containerizer/isolation.ts';
 import { Fetcher } from './fetcher.ts';
 import { DEFAULT_FETCHER_CACHE_SIZE, FetcherCache } from './fetcher-cache.ts';
-import bytes from 'bytes';
 import { DEFAULT_DISK_WATCH_INTERVAL_MS, DEFAULT_GC_DISK_HEADROOM, SandboxGc } from './sandbox-gc.ts';
 import { formatDuration } from '../common/duration.ts';
 import { loadAgentSecurity, type AgentSecurityFlags } from '../security/config.ts';
@@ -131,6 +130,12 @@ export async function detectResources(workDir: string, text = ''): Promise<Resou
   return extra.length ? given.plus(parseResources(extra.join(';'))) : given;
 }
 
+/** A size as Mesos prints one in /flags: the largest binary unit that divides it exactly (2GB, 100MB, 1500B). */
+function formatBytes(n: number): string {
+  for (const [unit, factor] of [['TB', 1024 ** 4], ['GB', 1024 ** 3], ['MB', 1024 ** 2], ['KB', 1024]] as const) if (n >= factor && n % factor === 0) return `${n / factor}${unit}`;
+  return `${n}B`;
+}
+
 function agentTaskJson(agentId: string, t: AgentTask): Record<string, unknown> {
   return {
     id: t.info.task_id.value, name: t.info.name, framework_id: t.frameworkId, executor_id: t.executorId, slave_id: agentId, state: t.state,
@@ -187,7 +192,7 @@ export async function startAgent(config: AgentConfig, logger: Logger, clock: Clo
   const flags = { master: config.master, ip: config.ip, port: String(port), hostname: config.hostname, work_dir: config.workDir, resources: resources.toString(), containerizers: (config.containerizers ?? ['mesos']).join(','),
     ...(config.dockerSocket ? { docker_socket: config.dockerSocket } : {}), docker_kill_orphans: String(config.dockerKillOrphans ?? true),
     isolation: isolation.flag, cgroups_enable_cfs: String(config.cgroupsEnableCfs ?? false), cgroups_root: config.cgroupsRoot ?? DEFAULT_CGROUPS_ROOT, gc_delay: formatDuration(gcDelayMs),
-    fetcher_cache_size: bytes.format(fetcherCache.opts.capacity, { unitSeparator: '' }) ?? String(fetcherCache.opts.capacity), fetcher_cache_dir: fetcherCache.opts.dir,
+    fetcher_cache_size: formatBytes(fetcherCache.opts.capacity), fetcher_cache_dir: fetcherCache.opts.dir,
     gc_disk_headroom: String(gcDiskHeadroom), disk_watch_interval: formatDuration(diskWatchIntervalMs), recover: config.recover ?? 'reconnect',
     authenticate_http_readonly: String(security.required.has('readonly')),
     ...(config.security?.credentialFile ? { credential: config.security.credentialFile } : {}),
