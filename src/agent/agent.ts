@@ -1,6 +1,7 @@
 // The agent: registers its resources with the master, runs the tasks it is sent in sandboxes through a
 // Containerizer, and reports every state change reliably.
-import { mkdir, readFile, readdir, rename, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createHash, randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
@@ -49,7 +50,12 @@ export interface AgentOptions {
   tls?: ClientTls;
   /** --switch-user (default true): tasks run as CommandInfo.user, else FrameworkInfo.user; false: as the agent's user. */
   switchUser?: boolean;
+  /** Told, per launched task, how long each step from RUN_TASK receipt to TASK_RUNNING took (for metrics). */
+  onLaunchTimed?: (timing: LaunchTiming) => void;
 }
+
+/** Milliseconds spent in each step of a task launch on the agent; `total` is RUN_TASK receipt → TASK_RUNNING. */
+export interface LaunchTiming { sandbox: number; fetch: number; launch: number; checkpoint: number; total: number }
 
 /** What the agent checkpoints per launched task to find it again after a crash. */
 interface TaskCheckpoint { frameworkId: string; frameworkInfo: FrameworkInfo; info: TaskInfo; executorId: string; containerId: string; sandbox: string }
@@ -185,12 +191,13 @@ export class Agent {
     await this.link.start();
   }
 
+  /** Synchronous, as the rest of the launch path's metadata writes (see runTask). */
   private async checkpointTask(task: AgentTask): Promise<void> {
     const cp: TaskCheckpoint = { frameworkId: task.frameworkId, frameworkInfo: task.frameworkInfo, info: task.info, executorId: task.executorId, containerId: task.containerId, sandbox: task.sandbox };
     const file = this.taskFile(task.frameworkId, task.info.task_id.value);
-    await mkdir(this.tasksDir(), { recursive: true });
-    await writeFile(`${file}.tmp`, JSON.stringify(cp));
-    await rename(`${file}.tmp`, file);
+    mkdirSync(this.tasksDir(), { recursive: true });
+    writeFileSync(`${file}.tmp`, JSON.stringify(cp));
+    renameSync(`${file}.tmp`, file);
   }
 
   async stop(killTasks = true): Promise<void> {
@@ -310,6 +317,7 @@ export class Agent {
   }
 
   private async runTask(frameworkId: string, frameworkInfo: FrameworkInfo, info: TaskInfo, groupExecutorId: string): Promise<void> {
+    const received = performance.now();
     const key = `${frameworkId}/${info.task_id.value}`;
     if (this.tasks.has(key)) { this.log.warn({ taskId: info.task_id.value }, 'duplicate task launch ignored'); return; }
     const containerId = randomUUID();
@@ -320,18 +328,22 @@ export class Agent {
       sandbox: this.sandboxDir(frameworkId, executorId, containerId), killRequested: false, statuses: [],
     };
     this.tasks.set(key, task);
+    // Synchronous: a few metadata syscalls cost less than thread-pool round trips, which on a loaded machine each
+    // wait for the scheduler twice (docs/decisions/0142).
     try {
-      await mkdir(task.sandbox, { recursive: true });
+      mkdirSync(task.sandbox, { recursive: true });
       const latest = join(task.sandbox, '..', 'latest');
-      await rm(latest, { force: true });
-      await symlink(containerId, latest).catch(() => undefined);
+      rmSync(latest, { force: true });
+      try { symlinkSync(containerId, latest); } catch { /* runs/latest is a convenience */ }
     } catch (err) {
       this.status(task, 'TASK_FAILED', { source: 'SOURCE_AGENT', reason: 'REASON_CONTAINER_LAUNCH_FAILED', message: `Failed to create sandbox: ${(err as Error).message}` });
       return;
     }
+    const sandboxCreated = performance.now();
     // Checkpointed before anything is reported or launched (as Mesos does): after a crash the agent knows every task
     // it has sent an update for, re-adopts its container if one started, and reports the task until acknowledged.
     await this.checkpointTask(task).catch((err: Error) => this.log.warn({ taskId: info.task_id.value, err: err.message }, 'cannot checkpoint task'));
+    const sandboxReady = performance.now();
     const uris = info.command?.uris ?? [];
     if (uris.length && this.opts.fetcher && !task.killRequested) {
       task.launchAbort = new AbortController();
@@ -353,6 +365,7 @@ export class Agent {
       return;
     }
     this.status(task, 'TASK_STARTING');
+    const fetched = performance.now();
     const env = this.agentEnvironment(task);
     const user = taskUser({ commandUser: info.command?.user, frameworkUser: frameworkInfo.user, switchUser: this.opts.switchUser ?? true, agentIsRoot: process.getuid?.() === 0 });
     let container;
@@ -368,9 +381,12 @@ export class Agent {
       return;
     }
     task.launchedAt = this.opts.clock.now();
+    const launched = performance.now();
     if (task.killRequested) void this.opts.containerizer.kill(containerId, 0);
     else {
       this.status(task, 'TASK_RUNNING');
+      const running = performance.now();
+      this.opts.onLaunchTimed?.({ sandbox: sandboxCreated - received, fetch: fetched - sandboxReady, launch: launched - fetched, checkpoint: sandboxReady - sandboxCreated, total: running - received });
       void this.startHealthCheck(task);
     }
     container.exited.then((exit) => this.onExit(task, exit), (err: Error) => this.onExit(task, { exitCode: null, signal: null, killed: false, message: err.message }));

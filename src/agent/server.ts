@@ -3,7 +3,7 @@ import os from 'node:os';
 import { mkdir, statfs } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import { Registry, Gauge, collectDefaultMetrics } from 'prom-client';
+import { Registry, Gauge, Histogram, collectDefaultMetrics } from 'prom-client';
 import { createHttpServer, installTextErrorHandler, listen, sendJson, StartupError } from '../common/http.ts';
 import { systemClock, type Clock } from '../common/clock.ts';
 import type { HttpLimits } from '../security/http-limits.ts';
@@ -21,7 +21,8 @@ import { buildStatistics } from './monitor.ts';
 import { MasterUnreachableError } from './master-link.ts';
 import { setUpIsolation } from './containerizer/isolation.ts';
 import { Fetcher } from './fetcher.ts';
-import { SandboxGc } from './sandbox-gc.ts';
+import { DEFAULT_FETCHER_CACHE_SIZE, FetcherCache } from './fetcher-cache.ts';
+import { DEFAULT_DISK_WATCH_INTERVAL_MS, DEFAULT_GC_DISK_HEADROOM, SandboxGc } from './sandbox-gc.ts';
 import { formatDuration } from '../common/duration.ts';
 import { loadAgentSecurity, type AgentSecurityFlags } from '../security/config.ts';
 import { installHttpSecurity } from '../security/http-guard.ts';
@@ -53,6 +54,14 @@ export interface AgentConfig {
   cgroupsRoot?: string;
   /** --gc-delay: how long completed sandboxes are kept. */
   gcDelayMs?: number;
+  /** --fetcher-cache-size: bytes the fetcher cache may hold (default 2 GB, as Mesos). */
+  fetcherCacheSize?: number;
+  /** --fetcher-cache-dir: where cached URIs live (default <work-dir>/fetch-cache). */
+  fetcherCacheDir?: string;
+  /** --gc-disk-headroom (0..1, default 0.1): completed sandboxes are kept for gc-delay × max(0, 1 − headroom − disk usage). */
+  gcDiskHeadroom?: number;
+  /** --disk-watch-interval: how often the work directory's disk usage is checked (default 1 minute). */
+  diskWatchIntervalMs?: number;
   /** --recover: reconnect (re-adopt tasks left running by a crashed agent) or cleanup (kill them). */
   recover?: 'reconnect' | 'cleanup';
   /** --credential, --http-credentials, --acls, --authenticate-http-readonly; none = open endpoints, no credential sent. */
@@ -123,6 +132,12 @@ export async function detectResources(workDir: string, text = ''): Promise<Resou
   return extra.length ? given.plus(parseResources(extra.join(';'))) : given;
 }
 
+/** A size as Mesos prints one in /flags: the largest binary unit that divides it exactly (2GB, 100MB, 1500B). */
+function formatBytes(n: number): string {
+  for (const [unit, factor] of [['TB', 1024 ** 4], ['GB', 1024 ** 3], ['MB', 1024 ** 2], ['KB', 1024]] as const) if (n >= factor && n % factor === 0) return `${n / factor}${unit}`;
+  return `${n}B`;
+}
+
 function agentTaskJson(agentId: string, t: AgentTask): Record<string, unknown> {
   return {
     id: t.info.task_id.value, name: t.info.name, framework_id: t.frameworkId, executor_id: t.executorId, slave_id: agentId, state: t.state,
@@ -155,20 +170,32 @@ export async function startAgent(config: AgentConfig, logger: Logger, clock: Clo
   const mesos = new ProcessContainerizer({ logger, isolation: isolation.isolation, runtimeDir: join(config.workDir, 'meta', 'containers') });
   const containerizer = await createContainerizer(config, logger, mesos);
   const gcDelayMs = config.gcDelayMs ?? DEFAULT_GC_DELAY_MS;
-  const sandboxGc = new SandboxGc({ delayMs: gcDelayMs, clock, logger });
-  const fetcher = new Fetcher({ cacheDir: join(config.workDir, 'fetch-cache'), logger, ...(config.clientTls ? { tls: config.clientTls } : {}) });
+  const gcDiskHeadroom = config.gcDiskHeadroom ?? DEFAULT_GC_DISK_HEADROOM;
+  const diskWatchIntervalMs = config.diskWatchIntervalMs ?? DEFAULT_DISK_WATCH_INTERVAL_MS;
+  const sandboxGc = new SandboxGc({ delayMs: gcDelayMs, clock, logger, diskHeadroom: gcDiskHeadroom, diskWatchIntervalMs, workDir: config.workDir });
+  const fetcherCache = new FetcherCache({ dir: config.fetcherCacheDir ?? join(config.workDir, 'fetch-cache'), capacity: config.fetcherCacheSize ?? DEFAULT_FETCHER_CACHE_SIZE, logger });
+  await fetcherCache.clear();
+  const fetcher = new Fetcher({ cache: fetcherCache, logger, ...(config.clientTls ? { tls: config.clientTls } : {}) });
+  const registry = new Registry();
+  const launchSeconds = new Histogram({
+    name: 'trireme_agent_task_launch_seconds', help: 'Task launch on the agent, RUN_TASK receipt to TASK_RUNNING, by step (sandbox, fetch, launch, checkpoint, total)',
+    labelNames: ['step'], buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10], registers: [registry],
+  });
   // Routes must exist before listening, and the agent needs the bound port (--port 0): the port is filled in after listen.
   let port = config.port;
   const agent = new Agent({
     master: config.master, hostname: config.hostname, port, workDir: config.workDir, resources, attributes: config.attributes,
     containerizer, logger, clock, statusUpdateRetryMs: config.statusUpdateRetryMs, registrationBackoffMs: config.registrationBackoffMs, maxCompletedTasks: 1000,
+    onLaunchTimed: (t) => { for (const [step, ms] of Object.entries(t)) launchSeconds.observe({ step }, ms / 1000); },
     fetcher, sandboxGc, recover: config.recover ?? 'reconnect', ...(config.clientTls ? { tls: config.clientTls } : {}), switchUser: config.switchUser ?? true,
     masterAuthorization: security.credential ? basicAuthorization(security.credential.principal, security.credential.secret) : undefined,
   });
 
   const flags = { master: config.master, ip: config.ip, port: String(port), hostname: config.hostname, work_dir: config.workDir, resources: resources.toString(), containerizers: (config.containerizers ?? ['mesos']).join(','),
     ...(config.dockerSocket ? { docker_socket: config.dockerSocket } : {}), docker_kill_orphans: String(config.dockerKillOrphans ?? true),
-    isolation: isolation.flag, cgroups_enable_cfs: String(config.cgroupsEnableCfs ?? false), cgroups_root: config.cgroupsRoot ?? DEFAULT_CGROUPS_ROOT, gc_delay: formatDuration(gcDelayMs), recover: config.recover ?? 'reconnect',
+    isolation: isolation.flag, cgroups_enable_cfs: String(config.cgroupsEnableCfs ?? false), cgroups_root: config.cgroupsRoot ?? DEFAULT_CGROUPS_ROOT, gc_delay: formatDuration(gcDelayMs),
+    fetcher_cache_size: formatBytes(fetcherCache.opts.capacity), fetcher_cache_dir: fetcherCache.opts.dir,
+    gc_disk_headroom: String(gcDiskHeadroom), disk_watch_interval: formatDuration(diskWatchIntervalMs), recover: config.recover ?? 'reconnect',
     authenticate_http_readonly: String(security.required.has('readonly')), switch_user: String(config.switchUser ?? true),
     ...(config.security?.credentialFile ? { credential: config.security.credentialFile } : {}),
     ...(config.security?.httpCredentialsFile ? { http_credentials: config.security.httpCredentialsFile } : {}),
@@ -203,7 +230,6 @@ export async function startAgent(config: AgentConfig, logger: Logger, clock: Clo
     };
   };
 
-  const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'trireme_agent_' });
   installHttpSecurity(app, { ...security, realmOf: agentRealm, registry, metricPrefix: 'trireme_agent' });
   installSandboxAuthorization(app, agent, security.acls);
@@ -213,7 +239,7 @@ export async function startAgent(config: AgentConfig, logger: Logger, clock: Clo
     for (const t of [...agent.tasks.values(), ...agent.completedTasks]) if (t.state in counts) counts[t.state]!++;
     const out: Record<string, number> = {
       'slave/valid_framework_messages': agent.frameworkMessages.valid, 'slave/invalid_framework_messages': agent.frameworkMessages.invalid,
-      'slave/registered': agent.registered ? 1 : 0, 'slave/uptime_secs': (clock.now() - agent.startTime) / 1000, 'slave/frameworks_active': agent.frameworks.size };
+      'slave/registered': agent.registered ? 1 : 0, 'slave/executor_directory_max_allowed_age_secs': sandboxGc.maxAllowedAgeMs / 1000, 'slave/uptime_secs': (clock.now() - agent.startTime) / 1000, 'slave/frameworks_active': agent.frameworks.size };
     for (const [s, n] of Object.entries(counts)) out[`slave/tasks_${s.slice(5).toLowerCase()}`] = n;
     for (const r of ['cpus', 'mem', 'disk', 'gpus']) {
       const total = resources.scalar(r); const u = used.scalar(r);

@@ -1,4 +1,5 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
+import bytes from 'bytes';
 import os from 'node:os';
 import { resolve } from 'node:path';
 import { createLogger } from '../common/logger.ts';
@@ -26,6 +27,26 @@ function attributesArg(value: string) {
   try { return parseAttributes(value); } catch (err) { throw new InvalidArgumentError((err as Error).message); }
 }
 
+/** Mesos refuses a --gc_disk_headroom outside [0, 1]. */
+function headroomArg(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n < 0 || n > 1) throw new InvalidArgumentError(`must be a number between 0.0 and 1.0, got '${value}'`);
+  return n;
+}
+
+/** A size in Mesos' byte syntax: 512B, 64KB, 100MB, 2GB (binary units). */
+function bytesArg(value: string): number {
+  const n = /^\s*\d+(\.\d+)?\s*(b|kb|mb|gb|tb)\s*$/i.test(value) ? bytes.parse(value) : null;
+  if (n === null || !Number.isFinite(n)) throw new InvalidArgumentError(`'${value}' is not a size (e.g. 512MB, 2GB)`);
+  return n;
+}
+
+function positiveDurationArg(value: string): number {
+  const ms = durationArg(value);
+  if (ms <= 0) throw new InvalidArgumentError(`must be longer than 0, got '${value}'`);
+  return ms;
+}
+
 export function agentCommand(): Command {
   return addHttpLimitOptions(withTlsOptions(new Command('agent')
     .description('run an agent: advertises resources to the master and runs tasks in sandboxes')
@@ -44,6 +65,10 @@ export function agentCommand(): Command {
     .addOption(envOption('agent', '--cgroups-enable-cfs', 'cap each task at its cpus with a CFS quota (not only shares)').default(false))
     .addOption(envOption('agent', '--cgroups-root <name>', 'parent cgroup of the tasks\' cgroups').default('trireme'))
     .addOption(envOption('agent', '--gc-delay <duration>', 'how long completed sandboxes are kept before garbage collection').default(7 * 86_400_000, '1weeks').argParser(durationArg))
+    .addOption(envOption('agent', '--fetcher-cache-size <bytes>', 'bytes the fetcher cache (URIs with cache: true) may hold; least recently used entries are evicted').default(2 * 1024 ** 3, '2GB').argParser(bytesArg))
+    .addOption(envOption('agent', '--fetcher-cache-dir <dir>', 'directory of the fetcher cache (its files are removed when the agent starts)').default(undefined, '<work-dir>/fetch-cache'))
+    .addOption(envOption('agent', '--gc-disk-headroom <fraction>', 'share of the disk to keep free: completed sandboxes are kept for gc-delay × max(0, 1 − headroom − disk usage)').default(0.1).argParser(headroomArg))
+    .addOption(envOption('agent', '--disk-watch-interval <duration>', 'how often the work directory\'s disk usage is checked for --gc-disk-headroom').default(60_000, '1mins').argParser(positiveDurationArg))
     .addOption(envOption('agent', '--recover <mode>', 'after a crash: reconnect = re-adopt the tasks still running, cleanup = kill them').default('reconnect').choices(['reconnect', 'cleanup']))
     .addOption(envOption('agent', '--credential <file>', 'this agent\'s principal and secret for a master with --authenticate-agents: {"principal","secret"} or one "principal secret" line'))
     .addOption(envOption('agent', '--http-credentials <file>', 'who may call this agent\'s endpoints: same format as the master\'s --credentials'))
@@ -59,6 +84,8 @@ export function agentCommand(): Command {
         resources: o.resources, attributes: o.attributes, statusUpdateRetryMs: o.statusUpdateRetryInterval, registrationBackoffMs: o.registrationBackoffFactor,
         containerizers: o.containerizers, dockerSocket: o.dockerSocket ?? process.env.DOCKER_HOST ?? '/var/run/docker.sock',
         isolation: o.isolation, cgroupsEnableCfs: o.cgroupsEnableCfs, cgroupsRoot: o.cgroupsRoot, gcDelayMs: o.gcDelay, recover: o.recover,
+        fetcherCacheSize: o.fetcherCacheSize, ...(o.fetcherCacheDir ? { fetcherCacheDir: resolve(o.fetcherCacheDir) } : {}),
+        gcDiskHeadroom: o.gcDiskHeadroom, diskWatchIntervalMs: o.diskWatchInterval,
         security: {
           credentialFile: o.credential ? resolve(o.credential) : undefined, httpCredentialsFile: o.httpCredentials ? resolve(o.httpCredentials) : undefined,
           aclsFile: o.acls ? resolve(o.acls) : undefined, authenticateHttpReadonly: o.authenticateHttpReadonly,
