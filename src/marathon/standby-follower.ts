@@ -58,26 +58,37 @@ export class StandbyFollower {
   private unwatch?: StoreUnwatch;
   private chain: Promise<void> = Promise.resolve();
   private running = false;
+  /** start() was called and stop() was not since: a watch that cannot be armed yet is tried again. */
+  private wanted = false;
   private retry?: NodeJS.Timeout;
+  private failures = 0;
 
   constructor(private readonly o: StandbyFollowerOptions) {}
 
   /**
    * Watches, then reloads once (so nothing written between the last load and the watch is missed), then applies
-   * each change. A store that cannot be watched (no quorum) is retried when the standby next starts following.
+   * each change. A store that cannot be watched (no quorum) is tried again every second until stop().
    */
   async start(): Promise<void> {
+    this.wanted = true;
     if (this.running) return;
     this.running = true;
     const prefix = this.o.prefix ?? '/marathon';
     try {
-      this.unwatch = await this.o.store.watch(`${prefix}/`, (change) => this.enqueue(async () => {
+      const unwatch = await this.o.store.watch(`${prefix}/`, (change) => this.enqueue(async () => {
         const value = change.type === 'put' ? (await this.o.store.get(change.key))?.value : undefined;
         applyStoredValue(this.o.model, prefix, change.key, value);
       }));
+      if (!this.running) { unwatch(); return; } // stopped meanwhile
+      this.unwatch = unwatch;
+      this.failures = 0;
     } catch (err) {
       this.running = false;
-      this.o.logger.warn({ err: (err as Error).message }, 'standby cannot follow the stored state; reads show it as last loaded');
+      this.o.logger[this.failures++ === 0 ? 'warn' : 'debug']({ err: (err as Error).message }, 'standby cannot follow the stored state yet; trying again every second');
+      if (!this.retry) {
+        this.retry = setTimeout(() => { this.retry = undefined; if (this.wanted) void this.start(); }, 1000);
+        this.retry.unref();
+      }
       return;
     }
     this.enqueue(async () => { await this.o.reload(); });
@@ -86,6 +97,7 @@ export class StandbyFollower {
 
   /** Stops following (changes not yet applied are dropped); resolves once none is being applied any more. */
   async stop(): Promise<void> {
+    this.wanted = false;
     this.running = false;
     if (this.retry) clearTimeout(this.retry);
     this.retry = undefined;
