@@ -19,9 +19,13 @@ const BIN = fileURLToPath(new URL('../../bin/trireme.js', import.meta.url));
 
 interface RoleChild { url: string; proc: ChildProcess; close(): Promise<void> }
 
-/** Starts `trireme <args>` as a child sharing our stdout/stderr; resolves once `url + readyPath` answers. */
-async function spawnRole(label: string, args: string[], url: string, readyPath: string): Promise<RoleChild> {
+/**
+ * Starts `trireme <args>` as a child sharing our stdout/stderr; resolves once `url + readyPath` answers. `spawned`
+ * learns of the process at once, so a watchdog covers it while it starts.
+ */
+async function spawnRole(label: string, args: string[], url: string, readyPath: string, spawned: (proc: ChildProcess) => void): Promise<RoleChild> {
   const proc = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'inherit', 'inherit'] });
+  spawned(proc);
   const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
   const close = async () => {
     if (proc.exitCode !== null || proc.signalCode !== null) return;
@@ -38,9 +42,9 @@ async function spawnRole(label: string, args: string[], url: string, readyPath: 
   }
 }
 
-function spawnMaster(index: number, port: number, zkUrl: string, dataDir: string): Promise<RoleChild> {
+function spawnMaster(index: number, port: number, zkUrl: string, dataDir: string, spawned: (proc: ChildProcess) => void): Promise<RoleChild> {
   return spawnRole(`master ${index + 1}`, ['master', '--ip', '127.0.0.1', '--hostname', '127.0.0.1', '--port', String(port),
-    '--work-dir', join(dataDir, `master-${index + 1}`), '--zk', zkUrl, '--quorum', '2'], `http://127.0.0.1:${port}`, '/health');
+    '--work-dir', join(dataDir, `master-${index + 1}`), '--zk', zkUrl, '--quorum', '2'], `http://127.0.0.1:${port}`, '/health', spawned);
 }
 
 /** Ports of two instances: `first` and `first + 10`, or two free ones for 0. */
@@ -76,7 +80,16 @@ export async function startDevHa(o: DevHaOptions): Promise<{ close(): Promise<vo
   const agents: RunningAgent[] = [];
   const marathons: RoleChild[] = [];
   const chronoses: RoleChild[] = [];
+  // Killed with SIGKILL, this process cannot stop its children itself: a watchdog does. It is renewed with each
+  // child as soon as that child exists, so a dev process killed while still starting leaves nothing behind either.
   let reaper: OrphanReaper | undefined;
+  const children: ChildProcess[] = [];
+  const watchChildren = (proc?: ChildProcess) => {
+    if (proc) children.push(proc);
+    reaper?.cancel();
+    reaper = reapIfParentDies([...localNodePids(), ...children.map((c) => c.pid ?? 0)]);
+  };
+  watchChildren();
   const close = async () => {
     reaper?.cancel();
     await Promise.all([...marathons, ...chronoses].map((c) => c.close()));
@@ -87,7 +100,7 @@ export async function startDevHa(o: DevHaOptions): Promise<{ close(): Promise<vo
   try {
     // Ports are fixed before spawning (free ones for --master-port 0) so each master's address is known up front.
     const ports = o.masterPort === 0 ? await freePorts(3) : [o.masterPort, o.masterPort + 10, o.masterPort + 20];
-    for (let i = 0; i < 3; i++) masters.push(await spawnMaster(i, ports[i]!, url, o.dataDir));
+    for (let i = 0; i < 3; i++) masters.push(await spawnMaster(i, ports[i]!, url, o.dataDir, watchChildren));
     for (let i = 0; i < o.agents; i++) {
       const ip = o.agentIp(i);
       agents.push(await startAgent({
@@ -99,20 +112,18 @@ export async function startDevHa(o: DevHaOptions): Promise<{ close(): Promise<vo
     const marathonPorts = await pairOfPorts(o.marathonPort);
     for (const [i, port] of marathonPorts.entries()) {
       marathons.push(await spawnRole(`marathon ${i + 1}`, ['marathon', '--master', url, '--zk', zk.url('/marathon'), '--http-address', '127.0.0.1',
-        '--hostname', '127.0.0.1', '--http-port', String(port), '--mesos-user', os.userInfo().username], `http://127.0.0.1:${port}`, '/ping'));
+        '--hostname', '127.0.0.1', '--http-port', String(port), '--mesos-user', os.userInfo().username], `http://127.0.0.1:${port}`, '/ping', watchChildren));
     }
     const chronosPorts = await pairOfPorts(o.chronosPort);
     for (const [i, port] of chronosPorts.entries()) {
       chronoses.push(await spawnRole(`chronos ${i + 1}`, ['chronos', '--master', url, '--zk', zk.url('/chronos'), '--http-address', '127.0.0.1',
-        '--hostname', '127.0.0.1', '--http-port', String(port), '--user', os.userInfo().username], `http://127.0.0.1:${port}`, '/ping'));
+        '--hostname', '127.0.0.1', '--http-port', String(port), '--user', os.userInfo().username], `http://127.0.0.1:${port}`, '/ping', watchChildren));
     }
   } catch (err) {
     await close();
     throw err;
   }
-  // Killed with SIGKILL, this process cannot stop its children itself: a watchdog does.
   const zkPids = localNodePids();
-  reaper = reapIfParentDies([...zkPids, ...[...masters, ...marathons, ...chronoses].map((c) => c.proc.pid ?? 0)]);
   const lines = [
     '',
     'Trireme (HA) is running:',

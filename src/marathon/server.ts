@@ -23,6 +23,7 @@ import { registerAppsApi } from './api/apps-api.ts';
 import { registerClusterApi } from './api/cluster-api.ts';
 import { registerGroupsApi } from './api/groups-api.ts';
 import { MARATHON_STATE_FORMAT } from './repository.ts';
+import { StandbyFollower } from './standby-follower.ts';
 import { registerEventSubscriptionsApi } from './api/event-subscriptions-api.ts';
 import { callbackMetrics, HttpCallbackDelivery } from './http-callbacks.ts';
 import { EventSubscriptions } from './event-subscriptions.ts';
@@ -182,8 +183,15 @@ export async function startMarathon(config: MarathonConfig, logger: Logger, deps
   // State loaded at start is current until another instance may have led (HA): then it is reloaded on election.
   // A shared store (ZooKeeper) may have been written by another leader at any time since.
   let stateFresh = store.sync === undefined;
+  let closing = false;
+  // On a shared store a standby's read model follows the leader's writes (decision 0145).
+  const follower = store.sync === undefined ? undefined : new StandbyFollower({
+    store, model: scheduler, logger,
+    reload: async () => { await store.sync?.(); scheduler.restore(await repository.load(), { replace: true }); },
+  });
   const becomeLeader = async () => {
     if (client) return;
+    await follower?.stop();
     if (!stateFresh) {
       await store.sync?.(); // see the previous leader's last writes, not a lagging replica
       const reloaded = await repository.load();
@@ -215,6 +223,7 @@ export async function startMarathon(config: MarathonConfig, logger: Logger, deps
     await c?.stop();
     await scheduler.flush();
     stateFresh = false;
+    if (follower && !closing) await follower.start();
   };
   // Leadership changes are handled one after another, in the order the elector reports them.
   let transition: Promise<void> = Promise.resolve();
@@ -224,11 +233,14 @@ export async function startMarathon(config: MarathonConfig, logger: Logger, deps
   });
   await elector.start(self);
   await transition;
+  if (follower && !elector.isLeader()) transition = transition.then(() => (elector.isLeader() || closing ? undefined : follower.start()));
   logger.info({ url, master: config.master, zk: config.zk, authentication: credentials !== undefined, permissions: permissions !== undefined, leading: elector.isLeader(), workDir: config.store === 'sqlite' && !roleState.zookeeper ? config.workDir : undefined, frameworkId, apps: scheduler.apps.size, tasks: scheduler.instances.size, startupMs: Math.round(performance.now() - startedAt) }, 'marathon listening');
   return {
     url, port, scheduler,
     async close() {
+      closing = true;
       await transition;
+      await follower?.stop();
       await stopLeading();
       await elector.stop();
       callbacks?.close();

@@ -1,7 +1,8 @@
 import {
   StoreUnavailableError, VersionConflictError, checkExpectedVersion, checkKey, checkOps, encodeValue,
-  type Store, type StoreOp, type Versioned,
+  type Store, type StoreChange, type StoreOp, type StoreUnwatch, type StoreWatchListener, type Versioned,
 } from './store.ts';
+import { LocalWatchers } from './local-watchers.ts';
 
 type Entry = { json: string; version: number };
 
@@ -9,6 +10,7 @@ type Entry = { json: string; version: number };
 export class MemoryStore implements Store {
   private readonly data = new Map<string, Entry>();
   private closed = false;
+  private readonly watchers = new LocalWatchers();
 
   private open(): void {
     if (this.closed) throw new StoreUnavailableError('in-memory store is closed');
@@ -34,6 +36,7 @@ export class MemoryStore implements Store {
     const json = encodeValue(key, value);
     const version = MemoryStore.check(key, this.data.get(key), expected) + 1;
     this.data.set(key, { json, version });
+    this.watchers.notify([{ type: 'put', key, version }]);
     return version;
   }
 
@@ -41,7 +44,9 @@ export class MemoryStore implements Store {
     this.open();
     checkKey(key);
     MemoryStore.check(key, this.data.get(key), checkExpectedVersion(key, expectedVersion));
-    return this.data.delete(key);
+    const existed = this.data.delete(key);
+    if (existed) this.watchers.notify([{ type: 'delete', key }]);
+    return existed;
   }
 
   async list<T = unknown>(prefix: string): Promise<Versioned<T>[]> {
@@ -61,19 +66,29 @@ export class MemoryStore implements Store {
     const jsons = checkOps(ops);
     // Stage every change first (each op sees the earlier ones), then apply: a conflict changes nothing.
     const staged = new Map<string, Entry | undefined>();
+    const changes: StoreChange[] = [];
     ops.forEach((op, i) => {
       const current = staged.has(op.key) ? staged.get(op.key) : this.data.get(op.key);
       const version = MemoryStore.check(op.key, current, op.expectedVersion);
       staged.set(op.key, op.op === 'put' ? { json: jsons[i]!, version: version + 1 } : undefined);
+      if (op.op === 'put') changes.push({ type: 'put', key: op.key, version: version + 1 });
+      else if (current) changes.push({ type: 'delete', key: op.key });
     });
     for (const [key, entry] of staged) {
       if (entry) this.data.set(key, entry);
       else this.data.delete(key);
     }
+    this.watchers.notify(changes);
+  }
+
+  async watch(prefix: string, listener: StoreWatchListener): Promise<StoreUnwatch> {
+    this.open();
+    return this.watchers.add(prefix, listener);
   }
 
   async close(): Promise<void> {
     this.closed = true;
+    this.watchers.clear();
     this.data.clear();
   }
 }

@@ -3,8 +3,9 @@ import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import {
   StoreUnavailableError, VersionConflictError, checkExpectedVersion, checkKey, checkOps, encodeValue,
-  type Store, type StoreOp, type Versioned,
+  type Store, type StoreChange, type StoreOp, type StoreUnwatch, type StoreWatchListener, type Versioned,
 } from './store.ts';
+import { LocalWatchers } from './local-watchers.ts';
 
 /** On-disk format of the store; bump with a migration when the layout changes. */
 export const STORE_FORMAT_VERSION = 1;
@@ -36,7 +37,8 @@ export class SqliteStore implements Store {
   private readonly listStmt: Database.Statement<[string], Row>;
   private readonly putTx: Database.Transaction<(key: string, json: string, expected: number | undefined) => number>;
   private readonly deleteTx: Database.Transaction<(key: string, expected: number | undefined) => boolean>;
-  private readonly multiTx: Database.Transaction<(ops: StoreOp[], jsons: Array<string | undefined>) => void>;
+  private readonly multiTx: Database.Transaction<(ops: StoreOp[], jsons: Array<string | undefined>) => StoreChange[]>;
+  private readonly watchers = new LocalWatchers();
 
   private constructor(private readonly db: Database.Database, readonly path: string) {
     this.getStmt = db.prepare('SELECT key, value, version FROM kv WHERE key = ?');
@@ -55,11 +57,17 @@ export class SqliteStore implements Store {
       return this.deleteStmt.run(key).changes > 0;
     });
     this.multiTx = db.transaction((ops: StoreOp[], jsons: Array<string | undefined>) => {
+      const changes: StoreChange[] = [];
       ops.forEach((op, i) => {
         const version = this.check(op.key, op.expectedVersion);
-        if (op.op === 'put') this.upsertStmt.run(op.key, jsons[i]!, version + 1);
-        else this.deleteStmt.run(op.key);
+        if (op.op === 'put') {
+          this.upsertStmt.run(op.key, jsons[i]!, version + 1);
+          changes.push({ type: 'put', key: op.key, version: version + 1 });
+        } else if (this.deleteStmt.run(op.key).changes > 0) {
+          changes.push({ type: 'delete', key: op.key });
+        }
       });
+      return changes;
     });
   }
 
@@ -134,13 +142,17 @@ export class SqliteStore implements Store {
     checkKey(key);
     const expected = checkExpectedVersion(key, expectedVersion);
     const json = encodeValue(key, value);
-    return this.run(() => this.putTx.immediate(key, json, expected));
+    const version = this.run(() => this.putTx.immediate(key, json, expected));
+    this.watchers.notify([{ type: 'put', key, version }]);
+    return version;
   }
 
   async delete(key: string, expectedVersion?: number): Promise<boolean> {
     checkKey(key);
     const expected = checkExpectedVersion(key, expectedVersion);
-    return this.run(() => this.deleteTx.immediate(key, expected));
+    const existed = this.run(() => this.deleteTx.immediate(key, expected));
+    if (existed) this.watchers.notify([{ type: 'delete', key }]);
+    return existed;
   }
 
   async list<T = unknown>(prefix: string): Promise<Versioned<T>[]> {
@@ -157,10 +169,18 @@ export class SqliteStore implements Store {
 
   async transaction(ops: StoreOp[]): Promise<void> {
     const jsons = checkOps(ops);
-    this.run(() => { if (ops.length > 0) this.multiTx.immediate(ops, jsons); });
+    const changes = this.run(() => (ops.length > 0 ? this.multiTx.immediate(ops, jsons) : []));
+    this.watchers.notify(changes);
+  }
+
+  /** Sees writes made through this object only (see Store.watch). */
+  async watch(prefix: string, listener: StoreWatchListener): Promise<StoreUnwatch> {
+    this.run(() => undefined);
+    return this.watchers.add(prefix, listener);
   }
 
   async close(): Promise<void> {
+    this.watchers.clear();
     if (this.db.open) this.db.close();
   }
 }

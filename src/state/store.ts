@@ -12,12 +12,27 @@
 // - list(prefix) is a plain string prefix: '/a/b/' finds '/a/b/1' but not '/a/bc'; '/a/b' finds both.
 // - transaction() applies its operations in order, each seeing the earlier ones, and commits all or none.
 // - After close() every call rejects with StoreUnavailableError.
+// - watch(prefix, listener) reports later puts and deletes of keys starting with `prefix` (see StoreChange). What
+//   a watcher sees depends on the backend, see Store.watch.
 
 export interface Versioned<T = unknown> { key: string; value: T; version: number }
 
 export type StoreOp =
   | { op: 'put'; key: string; value: unknown; expectedVersion?: number }
   | { op: 'delete'; key: string; expectedVersion?: number };
+
+/**
+ * One change seen by a watch: a put (create or update) with the key's version after it, or a delete. Deletes
+ * carry no version: ZooKeeper does not say which version a deleted znode had.
+ */
+export type StoreChange =
+  | { type: 'put'; key: string; version: number }
+  | { type: 'delete'; key: string };
+
+export type StoreWatchListener = (change: StoreChange) => void;
+
+/** Stops a watch: no listener call after it returns. */
+export type StoreUnwatch = () => void;
 
 export interface Store {
   get<T = unknown>(key: string): Promise<Versioned<T> | undefined>;
@@ -38,6 +53,23 @@ export interface Store {
    * may trail the leader). Call it when taking over from another process (a new leader reading state).
    */
   sync?(): Promise<void>;
+  /**
+   * Calls `listener` for puts and deletes of keys starting with `prefix` (plain string prefix, as list) committed
+   * after the returned promise resolves; entries that exist already are not reported (read them with list()
+   * after watching, so that nothing falls in between). Resolves once the watch is armed; close() and the returned
+   * function stop it. A listener that throws does not undo or fail the write: the error is rethrown on its own.
+   *
+   * What a watcher sees, per backend:
+   * - ZooKeeper: changes by every client of the ensemble (other processes, other masters), through ZooKeeper
+   *   watches. Like ZooKeeper's own watches they may coalesce: several puts of a key in quick succession can be
+   *   reported once, with the latest version, and a key deleted and re-created in between as one put. No final
+   *   state is lost: watches are re-armed after each trigger, and after a reconnect or a new session the watch
+   *   re-reads the prefix and reports every difference from what it saw last.
+   * - SqliteStore and MemoryStore: only writes made through this store object, every one, in commit order, after
+   *   the write has committed (a transaction's changes in operation order). Writes by other processes to the same
+   *   SQLite file are not seen: SQLite has no change notification across connections.
+   */
+  watch(prefix: string, listener: StoreWatchListener): Promise<StoreUnwatch>;
   close(): Promise<void>;
 }
 

@@ -217,6 +217,17 @@ export class ZooKeeperSession extends EventEmitter {
     }
   }
 
+  /**
+   * Whether the znode exists. A watcher fires once when it is created, changed or deleted (on a missing znode
+   * ZooKeeper arms an existence watch, which fires on its creation).
+   */
+  exists(path: string, watcher?: () => void): Promise<boolean> {
+    return this.request<boolean>(`exists ${path}`, (c, done) => {
+      const cb = (err: unknown, stat: Stat | null) => done(err, Boolean(stat));
+      if (watcher) c.exists(path, () => watcher(), cb); else c.exists(path, cb);
+    });
+  }
+
   /** Creates a znode; returns its path (with the sequence number for sequential modes). */
   create(path: string, data: Buffer, mode: number): Promise<string> {
     return this.request<string>(`create ${path}`, (c, done) => c.create(path, data, mode, (err, created) => done(err, created)));

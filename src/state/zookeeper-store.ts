@@ -9,8 +9,11 @@
 // versions against what was read (VersionConflictError with the actual version), then commit one multi in which
 // each write is conditional on the version read. If another writer got in between, the multi fails as a whole
 // and the loop reads again, so the outcome is as if the operations ran alone.
-import { checkKey, checkOps, StoreUnavailableError, VersionConflictError, type Store, type StoreOp, type Versioned } from './store.ts';
+import {
+  checkKey, checkOps, StoreUnavailableError, VersionConflictError, type Store, type StoreOp, type StoreUnwatch, type StoreWatchListener, type Versioned,
+} from './store.ts';
 import { ZooKeeperError, type MultiOp, type ZooKeeperSession } from './zookeeper-session.ts';
+import { ZooKeeperPrefixWatch } from './zookeeper-watch.ts';
 
 /**
  * Largest value accepted, in bytes of JSON text. ZooKeeper refuses requests over its jute.maxbuffer (1 MB
@@ -42,6 +45,7 @@ function parentOf(path: string): string {
 
 export class ZooKeeperStore implements Store {
   private closed = false;
+  private readonly watches = new Set<ZooKeeperPrefixWatch>();
 
   /** `root` is the znode under which keys live, e.g. '/mesos/state'; '' for the chroot of the connect string. */
   constructor(private readonly session: ZooKeeperSession, private readonly root: string, private readonly ownsSession = false) {
@@ -107,9 +111,23 @@ export class ZooKeeperStore implements Store {
     await this.session.multi([{ type: 'setData', path: root, data: EMPTY, version: -1 }]);
   }
 
+  /** Real ZooKeeper watches: sees every client's writes (see Store.watch and zookeeper-watch.ts). */
+  async watch(prefix: string, listener: StoreWatchListener): Promise<StoreUnwatch> {
+    this.open();
+    if (typeof prefix !== 'string') throw new TypeError('watch expects a string prefix');
+    if (typeof listener !== 'function') throw new TypeError('watch expects a listener function');
+    const dir = prefix.slice(0, Math.max(prefix.lastIndexOf('/'), 0));
+    const watch = new ZooKeeperPrefixWatch({ session: this.session, dirPath: this.path(dir) || '/', dirKey: dir, prefix, listener });
+    await watch.start();
+    this.watches.add(watch);
+    return () => { watch.close(); this.watches.delete(watch); };
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    for (const w of this.watches) w.close();
+    this.watches.clear();
     if (this.ownsSession) this.session.close();
   }
 

@@ -1,6 +1,7 @@
 // `trireme dev --ha`: a 3-node ZooKeeper ensemble, 3 masters and 3 agents from one command.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
 import { eventually, getJson, startRole, tempDir } from '../helpers/processes.ts';
 import { ensureZooKeeper } from '../helpers/zookeeper.ts';
 
@@ -71,6 +72,27 @@ describe('trireme dev --ha', () => {
       assert.ok(children.every(alive));
       await dev.stop('SIGKILL');
       await eventually(() => children.every((p) => !alive(p)), 30_000, 200);
+    } finally {
+      await dev.stop();
+      dir.remove();
+    }
+  });
+
+  it('kill -9 while it is still starting leaves no child process behind either', async () => {
+    ensureZooKeeper();
+    const dir = tempDir();
+    /** Processes (ZooKeeper JVMs, masters, ...) whose command line names the data dir. */
+    const children = () => readdirSync('/proc').filter((p) => /^\d+$/.test(p) && Number(p) !== process.pid).filter((p) => {
+      try { return readFileSync(`/proc/${p}/cmdline`, 'utf8').includes(dir.path); } catch { return false; }
+    }).map(Number);
+    const dev = await startRole(['dev', '--ha', '--data-dir', dir.path, '--master-port', '0', '--agent-port', '0', '--zk-port', '0', '--marathon-port', '0', '--chronos-port', '0'], 'master listening', 90_000);
+    try {
+      // The first master is up; the others, the agents, Marathon and Chronos are still to come.
+      assert.equal(dev.output().includes('Trireme (HA) is running'), false);
+      const started = children().filter((p) => p !== dev.proc.pid);
+      assert.ok(started.length >= 4, `ZooKeeper nodes and a master run: ${started.join(' ')}`);
+      await dev.stop('SIGKILL');
+      await eventually(() => children().length === 0, 30_000, 200);
     } finally {
       await dev.stop();
       dir.remove();

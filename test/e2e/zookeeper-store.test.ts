@@ -1,9 +1,13 @@
 // ZooKeeperStore against a real 3-node ensemble: what the shared contract cannot show (znode layout, size
-// limit, concurrent writers, losing and regaining quorum). The contract itself runs in test/unit/store.test.ts.
+// limit, concurrent writers, losing and regaining quorum, watches seeing other clients' writes across restarts).
+// The contract itself runs in test/unit/store.test.ts.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
 import { createLogger } from '../../src/common/logger.ts';
-import { StoreUnavailableError, VersionConflictError } from '../../src/state/store.ts';
+import { StoreUnavailableError, VersionConflictError, type StoreChange } from '../../src/state/store.ts';
+import { eventually, REPO } from '../helpers/processes.ts';
 import { ValueTooLargeError, ZooKeeperStore } from '../../src/state/zookeeper-store.ts';
 import { ZooKeeperSession } from '../../src/state/zookeeper-session.ts';
 import { freePorts, ZooKeeperEnsemble } from '../helpers/zookeeper.ts';
@@ -95,6 +99,93 @@ describe('ZooKeeperStore on a real ensemble', () => {
     await assert.rejects(store.list('/'), StoreUnavailableError);
     await assert.rejects(s.waitConnected(300), StoreUnavailableError);
   });
+});
+
+/** The state a watcher's changes describe (key → version), to compare with list(). */
+function replay(changes: StoreChange[]): Array<[string, number]> {
+  const view = new Map<string, number>();
+  for (const c of changes) { if (c.type === 'put') view.set(c.key, c.version); else view.delete(c.key); }
+  return [...view].sort(([a], [b]) => (a < b ? -1 : 1));
+}
+
+async function listed(store: ZooKeeperStore, prefix: string): Promise<Array<[string, number]>> {
+  return (await store.list(prefix)).map((e) => [e.key, e.version]);
+}
+
+/** Runs test/e2e/fixtures/zookeeper-writer.ts (another process, another session) to completion. */
+function writeFromAnotherProcess(connectString: string, root: string, prefix: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(REPO, 'test/e2e/fixtures/zookeeper-writer.ts'), connectString, root, prefix], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (c) => { out += c; });
+    child.stderr.on('data', (c) => { out += c; });
+    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    child.on('exit', (code) => { clearTimeout(timer); if (code === 0 && out.includes('done')) resolve(); else reject(new Error(`writer exited with ${code}:\n${out}`)); });
+  });
+}
+
+describe('ZooKeeperStore watches on a real ensemble', () => {
+  it('deliver changes made by another process, under the prefix only, converging on what list() shows', async () => {
+    const store = new ZooKeeperStore(await session(), '/watch-proc');
+    await store.put('/apps/app-0', 'before the watch');
+    const seen: StoreChange[] = [];
+    const stop = await store.watch('/apps/', (c) => seen.push(c));
+    await writeFromAnotherProcess(zk.connectString, '/watch-proc', '/apps');
+    await store.sync();
+    const want = await listed(store, '/apps/');
+    assert.deepEqual(want.map(([k]) => k), ['/apps/app-0', '/apps/app-1', '/apps/app-2', '/apps/group/nested/app', '/apps/txn-1']);
+    await eventually(() => JSON.stringify(replay(seen)) === JSON.stringify(want), 20_000, 50)
+      .catch(() => assert.fail(`watch saw ${JSON.stringify(replay(seen))}, store holds ${JSON.stringify(want)}`));
+    assert.ok(seen.every((c) => c.key.startsWith('/apps/')), 'nothing outside the prefix');
+    assert.ok(seen.some((c) => c.type === 'delete' && c.key === '/apps/app-4'), 'deletes are reported');
+    assert.ok(seen.filter((c) => c.key === '/apps/app-1').length >= 1);
+    stop();
+  });
+
+  for (const [what, sessionTimeoutMs] of [['resumes its session', 30_000], ['loses its session', 2000]] as const) {
+    it(`deliver every change made while the watcher's ZooKeeper node restarts (the watcher ${what})`, async () => {
+      // The watcher talks to node 1 only, the writer to nodes 2 and 3: stopping node 1 cuts the watcher off.
+      const node1 = `127.0.0.1:${zk.clientPort(1)}`;
+      const watcherSession = await session(node1, sessionTimeoutMs);
+      let expired = 0;
+      watcherSession.on('expired', () => { expired++; });
+      const root = `/watch-restart-${sessionTimeoutMs}`;
+      const watcher = new ZooKeeperStore(watcherSession, root);
+      const writer = new ZooKeeperStore(await session(`127.0.0.1:${zk.clientPort(2)},127.0.0.1:${zk.clientPort(3)}`), root);
+      await writer.put('/jobs/kept', 1);
+      await writer.put('/jobs/changed', 1);
+      await writer.put('/jobs/removed', 1);
+      const seen: StoreChange[] = [];
+      await watcher.watch('/jobs', (c) => seen.push(c));
+      await writer.put('/jobs/changed', 2);
+      await eventually(() => seen.length === 1, 10_000, 20);
+      assert.deepEqual(seen, [{ type: 'put', key: '/jobs/changed', version: 2 }]);
+
+      await zk.stopNode(1);
+      await writer.put('/jobs/changed', 3);
+      await writer.delete('/jobs/removed');
+      await writer.put('/jobs/added/deep', 'new');
+      await writer.delete('/jobs/kept');
+      await writer.put('/jobs/kept', 'again'); // deleted and re-created: version 1 again, a different znode
+      if (sessionTimeoutMs < 10_000) await new Promise((r) => setTimeout(r, sessionTimeoutMs * 2)); // let the session expire
+      await zk.startNode(1);
+      await zk.waitServing();
+      await writer.sync();
+      const want = await listed(writer, '/jobs');
+      assert.deepEqual(want, [['/jobs/added/deep', 1], ['/jobs/changed', 3], ['/jobs/kept', 1]]);
+      await eventually(() => JSON.stringify(replay(seen)) === JSON.stringify(want), 60_000, 50)
+        .catch(() => assert.fail(`watch saw ${JSON.stringify(seen)}, store holds ${JSON.stringify(want)}`));
+      assert.ok(seen.some((c) => c.type === 'put' && c.key === '/jobs/kept' && c.version === 1), 'the re-created key is reported');
+      assert.equal(expired > 0, sessionTimeoutMs < 10_000, `session expired ${expired} times`);
+
+      // Watches are armed again afterwards: a later change arrives too.
+      const n = seen.length;
+      await writer.put('/jobs/after', 1);
+      await eventually(() => seen.length > n, 20_000, 20);
+      assert.deepEqual(seen.slice(n), [{ type: 'put', key: '/jobs/after', version: 1 }]);
+      await watcher.close();
+    });
+  }
 });
 
 async function eventuallyOk(fn: () => Promise<unknown>, timeoutMs = 30_000): Promise<void> {

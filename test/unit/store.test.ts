@@ -7,8 +7,8 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { MemoryStore } from '../../src/state/memory-store.ts';
 import { SqliteStore, STORE_FORMAT_VERSION } from '../../src/state/sqlite-store.ts';
-import { StoreUnavailableError, VersionConflictError, type Store } from '../../src/state/store.ts';
-import { REPO, tempDir } from '../helpers/processes.ts';
+import { StoreUnavailableError, VersionConflictError, type Store, type StoreChange } from '../../src/state/store.ts';
+import { REPO, eventually, tempDir } from '../helpers/processes.ts';
 import { ZooKeeperStore } from '../../src/state/zookeeper-store.ts';
 import { ZooKeeperSession } from '../../src/state/zookeeper-session.ts';
 import { createLogger } from '../../src/common/logger.ts';
@@ -181,9 +181,97 @@ for (const [name, make] of backends) {
       await assert.rejects(s.delete('/a'), StoreUnavailableError);
       await assert.rejects(s.list('/'), StoreUnavailableError);
       await assert.rejects(s.transaction([]), StoreUnavailableError);
+      await assert.rejects(s.watch('/', () => {}), StoreUnavailableError);
+    });
+
+    it('watch reports later puts and deletes of keys under the prefix, and nothing once stopped', withStore(async (s) => {
+      await s.put('/w/a-before', 1);
+      const seen: StoreChange[] = [];
+      const stop = await s.watch('/w/a', (c) => seen.push(c));
+      // One write at a time, each awaited until reported (ZooKeeper may coalesce writes that come faster).
+      const expect = async (write: () => Promise<unknown>, change: StoreChange) => {
+        const n = seen.length;
+        await write();
+        await eventually(() => seen.length > n, 10_000, 10);
+        assert.deepEqual(seen.slice(n), [change]);
+      };
+      await expect(() => s.put('/w/a1', 'x'), { type: 'put', key: '/w/a1', version: 1 });
+      await expect(() => s.put('/w/a1', 'y', 1), { type: 'put', key: '/w/a1', version: 2 });
+      await s.put('/w/b', 'outside the prefix');
+      await expect(() => s.put('/w/a/deep/er', 2), { type: 'put', key: '/w/a/deep/er', version: 1 });
+      await expect(() => s.delete('/w/a1'), { type: 'delete', key: '/w/a1' });
+      await expect(() => s.transaction([{ op: 'put', key: '/w/a2', value: 1 }]), { type: 'put', key: '/w/a2', version: 1 });
+      await expect(() => s.put('/w/a', 'the prefix itself'), { type: 'put', key: '/w/a', version: 1 });
+      await expect(() => s.delete('/w/a'), { type: 'delete', key: '/w/a' }); // its znode stays for /w/a/deep/er
+      await expect(() => s.put('/w/a1', 're-created'), { type: 'put', key: '/w/a1', version: 1 });
+      assert.ok(!seen.some((c) => c.key === '/w/b' || c.key === '/w/a-before'), JSON.stringify(seen));
+
+      stop();
+      const after: StoreChange[] = [];
+      const stopAfter = await s.watch('/w/', (c) => after.push(c));
+      await s.put('/w/a3', 1);
+      await eventually(() => after.length === 1, 10_000, 10);
+      assert.equal(seen.some((c) => c.key === '/w/a3'), false, 'a stopped watch reports nothing');
+      stopAfter();
+    }));
+  });
+}
+
+/** The state a watcher's changes describe: key → version. */
+function replay(changes: StoreChange[]): Map<string, number> {
+  const view = new Map<string, number>();
+  for (const c of changes) { if (c.type === 'put') view.set(c.key, c.version); else view.delete(c.key); }
+  return view;
+}
+
+for (const [name, make] of backends.filter(([n]) => n !== 'ZooKeeperStore')) {
+  describe(`${name} in-process watch`, () => {
+    it('reports every committed change in order, as the write returns, and no failed or empty write', async () => {
+      const s = await make();
+      try {
+        const seen: StoreChange[] = [];
+        await s.watch('/', (c) => seen.push(c));
+        await s.put('/a', 1);
+        await s.put('/a', 2);
+        assert.deepEqual(seen, [{ type: 'put', key: '/a', version: 1 }, { type: 'put', key: '/a', version: 2 }], 'delivered before put resolves');
+        await assert.rejects(s.put('/a', 3, 1), VersionConflictError);
+        assert.equal(await s.delete('/missing'), false);
+        await assert.rejects(s.transaction([{ op: 'put', key: '/b', value: 1 }, { op: 'delete', key: '/a', expectedVersion: 9 }]), VersionConflictError);
+        assert.equal(seen.length, 2, 'nothing for a conflict, a missing key or a rolled-back transaction');
+        await s.transaction([{ op: 'put', key: '/b', value: 1 }, { op: 'put', key: '/b', value: 2 }, { op: 'delete', key: '/a' }, { op: 'delete', key: '/nothing' }]);
+        assert.deepEqual(seen.slice(2), [{ type: 'put', key: '/b', version: 1 }, { type: 'put', key: '/b', version: 2 }, { type: 'delete', key: '/a' }]);
+        assert.deepEqual([...replay(seen)], (await s.list('/')).map((e) => [e.key, e.version]));
+        seen[0]!.key = '/mutated';
+        await s.put('/c', 1);
+        assert.equal(seen.at(-1)!.key, '/c');
+      } finally { await s.close(); }
+    });
+
+    it('stops every watch on close', async () => {
+      const s = await make();
+      const seen: StoreChange[] = [];
+      await s.watch('/', (c) => seen.push(c));
+      await s.close();
+      assert.deepEqual(seen, []);
+      await assert.rejects(s.put('/a', 1), StoreUnavailableError);
     });
   });
 }
+
+describe('SqliteStore watch and other processes', () => {
+  it('sees writes through this store object only, not those of another connection to the same file', async () => {
+    const dir = scratch();
+    const [mine, other] = [await SqliteStore.open(dir), await SqliteStore.open(dir)];
+    try {
+      const seen: StoreChange[] = [];
+      await mine.watch('/', (c) => seen.push(c));
+      await other.put('/theirs', 1);
+      await mine.put('/mine', 1);
+      assert.deepEqual(seen, [{ type: 'put', key: '/mine', version: 1 }]);
+      assert.equal((await mine.get('/theirs'))?.version, 1, 'although reads see them');
+    } finally { await mine.close(); await other.close(); }
+  });
+});
 
 describe('SqliteStore on disk', () => {
   it('keeps keys, values and versions across close and reopen', async () => {
