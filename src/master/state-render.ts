@@ -52,8 +52,9 @@ export function renderLegacyTask(task: Task): string {
 }
 
 function renderTask(task: Task, q: Quoter): string {
-  let out = `{"id":${str(task.taskId)}`;
-  if (task.name !== undefined) out += `,"name":${str(task.name)}`;
+  const id = str(task.taskId);
+  let out = `{"id":${id}`;
+  if (task.name !== undefined) out += `,"name":${task.name === task.taskId ? id : str(task.name)}`;
   out += `,"framework_id":${q.quote(task.frameworkId)},"executor_id":${q.quote(task.executorId)},"slave_id":${q.quote(task.agentId)},"state":${q.quote(task.state)}`;
   out += `,"resources":${task.resources.toLegacyJson()},"role":${q.quote(task.role)},"statuses":[`;
   const statuses = task.statuses;
