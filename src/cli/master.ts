@@ -9,6 +9,7 @@ import { DEFAULT_ZK_SESSION_TIMEOUT_MS } from '../state/zookeeper.ts';
 import { DEFAULT_AGENT_REREGISTER_TIMEOUT_MS } from '../master/leadership.ts';
 import { addHttpLimitOptions, httpLimitsFromOptions } from '../security/limit-flags.ts';
 import { DEFAULT_HTTP_LIMITS } from '../security/http-limits.ts';
+import { setMemoryReducerDelay, V8_MEMORY_REDUCER_DELAY_MS } from '../common/gc-tuning.ts';
 
 export function masterCommand(): Command {
   return addHttpLimitOptions(withTlsOptions(new Command('master')
@@ -37,13 +38,15 @@ export function masterCommand(): Command {
     .addOption(envOption('master', '--authenticate-agents', 'agents must authenticate (their --credential) to register; needs --credentials').default(false))
     .addOption(envOption('master', '--authenticate-http-readonly', 'read-only endpoints (state, tasks, metrics, files...) need credentials; needs --credentials').default(false))
     .addOption(envOption('master', '--authenticate-http-readwrite', 'read-write endpoints (operator API, teardown, weights, quota, maintenance) need credentials; needs --credentials').default(false))
-    .addOption(envOption('master', '--allow-root-tasks <bool>', 'false refuses every task running as root; with --acls root also needs a run_tasks rule naming "root"').default(true, 'true').argParser(boolArg)), 'master', { client: true })
+    .addOption(envOption('master', '--allow-root-tasks <bool>', 'false refuses every task running as root; with --acls root also needs a run_tasks rule naming "root"').default(true, 'true').argParser(boolArg))
+    .addOption(envOption('master', '--gc-idle-delay <duration>', `how long the master must be idle before V8 collects the garbage of a burst and returns memory (V8's own default: ${V8_MEMORY_REDUCER_DELAY_MS / 1000}secs)`).default(1000, '1secs').argParser(durationArg)), 'master', { client: true })
     .action(async (o) => {
       if (o.zk && o.quorum === undefined) {
         process.stderr.write('trireme: master: --quorum is required with --zk (e.g. --quorum 2 for 3 masters)\n');
         process.exit(1);
       }
       const logger = createLogger('master');
+      setMemoryReducerDelay(o.gcIdleDelay);
       await runRole(async () => startMaster({
         ip: o.ip, port: o.port, hostname: o.hostname ?? (o.ip === '0.0.0.0' ? os.hostname() : o.ip), workDir: resolve(o.workDir), registry: o.registry === 'in_memory' ? 'in_memory' : 'sqlite',
         allocationIntervalMs: o.allocationInterval, offerTimeoutMs: o.offerTimeout, agentPingTimeoutMs: o.agentPingTimeout,

@@ -107,9 +107,12 @@ function cloneEntry(e: Entry): Entry {
 export class Resources {
   private constructor(private readonly entries: Map<string, Entry>) {}
 
+  /** The empty bag, shared: instances never change, so one serves every caller (the allocator asks per agent). */
   static empty(): Resources {
-    return new Resources(new Map());
+    return Resources.EMPTY;
   }
+
+  private static readonly EMPTY = new Resources(new Map());
 
   /** The sum of many bags in one pass (plus() per item would copy the running total each time). */
   static sum(list: Iterable<Resources>): Resources {
@@ -164,20 +167,21 @@ export class Resources {
   }
 
   isEmpty(): boolean {
+    if (this.entries.size === 0) return true;
     for (const e of this.entries.values()) if (!isEmptyEntry(e)) return false;
     return true;
   }
 
   /** Scalar sums by name, computed once: instances are immutable and the allocator asks often. */
-  private scalarTotals?: Map<string, number>;
+  private scalarSums?: Map<string, number>;
 
   private totals(): Map<string, number> {
-    if (!this.scalarTotals) {
+    if (!this.scalarSums) {
       const t = new Map<string, number>();
       for (const e of this.entries.values()) if (e.type === 'SCALAR' && e.scalar > 0) t.set(e.name, roundScalar((t.get(e.name) ?? 0) + e.scalar));
-      this.scalarTotals = t;
+      this.scalarSums = t;
     }
-    return this.scalarTotals;
+    return this.scalarSums;
   }
 
   /** Sum of a scalar across roles (e.g. total cpus). */
@@ -202,7 +206,16 @@ export class Resources {
     return [...this.totals().keys()];
   }
 
+  /** Scalar sums by name (non-zero), shared and cached: read it, never change it. Allocation-free for hot loops. */
+  scalarTotals(): ReadonlyMap<string, number> {
+    return this.totals();
+  }
+
   plus(other: Resources): Resources {
+    // Instances are immutable, so adding nothing can hand back the other bag itself (no copy, no garbage): the
+    // allocator's common case, an offer declined whole onto an agent that had nothing left.
+    if (other.entries.size === 0) return this;
+    if (this.entries.size === 0) return other;
     const map = new Map<string, Entry>();
     for (const [k, e] of this.entries) map.set(k, cloneEntry(e));
     for (const e of other.entries.values()) addEntry(map, cloneEntry(e));
@@ -211,6 +224,8 @@ export class Resources {
 
   /** Subtracts what exists; callers check `contains` first when they need all of it. */
   minus(other: Resources): Resources {
+    if (other.entries.size === 0) return this;
+    if (other === this) return Resources.EMPTY;
     const map = new Map<string, Entry>();
     for (const [k, e] of this.entries) map.set(k, cloneEntry(e));
     for (const [k, o] of other.entries) {
@@ -225,6 +240,7 @@ export class Resources {
   }
 
   contains(other: Resources): boolean {
+    if (other === this) return true;
     for (const [k, o] of other.entries) {
       if (isEmptyEntry(o)) continue;
       const e = this.entries.get(k);

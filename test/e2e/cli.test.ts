@@ -43,6 +43,9 @@ describe('trireme CLI', () => {
     const d = await runCli(['master', '--allocation-interval', 'soon']);
     assert.equal(d.code, 1);
     assert.match(oneLine(d.stderr), /bad duration 'soon'/);
+    const g = await runCli(['master', '--gc-idle-delay', 'later']);
+    assert.equal(g.code, 1);
+    assert.match(oneLine(g.stderr), /--gc-idle-delay.*bad duration 'later'/);
   });
 
   it('accepts Mesos-style underscore flags', async () => {

@@ -167,4 +167,24 @@ describe('DRF allocator', () => {
       }
     }), { numRuns: 200 });
   });
+
+  it('property: one cycle spreads equal agents over a role\'s frameworks by share, skipping suppressed and inactive ones', () => {
+    fc.assert(fc.property(fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: 8 }), fc.array(fc.constantFrom('ok', 'suppressed', 'inactive'), { minLength: 8, maxLength: 8 }), (agents, fws, kinds) => {
+      const { alloc } = setup(agents, 'cpus:2;mem:1024');
+      const eligible: string[] = [];
+      for (let f = 0; f < fws; f++) {
+        alloc.addFramework(`f${f}`, ['r']);
+        if (kinds[f] === 'suppressed') alloc.suppress(`f${f}`);
+        else if (kinds[f] === 'inactive') alloc.deactivateFramework(`f${f}`);
+        else eligible.push(`f${f}`);
+      }
+      const out = alloc.allocate();
+      if (eligible.length === 0) { assert.deepEqual(out, []); return; }
+      assert.equal(out.length, agents, 'every agent is offered once');
+      const counts = new Map(eligible.map((f) => [f, 0]));
+      for (const a of out) { assert.ok(counts.has(a.frameworkId), `${a.frameworkId} may not be offered`); counts.set(a.frameworkId, counts.get(a.frameworkId)! + 1); }
+      // Equal agents: DRF gives the next one to the lowest share, so counts differ by at most one.
+      assert.ok(Math.max(...counts.values()) - Math.min(...counts.values()) <= 1, `unfair spread ${[...counts.values()]}`);
+    }), { numRuns: 100 });
+  });
 });

@@ -100,4 +100,22 @@ describe('resource arithmetic', () => {
       assert.deepEqual(subtractRanges(merged, merged), []);
     }));
   });
+
+  it('property: the shortcuts for empty and identical bags (shared, not copied) agree with the general math', () => {
+    fc.assert(fc.property(resArb, (a) => {
+      const before = a.toString();
+      const empty = Resources.empty();
+      assert.equal(a.plus(empty).toString(), before);
+      assert.equal(empty.plus(a).toString(), before);
+      assert.equal(a.minus(empty).toString(), before);
+      assert.ok(a.minus(a).isEmpty(), 'a - a is empty');
+      assert.ok(a.contains(a) && a.contains(empty));
+      // The general path over an equal copy gives the same answers.
+      const copy = Resources.fromJSON(a.toJSON());
+      assert.ok(a.minus(copy).isEmpty());
+      assert.equal(empty.plus(copy).toString(), before);
+      assert.equal(a.toString(), before, 'operands never change');
+      assert.ok(Resources.empty().isEmpty(), 'the shared empty bag stays empty');
+    }));
+  });
 });

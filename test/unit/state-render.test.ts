@@ -25,9 +25,16 @@ function assertRenderingsAgree(master: Master): void {
 
 const RESOURCE_SHAPES = ['cpus:0.1;mem:32', 'cpus:0.5;mem:64;ports:[31000-31001]', 'cpus:1;mem:128;disk:10', 'cpus:0.25;mem:16;gpus:0'];
 
+/** The renderer has a shortcut for the common {executor_pid: n}; the others take the general path. */
+const CONTAINER_STATUSES: Array<Record<string, unknown>> = [
+  { container_status: { executor_pid: 42 } }, {}, { container_status: {} },
+  { container_status: { executor_pid: 7, network_infos: [{ ip_addresses: [{ ip_address: '10.0.0.1' }] }] } },
+  { container_status: { network_infos: [], executor_pid: 9 } },
+];
+
 type Op =
   | { kind: 'launch'; fw: number; tasks: number; shape: number; extras: boolean }
-  | { kind: 'update'; task: number; state: TaskState; healthy?: boolean; data?: boolean; labels?: boolean }
+  | { kind: 'update'; task: number; state: TaskState; healthy?: boolean; data?: boolean; labels?: boolean; containerStatus: number }
   | { kind: 'ack'; task: number }
   | { kind: 'decline'; fw: number; refuse: number }
   | { kind: 'teardown'; fw: number }
@@ -36,7 +43,7 @@ type Op =
 
 const opArb: fc.Arbitrary<Op> = fc.oneof(
   { weight: 4, arbitrary: fc.record({ kind: fc.constant('launch' as const), fw: fc.nat(2), tasks: fc.integer({ min: 1, max: 3 }), shape: fc.nat(RESOURCE_SHAPES.length - 1), extras: fc.boolean() }) },
-  { weight: 5, arbitrary: fc.record({ kind: fc.constant('update' as const), task: fc.nat(40), state: fc.constantFrom(...TASK_STATES.filter((s) => s !== 'TASK_UNKNOWN')), healthy: fc.option(fc.boolean(), { nil: undefined }), data: fc.boolean(), labels: fc.boolean() }) },
+  { weight: 5, arbitrary: fc.record({ kind: fc.constant('update' as const), task: fc.nat(40), state: fc.constantFrom(...TASK_STATES.filter((s) => s !== 'TASK_UNKNOWN')), healthy: fc.option(fc.boolean(), { nil: undefined }), data: fc.boolean(), labels: fc.boolean(), containerStatus: fc.nat(CONTAINER_STATUSES.length - 1) }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('ack' as const), task: fc.nat(40) }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('decline' as const), fw: fc.nat(2), refuse: fc.constantFrom(0, 5, 3600) }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('teardown' as const), fw: fc.nat(2) }) },
@@ -70,7 +77,7 @@ describe('/master/state rendering', () => {
           const agent = t && agents.find((a) => a.agentId === t.agentId);
           if (!t || !agent || !master.agents.has(agent.agentId)) continue;
           if (op.kind === 'update') {
-            const extra = { ...(op.healthy !== undefined ? { healthy: op.healthy } : {}), ...(op.data ? { data: 'cGF5bG9hZA==' } : {}), ...(op.labels ? { labels: { labels: [{ key: 'l' }] } } : {}), container_status: { executor_pid: 42 } };
+            const extra = { ...(op.healthy !== undefined ? { healthy: op.healthy } : {}), ...(op.data ? { data: 'cGF5bG9hZA==' } : {}), ...(op.labels ? { labels: { labels: [{ key: 'l' }] } } : {}), ...CONTAINER_STATUSES[op.containerStatus] };
             t.uuid = agentUpdate(master, agent, t.fwId, t.taskId, op.state, extra);
           } else if (t.uuid) {
             const fw = master.frameworks.get(t.fwId);

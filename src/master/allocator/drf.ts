@@ -36,10 +36,16 @@ interface FrameworkEntry {
 interface RoleEntry extends Client { frameworks: Set<string> }
 
 function addScalars(target: Scalars, r: Resources, sign: 1 | -1): void {
-  for (const name of r.scalarNames()) {
-    const v = Math.round(((target.get(name) ?? 0) + sign * r.scalar(name)) * 1000) / 1000;
+  // forEach over the cached sums: no arrays or iterator entries per call (the allocator books once per offer).
+  r.scalarTotals().forEach((value, name) => {
+    const v = Math.round(((target.get(name) ?? 0) + sign * value) * 1000) / 1000;
     if (v <= 0) target.delete(name); else target.set(name, v);
-  }
+  });
+}
+
+/** DRF order: lowest share first, then fewest allocations, then id (a stable tie-break). */
+function byShare(a: Client, b: Client): number {
+  return a.share - b.share || a.allocations - b.allocations || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 }
 
 export class DrfAllocator implements Allocator {
@@ -63,10 +69,11 @@ export class DrfAllocator implements Allocator {
 
   private dominantShare(allocated: Scalars): number {
     let share = 0;
-    for (const [name, value] of allocated) {
-      const total = this.totals.get(name);
-      if (total && total > 0) share = Math.max(share, value / total);
-    }
+    const totals = this.totals;
+    allocated.forEach((value, name) => {
+      const total = totals.get(name);
+      if (total !== undefined && total > 0 && value / total > share) share = value / total;
+    });
     return share;
   }
 
@@ -253,31 +260,68 @@ export class DrfAllocator implements Allocator {
       const j = Math.floor(this.random() * (i + 1));
       const t = ids[i]!; ids[i] = ids[j]!; ids[j] = t;
     }
-    const roles = [...this.roles.values()].filter((r) => r.frameworks.size > 0);
-    const byShare = (a: Client, b: Client) => a.share - b.share || a.allocations - b.allocations || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+    // Who may be offered what does not change during a cycle (active, not suppressed): decide it once per role,
+    // not once per agent. Only the shares move, and the candidates hold the live client objects.
+    const roles: Array<{ role: RoleEntry; candidates: Candidate[] }> = [];
+    for (const role of this.roles.values()) {
+      if (role.frameworks.size === 0) continue;
+      const candidates: Candidate[] = [];
+      for (const fwId of role.frameworks) {
+        const fw = this.frameworks.get(fwId);
+        if (!fw || !fw.active || fw.suppressed.has(role.id)) continue;
+        candidates.push({ fwId, fw, client: fw.clients.get(role.id)! });
+      }
+      if (candidates.length > 0) roles.push({ role, candidates });
+    }
     const out: Allocation[] = [];
+    if (roles.length === 0) return out;
     for (const agentId of ids) {
       const agent = this.agents.get(agentId);
       if (!agent || !agent.active || agent.available.isEmpty()) continue;
-      roles.sort(byShare); // a handful of roles: cheap, and shares moved since the last agent
-      for (const role of roles) {
+      sortByRoleShare(roles); // shares moved since the last agent
+      for (const { role, candidates } of roles) {
         if (agent.available.isEmpty()) break;
         const offerable = agent.reserved ? agent.available.allocatableTo(role.id) : agent.available;
         if (!this.allocatable(offerable)) continue;
-        let best: Client | undefined;
-        let bestId: string | undefined;
-        for (const fwId of role.frameworks) {
-          const fw = this.frameworks.get(fwId);
-          if (!fw || !fw.active || fw.suppressed.has(role.id) || this.filtered(fw, role.id, agentId, now)) continue;
-          const c = fw.clients.get(role.id)!;
-          if (!best || byShare(c, best) < 0) { best = c; bestId = fwId; }
+        let best: Candidate | undefined;
+        for (let i = 0; i < candidates.length; i++) {
+          const c = candidates[i]!;
+          if (best && byShare(c.client, best.client) >= 0) continue;
+          if (this.filtered(c.fw, role.id, agentId, now)) continue;
+          best = c;
         }
-        if (!best || bestId === undefined) continue;
+        if (!best) continue;
         agent.available = offerable === agent.available ? Resources.empty() : agent.available.minus(offerable);
-        this.track(bestId, role.id, offerable, 1);
-        out.push({ frameworkId: bestId, role: role.id, agentId, resources: offerable });
+        this.trackClient(best.client, role, offerable);
+        out.push({ frameworkId: best.fwId, role: role.id, agentId, resources: offerable });
       }
     }
     return out;
   }
+
+  /** `track(…, +1)` for a client already in hand (the allocation loop), without looking it up again. */
+  private trackClient(c: Client, role: RoleEntry, r: Resources): void {
+    addScalars(c.allocated, r, 1);
+    c.share = this.dominantShare(c.allocated);
+    c.allocations++;
+    addScalars(role.allocated, r, 1);
+    role.allocations++;
+    this.refreshRole(role);
+  }
 }
+
+/**
+ * Insertion sort: a handful of roles, already in order but for the one or two whose share moved with the last
+ * agent; Array.prototype.sort with a comparator cost a microsecond per agent here.
+ */
+function sortByRoleShare(roles: Array<{ role: RoleEntry }>): void {
+  for (let i = 1; i < roles.length; i++) {
+    const item = roles[i]!;
+    let j = i - 1;
+    while (j >= 0 && byShare(roles[j]!.role, item.role) > 0) { roles[j + 1] = roles[j]!; j--; }
+    roles[j + 1] = item;
+  }
+}
+
+/** A framework that may be offered a role's resources in this cycle. */
+interface Candidate { fwId: string; fw: FrameworkEntry; client: Client }
