@@ -18,6 +18,7 @@ import type { ChronosMetrics } from './metrics.ts';
 import { appendBounded, countFailure, countSuccess, outcomeOf, retryAfterFailure, type Outcome, type RunRecord } from './runs.ts';
 import { dueAt, formatSchedule, parseIsoDuration, parseSchedule, type Schedule } from './schedule.ts';
 import { formatTaskId } from './task-id.ts';
+import { recoverLaunch } from './launch-recovery.ts';
 
 /** A task of a job: queued until an offer takes it, then launched / running, or awaiting an async callback. */
 export interface ChronosTask {
@@ -53,6 +54,11 @@ export interface ChronosSchedulerOptions {
   wake(): void;
   /** A job failed beyond its retries, was disabled for failing, or was deleted: tell its owners. */
   notify?(notice: JobNotice): void;
+  /**
+   * Called once launches are durably recorded, just before their ACCEPT goes out. Test hook only: the crash-safety
+   * end-to-end test makes the process die here (TRIREME_CHRONOS_TEST_CRASH, see server.ts).
+   */
+  launchRecorded?(): void;
   /** Told about every change to a job or its tasks (feeds the event stream). */
   onEvent?(type: ChronosEventType, jobName: string, detail?: { taskId?: string; taskStatus?: string }): void;
 }
@@ -90,6 +96,8 @@ export class ChronosScheduler implements OfferPlanner {
     values: () => [...this.jobs.values()].map((r) => r.job),
   };
   private writes: Promise<unknown> = Promise.resolve();
+  /** The write recording the launches of the latest plan(); their ACCEPT waits for it (write-ahead). */
+  private launchWrite: Promise<void> = Promise.resolve();
   private running = false;
 
   constructor(private readonly o: ChronosSchedulerOptions) {
@@ -420,8 +428,16 @@ export class ChronosScheduler implements OfferPlanner {
         break;
       }
     }
-    if (ops.length > 0) void this.write(ops);
+    // Write-ahead: the launches (state 'launched' with agent and start) reach the store before the ACCEPT is sent
+    // (OfferLoop awaits launchesRecorded), so a restarted Chronos reconciles them instead of launching them again.
+    this.launchWrite = this.write(ops);
+    this.launchWrite.catch(() => undefined);
     return placed;
+  }
+
+  async launchesRecorded(): Promise<void> {
+    await this.launchWrite;
+    this.o.launchRecorded?.();
   }
 
   launchFailed(tasks: TaskInfo[]): void {
@@ -472,6 +488,9 @@ export class ChronosScheduler implements OfferPlanner {
     const t = this.tasks.get(status.task_id.value);
     if (!t) return; // not ours any more (finished earlier, async-completed, or another incarnation's)
     const now = this.o.clock.now();
+    const job = this.jobs.get(t.jobName)?.job;
+    const recovery = recoverLaunch(t, status, now, job ? parseIsoDuration(job.epsilon) ?? 60_000 : 0);
+    if (recovery !== 'track') { this.recoverUnlaunched(t, recovery, now); return; }
     if (!isTerminalState(status.state)) {
       if (t.state === 'running' && t.agentId === status.agent_id?.value) return;
       t.state = 'running';
@@ -481,7 +500,6 @@ export class ChronosScheduler implements OfferPlanner {
       return;
     }
     const outcome = outcomeOf(status.state) ?? 'failure';
-    const job = this.jobs.get(t.jobName)?.job;
     const exit = /exited with status (-?\d+)/.exec(status.message ?? '');
     if (outcome === 'success' && job?.async && t.state !== 'awaiting') {
       // Async jobs complete through PUT /scheduler/task/{taskId}, not when their process exits.
@@ -490,6 +508,30 @@ export class ChronosScheduler implements OfferPlanner {
       return;
     }
     void this.write(this.finish(t, outcome, status.state, now, { ...(exit ? { exitStatus: Number(exit[1]) } : {}), ...(status.message ? { message: status.message } : {}) }));
+    this.o.wake();
+  }
+
+  /**
+   * The master never saw a task recorded as launched (Chronos stopped between recording and sending the launch):
+   * inside epsilon it is queued again under the same id, otherwise the run is skipped (counted once, as here the
+   * task leaves the table and later answers about it are ignored).
+   */
+  private recoverUnlaunched(t: ChronosTask, recovery: 'relaunch' | 'skip', now: number): void {
+    if (recovery === 'relaunch') {
+      t.state = 'queued';
+      delete t.agentId; delete t.host; delete t.start;
+      this.o.logger.warn({ taskId: t.taskId, lateMs: now - t.due }, 'the master never received this recorded launch; launching it again (inside epsilon)');
+      this.emit('task_queued', t.jobName, { taskId: t.taskId });
+      void this.write([{ op: 'put', key: taskKey(t.taskId), value: t }]);
+      this.tick();
+      this.o.wake();
+      return;
+    }
+    this.tasks.delete(t.taskId);
+    this.o.metrics.skipped.inc({ job: t.jobName });
+    this.o.logger.warn({ taskId: t.taskId, lateMs: now - t.due }, 'the master never received this recorded launch and epsilon has passed; run skipped');
+    this.emit('task_dropped', t.jobName, { taskId: t.taskId });
+    void this.write([{ op: 'delete', key: taskKey(t.taskId) }]);
     this.o.wake();
   }
 

@@ -16,6 +16,12 @@ export interface OfferPlanner {
   plan(offers: OfferBudget[]): Map<string, TaskInfo[]>;
   /** The master did not take a LAUNCH (connection lost, refused): these tasks never started. */
   launchFailed(tasks: TaskInfo[], error: Error): void;
+  /**
+   * Optional write-ahead: resolves once the launches `plan` decided are durable; the ACCEPT waits for it, so a
+   * crash can never leave a task launched that the planner does not know about. Rejecting cancels the launches
+   * (launchFailed) and declines the offers.
+   */
+  launchesRecorded?(): Promise<void>;
 }
 
 export interface OfferLoopOptions {
@@ -62,6 +68,15 @@ export class OfferLoop {
     } catch (err) {
       this.opts.logger?.error({ err }, 'offer planning failed; declining the offers');
       placements = new Map();
+    }
+    if (placements.size > 0 && this.planner.launchesRecorded) {
+      try {
+        await this.planner.launchesRecorded();
+      } catch (err) {
+        this.opts.logger?.error({ err: (err as Error).message }, 'launches could not be recorded; not launching');
+        for (const tasks of placements.values()) this.planner.launchFailed(tasks, err as Error);
+        placements = new Map();
+      }
     }
     const filters = { refuse_seconds: this.opts.refuseSeconds ?? 5 };
     const calls: Promise<void>[] = [];
