@@ -35,6 +35,12 @@ export interface ChronosTask {
 
 interface JobRecord { job: Job; parentsDone: string[] }
 
+/**
+ * A job's schedule as the loop reads it, with its next instant and epsilon in ms, so the pass over every job on
+ * each tick is a comparison per job, not date arithmetic (1,000 jobs: about 9 ms per tick otherwise).
+ */
+interface ParsedSchedule { text: string; tz: string; schedule: Schedule; startMs: number; epsilonText: string; epsilonMs: number }
+
 export interface ChronosSchedulerOptions {
   store: Store;
   clock: Clock;
@@ -79,14 +85,21 @@ const historyKey = (name: string) => `${PREFIX}/history/${segment(name)}`;
 export const FRAMEWORK_ID_KEY = `${PREFIX}/framework-id`;
 
 const MAX_TIMER_MS = 60_000;
+/**
+ * Offers are fetched and kept from this long before a run falls due, so its ACCEPT goes out at the due time
+ * instead of a revive → allocation → offer round trip later (start lateness; see BENCHMARKS.md, Chronos).
+ */
+export const OFFER_HORIZON_MS = 2000;
 
 export class ChronosScheduler implements OfferPlanner {
   private readonly jobs = new Map<string, JobRecord>();
   private readonly tasks = new Map<string, ChronosTask>();
   private readonly history = new Map<string, RunRecord[]>();
   /** Parsed schedules, keyed by job name and valid while the job's schedule text is unchanged. */
-  private readonly parsed = new Map<string, { text: string; tz: string; schedule: Schedule }>();
+  private readonly parsed = new Map<string, ParsedSchedule>();
   private timer?: NodeJS.Timeout;
+  /** Fires OFFER_HORIZON_MS before the next due time: fetch offers to keep. */
+  private prefetchTimer?: NodeJS.Timeout;
   /** When the armed timer fires (epoch ms); -Infinity when none is armed. */
   private timerAt = -Infinity;
   /** The jobs as the graph functions read them, without copying. */
@@ -96,6 +109,8 @@ export class ChronosScheduler implements OfferPlanner {
     values: () => [...this.jobs.values()].map((r) => r.job),
   };
   private writes: Promise<unknown> = Promise.resolve();
+  /** The write waiting for the one in flight; later writes join it. */
+  private batch?: { ops: StoreOp[]; done: Promise<void> };
   /** The write recording the launches of the latest plan(); their ACCEPT waits for it (write-ahead). */
   private launchWrite: Promise<void> = Promise.resolve();
   private running = false;
@@ -125,7 +140,9 @@ export class ChronosScheduler implements OfferPlanner {
   stop(): void {
     this.running = false;
     if (this.timer) clearTimeout(this.timer);
+    if (this.prefetchTimer) clearTimeout(this.prefetchTimer);
     this.timer = undefined;
+    this.prefetchTimer = undefined;
     this.timerAt = -Infinity;
   }
 
@@ -279,11 +296,18 @@ export class ChronosScheduler implements OfferPlanner {
   tick(): void {
     if (!this.running) return;
     if (this.timer) clearTimeout(this.timer);
+    if (this.prefetchTimer) clearTimeout(this.prefetchTimer);
+    this.prefetchTimer = undefined;
     const next = this.advance();
-    if (this.wantsOffers()) this.o.wake();
     this.timerAt = next;
-    this.timer = setTimeout(() => this.tick(), Math.max(1, next - this.o.clock.now()));
+    this.o.wake(); // launches what fell due into kept offers, or fetches offers, or lets kept ones go
+    const now = this.o.clock.now();
+    this.timer = setTimeout(() => this.tick(), Math.max(1, next - now));
     this.timer.unref?.();
+    if (next - now > OFFER_HORIZON_MS) {
+      this.prefetchTimer = setTimeout(() => { this.prefetchTimer = undefined; this.o.wake(); }, next - now - OFFER_HORIZON_MS);
+      this.prefetchTimer.unref?.();
+    }
   }
 
   /** One step of the loop at the clock's now (tests call it directly): returns when to look again (epoch ms). */
@@ -294,13 +318,14 @@ export class ChronosScheduler implements OfferPlanner {
     for (const record of this.jobs.values()) {
       const job = record.job;
       if (job.schedule === undefined || job.disabled) continue;
-      const schedule = this.scheduleOf(job);
-      if (!schedule || schedule.recurrences === 0) continue;
-      const decision = dueAt(schedule, now, parseIsoDuration(job.epsilon) ?? 60_000);
+      const entry = this.parsedOf(job);
+      if (!entry || entry.schedule.recurrences === 0) continue;
+      if (entry.startMs > now) { next = Math.min(next, entry.startMs); continue; }
+      const decision = dueAt(entry.schedule, now, entry.epsilonMs);
       if (decision) {
         const text = formatSchedule(decision.next);
         record.job = { ...job, schedule: text };
-        this.parsed.set(job.name, { text, tz: job.scheduleTimeZone, schedule: decision.next });
+        this.parsed.set(job.name, { ...entry, text, schedule: decision.next, startMs: decision.next.start.toMillis() });
         if (decision.skipped > 0) {
           this.o.metrics.skipped.inc({ job: job.name }, decision.skipped);
           this.o.logger.warn({ job: job.name, skipped: decision.skipped, epsilon: job.epsilon }, 'scheduled runs missed by more than epsilon were skipped');
@@ -310,7 +335,7 @@ export class ChronosScheduler implements OfferPlanner {
         if (decision.runDue !== undefined) ops.push(...this.enqueue(record.job, decision.runDue, 0, job.arguments.join(' ')));
         if (decision.next.recurrences !== 0) next = Math.min(next, decision.next.start.toMillis());
       } else {
-        next = Math.min(next, schedule.start.toMillis());
+        next = Math.min(next, entry.startMs);
       }
     }
     // Queued retries wake the loop when they fall due.
@@ -320,12 +345,20 @@ export class ChronosScheduler implements OfferPlanner {
   }
 
   private scheduleOf(job: Job): Schedule | undefined {
+    return this.parsedOf(job)?.schedule;
+  }
+
+  private parsedOf(job: Job): ParsedSchedule | undefined {
     const cached = this.parsed.get(job.name);
-    if (cached && cached.text === job.schedule && cached.tz === job.scheduleTimeZone) return cached.schedule;
+    if (cached && cached.text === job.schedule && cached.tz === job.scheduleTimeZone && cached.epsilonText === job.epsilon) return cached;
     const r = parseSchedule(job.schedule!, this.o.clock.now(), job.scheduleTimeZone);
     if (!r.ok) { this.o.logger.error({ job: job.name, schedule: job.schedule, err: r.message }, 'stored schedule does not parse; job not scheduled'); return undefined; }
-    this.parsed.set(job.name, { text: job.schedule!, tz: job.scheduleTimeZone, schedule: r.schedule });
-    return r.schedule;
+    const entry: ParsedSchedule = {
+      text: job.schedule!, tz: job.scheduleTimeZone, schedule: r.schedule, startMs: r.schedule.start.toMillis(),
+      epsilonText: job.epsilon, epsilonMs: parseIsoDuration(job.epsilon) ?? 60_000,
+    };
+    this.parsed.set(job.name, entry);
+    return entry;
   }
 
   /**
@@ -389,6 +422,14 @@ export class ChronosScheduler implements OfferPlanner {
   wantsOffers(): boolean {
     const now = this.o.clock.now();
     return this.queued().some((t) => t.due <= now && !this.blocked(t));
+  }
+
+  /** Keep offers while a run is due now or within OFFER_HORIZON_MS (the armed timer or a queued retry). */
+  holdOffers(): boolean {
+    if (!this.running) return false;
+    const now = this.o.clock.now();
+    if (this.timerAt - now <= OFFER_HORIZON_MS) return true;
+    return this.queued().some((t) => t.due - now <= OFFER_HORIZON_MS && !this.blocked(t));
   }
 
   plan(offers: OfferBudget[]): Map<string, TaskInfo[]> {
@@ -606,9 +647,17 @@ export class ChronosScheduler implements OfferPlanner {
   /** Serialised write-through: the store sees writes in the order they were decided. */
   private write(ops: StoreOp[]): Promise<void> {
     if (ops.length === 0) return this.writes.then(() => undefined);
-    const p = this.writes.then(() => this.o.store.transaction(ops));
-    this.writes = p.catch((err: Error) => this.o.logger.error({ err: err.message }, 'could not persist Chronos state'));
-    return p;
+    // Writes issued while the previous one is still in flight share one transaction (the store applies its ops in
+    // order): a run falling due queues and records its launch in one commit, not two, before its ACCEPT.
+    if (this.batch) { this.batch.ops.push(...ops); return this.batch.done; }
+    const batch: { ops: StoreOp[]; done: Promise<void> } = { ops: [...ops], done: Promise.resolve() };
+    batch.done = this.writes.then(() => {
+      if (this.batch === batch) this.batch = undefined;
+      return this.o.store.transaction(batch.ops);
+    });
+    this.batch = batch;
+    this.writes = batch.done.catch((err: Error) => this.o.logger.error({ err: err.message }, 'could not persist Chronos state'));
+    return batch.done;
   }
 }
 

@@ -141,12 +141,15 @@ export async function startChronos(config: ChronosConfig, logger: Logger, deps: 
   let reviveTimer: NodeJS.Timeout | undefined;
   const wake = (): void => {
     offerLoop?.wake();
-    if (!client?.connected || !scheduler.wantsOffers() || reviveTimer) return;
+    // Kept offers serve runs falling due soon; a revive is for runs due now that they could not take, or to fetch
+    // offers to keep (scheduler.holdOffers) when none are kept.
+    const wanted = scheduler.wantsOffers() || (scheduler.holdOffers() && !offerLoop?.holding);
+    if (!client?.connected || !wanted || reviveTimer) return;
     const wait = lastRevive + REVIVE_INTERVAL_MS - Date.now();
     const revive = () => {
       reviveTimer = undefined;
       lastRevive = Date.now();
-      if (client?.connected && scheduler.wantsOffers()) client.revive().catch((err: Error) => logger.debug({ err: err.message }, 'revive failed'));
+      if (client?.connected && (scheduler.wantsOffers() || (scheduler.holdOffers() && !offerLoop?.holding))) client.revive().catch((err: Error) => logger.debug({ err: err.message }, 'revive failed'));
     };
     if (wait <= 0) revive();
     else { reviveTimer = setTimeout(revive, wait); reviveTimer.unref(); }
