@@ -76,7 +76,9 @@ test('killed while a launched run is going: the restarted Chronos tracks it to i
   await eventually(() => runs(file) === 1, 45_000);
   await chronos.stop('SIGKILL');
   chronos = await startChronosProcess(cluster.masterAddress, workDir);
-  await eventually(async () => (await getJob(chronos.url, 'slow')).successCount === 1, 45_000);
+  await eventually(async () => (await getJob(chronos.url, 'slow')).successCount === 1, 45_000).catch((err: Error) => {
+    throw new Error(`${err.message}\n${chronos.output().split('\n').filter((l) => /slow|reconcil|subscri/i.test(l)).join('\n')}`);
+  });
   assert.equal(runs(file), 1, 'ran exactly once');
   assert.equal((await getJob(chronos.url, 'slow')).errorCount, 0, 'its end was tracked as a success, not a loss');
 });
