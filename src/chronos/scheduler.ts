@@ -365,8 +365,11 @@ export class ChronosScheduler implements OfferPlanner {
    * Queues a run. A job is in the queue at most once (as in Chronos): a newer due run supersedes a still-queued
    * older one (which is counted as skipped), so a job held back by concurrency runs its latest instant.
    */
-  private enqueue(job: Job, due: number, attempt: number, args: string): StoreOp[] {
+  private enqueue(job: Job, due: number, attempt: number, rawArgs: string): StoreOp[] {
     if (job.disabled) return [];
+    // Chronos drops ';' from a task's arguments whatever their source (job arguments or ?arguments=): a shell job
+    // runs "<command> <arguments>" through sh -c, and ';' would start a second command.
+    const args = rawArgs.replace(/;/g, '');
     const ops: StoreOp[] = [];
     if (attempt === 0) {
       const waiting = [...this.tasks.values()].find((t) => t.jobName === job.name && t.state === 'queued' && t.attempt === 0);

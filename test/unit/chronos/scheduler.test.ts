@@ -247,6 +247,24 @@ test('manual runs carry ?arguments= (without ";") and are not queued twice', asy
   assert.equal(tasks[0]!.task_id.value, `ct:${T0}:0:m:--day%201%20rm%20-rf%20%2F`);
 });
 
+test('shell jobs run "<command> <arguments>" through the shell as Chronos does: job arguments, or ?arguments= instead of them', async () => {
+  const h = harness();
+  await h.add({ name: 's', command: 'echo', arguments: ['a b', 'c;d'], schedule: 'R1/2026-11-25T12:00:00Z/PT1H' });
+  h.s.advance();
+  const [scheduled] = h.launch();
+  assert.equal(scheduled?.command?.shell, true);
+  assert.equal(scheduled?.command?.value, 'echo a b cd', 'the job\'s arguments are appended, joined by spaces, without ";"');
+  assert.equal(scheduled?.command?.arguments, undefined, 'a shell command carries no argv');
+  h.end(scheduled!, 'TASK_FINISHED');
+  await h.s.runNow('s', '$HOME');
+  const [manual] = h.launch();
+  assert.equal(manual?.command?.value, 'echo $HOME', '?arguments= replaces the job\'s arguments and reaches the shell unquoted');
+  h.end(manual!, 'TASK_FINISHED');
+  await h.s.runNow('s', '');
+  const [bare] = h.launch();
+  assert.equal(bare?.command?.value, 'echo', 'an empty ?arguments= runs the bare command');
+});
+
 test('disabled jobs never run', async () => {
   const h = harness();
   await h.add({ name: 'off', command: 'x', schedule: 'R//PT1S', disabled: true });
