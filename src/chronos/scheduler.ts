@@ -102,6 +102,8 @@ export class ChronosScheduler implements OfferPlanner {
   private prefetchTimer?: NodeJS.Timeout;
   /** When the armed timer fires (epoch ms); -Infinity when none is armed. */
   private timerAt = -Infinity;
+  /** The next due instant the latest advance() found (epoch ms): offers are kept from OFFER_HORIZON_MS before. */
+  private nextDueAt = Infinity;
   /** The jobs as the graph functions read them, without copying. */
   private readonly lookup: JobLookup<Job> = {
     has: (n) => this.jobs.has(n),
@@ -139,6 +141,7 @@ export class ChronosScheduler implements OfferPlanner {
 
   stop(): void {
     this.running = false;
+    this.nextDueAt = Infinity;
     if (this.timer) clearTimeout(this.timer);
     if (this.prefetchTimer) clearTimeout(this.prefetchTimer);
     this.timer = undefined;
@@ -341,6 +344,7 @@ export class ChronosScheduler implements OfferPlanner {
     // Queued retries wake the loop when they fall due.
     for (const t of this.tasks.values()) if (t.state === 'queued' && t.due > now) next = Math.min(next, t.due);
     if (ops.length > 0) void this.write(ops);
+    this.nextDueAt = next;
     return next;
   }
 
@@ -429,9 +433,8 @@ export class ChronosScheduler implements OfferPlanner {
 
   /** Keep offers while a run is due now or within OFFER_HORIZON_MS (the armed timer or a queued retry). */
   holdOffers(): boolean {
-    if (!this.running) return false;
     const now = this.o.clock.now();
-    if (this.timerAt - now <= OFFER_HORIZON_MS) return true;
+    if (this.nextDueAt - now <= OFFER_HORIZON_MS) return true;
     return this.queued().some((t) => t.due - now <= OFFER_HORIZON_MS && !this.blocked(t));
   }
 

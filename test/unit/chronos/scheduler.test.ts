@@ -265,6 +265,21 @@ test('shell jobs run "<command> <arguments>" through the shell as Chronos does: 
   assert.equal(bare?.command?.value, 'echo', 'an empty ?arguments= runs the bare command');
 });
 
+test('offers are kept from 2 s before a run falls due, and the run starts at its due time, never before', async () => {
+  const h = harness(undefined, new ManualClock(T0 - 5000));
+  await h.add({ name: 'soon', command: 'true', schedule: 'R1/2026-11-25T12:00:00Z/PT1H' });
+  h.s.advance();
+  assert.equal(h.s.holdOffers(), false, '5 s before: offers are declined');
+  h.clock.advance(3500);
+  assert.equal(h.s.holdOffers(), true, '1.5 s before: offers are kept');
+  assert.deepEqual(h.launch(), [], 'not launched early');
+  h.clock.advance(1500);
+  h.s.advance();
+  assert.equal(h.launch().length, 1, 'launched at the due time');
+  h.s.advance();
+  assert.equal(h.s.holdOffers(), false, 'nothing else due: kept offers go back');
+});
+
 test('disabled jobs never run', async () => {
   const h = harness();
   await h.add({ name: 'off', command: 'x', schedule: 'R//PT1S', disabled: true });
