@@ -372,8 +372,9 @@ export class ChronosScheduler implements OfferPlanner {
   private enqueue(job: Job, due: number, attempt: number, rawArgs: string): StoreOp[] {
     if (job.disabled) return [];
     // Chronos drops ';' from a task's arguments whatever their source (job arguments or ?arguments=): a shell job
-    // runs "<command> <arguments>" through sh -c, and ';' would start a second command.
-    const args = rawArgs.replace(/;/g, '');
+    // runs "<command> <arguments>" through sh -c, where ';' would start a second command. Without a shell the
+    // job's arguments are its argv and reach the process verbatim (as Chronos' CommandInfo.arguments do).
+    const args = job.shell ? rawArgs.replace(/;/g, '') : rawArgs;
     const ops: StoreOp[] = [];
     if (attempt === 0) {
       const waiting = [...this.tasks.values()].find((t) => t.jobName === job.name && t.state === 'queued' && t.attempt === 0);
