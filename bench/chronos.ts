@@ -28,15 +28,22 @@ async function benchLateness(results: ChronosResult[]): Promise<void> {
   try {
     const file = join(cluster.dir, 'runs.out');
     const t0 = Date.now() + 5000 + JOBS_PER_MINUTE * 5;
-    for (let i = 0; i < JOBS_PER_MINUTE; i++) {
-      const start = t0 + Math.floor((i * 60_000) / JOBS_PER_MINUTE);
-      await post(chronos.url, { name: `late-${i}`, command: `echo $CHRONOS_JOB_RUN_TIME $(date +%s%3N) >> ${file}`, schedule: `R1/${new Date(start).toISOString()}/PT1M`, cpus: 0.01, mem: 16, disk: 1 });
-    }
+    // Jobs POSTed less than a second before their due time (a loaded machine posts slowly) would measure the
+    // POST, not the scheduling: they are left out and counted.
+    const postedLate = new Set<number>();
+    const queue = Array.from({ length: JOBS_PER_MINUTE }, (_, i) => i);
+    await Promise.all(Array.from({ length: 8 }, async () => {
+      for (let i = queue.shift(); i !== undefined; i = queue.shift()) {
+        const start = t0 + Math.floor((i * 60_000) / JOBS_PER_MINUTE);
+        await post(chronos.url, { name: `late-${i}`, command: `echo $CHRONOS_JOB_RUN_TIME $(date +%s%3N) >> ${file}`, schedule: `R1/${new Date(start).toISOString()}/PT1M`, cpus: 0.01, mem: 16, disk: 1 });
+        if (Date.now() > start - 1000) postedLate.add(start);
+      }
+    }));
     const read = () => (existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean) : []);
     const deadline = t0 + 60_000 + 30_000;
     while (read().length < JOBS_PER_MINUTE && Date.now() < deadline) await new Promise((r) => setTimeout(r, 500));
-    const late = read().map((l) => { const [due, ran] = l.split(' ').map(Number); return ran! - due!; });
-    results.push({ name: `start lateness, ${JOBS_PER_MINUTE} jobs due per minute on 3 agents (p50; ${late.length} runs)`, value: pct(late, 0.5), unit: 'ms', target: '' });
+    const late = read().map((l) => l.split(' ').map(Number)).filter(([due]) => !postedLate.has(due!)).map(([due, ran]) => ran! - due!);
+    results.push({ name: `start lateness, ${JOBS_PER_MINUTE} jobs due per minute on 3 agents (p50; ${late.length} runs, ${postedLate.size} left out as POSTed < 1 s before due)`, value: pct(late, 0.5), unit: 'ms', target: '' });
     results.push({ name: 'start lateness (p99)', value: pct(late, 0.99), unit: 'ms', target: '≤ 100 ms' });
     results.push({ name: 'start lateness (max)', value: Math.max(...late), unit: 'ms', target: '' });
     // Chronos' own share: launch decision (ACCEPT sent) minus due time, from its Prometheus histogram.

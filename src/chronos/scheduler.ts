@@ -18,6 +18,7 @@ import type { ChronosMetrics } from './metrics.ts';
 import { appendBounded, countFailure, countSuccess, outcomeOf, retryAfterFailure, type Outcome, type RunRecord } from './runs.ts';
 import { dueAt, formatSchedule, parseIsoDuration, parseSchedule, type Schedule } from './schedule.ts';
 import { formatTaskId } from './task-id.ts';
+import { recoverLaunch } from './launch-recovery.ts';
 
 /** A task of a job: queued until an offer takes it, then launched / running, or awaiting an async callback. */
 export interface ChronosTask {
@@ -33,6 +34,12 @@ export interface ChronosTask {
 }
 
 interface JobRecord { job: Job; parentsDone: string[] }
+
+/**
+ * A job's schedule as the loop reads it, with its next instant and epsilon in ms, so the pass over every job on
+ * each tick is a comparison per job, not date arithmetic (1,000 jobs: about 9 ms per tick otherwise).
+ */
+interface ParsedSchedule { text: string; tz: string; schedule: Schedule; startMs: number; epsilonText: string; epsilonMs: number }
 
 export interface ChronosSchedulerOptions {
   store: Store;
@@ -53,6 +60,11 @@ export interface ChronosSchedulerOptions {
   wake(): void;
   /** A job failed beyond its retries, was disabled for failing, or was deleted: tell its owners. */
   notify?(notice: JobNotice): void;
+  /**
+   * Called once launches are durably recorded, just before their ACCEPT goes out. Test hook only: the crash-safety
+   * end-to-end test makes the process die here (TRIREME_CHRONOS_TEST_CRASH, see server.ts).
+   */
+  launchRecorded?(): void;
   /** Told about every change to a job or its tasks (feeds the event stream). */
   onEvent?(type: ChronosEventType, jobName: string, detail?: { taskId?: string; taskStatus?: string }): void;
 }
@@ -73,16 +85,25 @@ const historyKey = (name: string) => `${PREFIX}/history/${segment(name)}`;
 export const FRAMEWORK_ID_KEY = `${PREFIX}/framework-id`;
 
 const MAX_TIMER_MS = 60_000;
+/**
+ * Offers are fetched and kept from this long before a run falls due, so its ACCEPT goes out at the due time
+ * instead of a revive → allocation → offer round trip later (start lateness; see BENCHMARKS.md, Chronos).
+ */
+export const OFFER_HORIZON_MS = 2000;
 
 export class ChronosScheduler implements OfferPlanner {
   private readonly jobs = new Map<string, JobRecord>();
   private readonly tasks = new Map<string, ChronosTask>();
   private readonly history = new Map<string, RunRecord[]>();
   /** Parsed schedules, keyed by job name and valid while the job's schedule text is unchanged. */
-  private readonly parsed = new Map<string, { text: string; tz: string; schedule: Schedule }>();
+  private readonly parsed = new Map<string, ParsedSchedule>();
   private timer?: NodeJS.Timeout;
+  /** Fires OFFER_HORIZON_MS before the next due time: fetch offers to keep. */
+  private prefetchTimer?: NodeJS.Timeout;
   /** When the armed timer fires (epoch ms); -Infinity when none is armed. */
   private timerAt = -Infinity;
+  /** The next due instant the latest advance() found (epoch ms): offers are kept from OFFER_HORIZON_MS before. */
+  private nextDueAt = Infinity;
   /** The jobs as the graph functions read them, without copying. */
   private readonly lookup: JobLookup<Job> = {
     has: (n) => this.jobs.has(n),
@@ -90,6 +111,10 @@ export class ChronosScheduler implements OfferPlanner {
     values: () => [...this.jobs.values()].map((r) => r.job),
   };
   private writes: Promise<unknown> = Promise.resolve();
+  /** The write waiting for the one in flight; later writes join it. */
+  private batch?: { ops: StoreOp[]; done: Promise<void> };
+  /** The write recording the launches of the latest plan(); their ACCEPT waits for it (write-ahead). */
+  private launchWrite: Promise<void> = Promise.resolve();
   private running = false;
 
   constructor(private readonly o: ChronosSchedulerOptions) {
@@ -116,8 +141,11 @@ export class ChronosScheduler implements OfferPlanner {
 
   stop(): void {
     this.running = false;
+    this.nextDueAt = Infinity;
     if (this.timer) clearTimeout(this.timer);
+    if (this.prefetchTimer) clearTimeout(this.prefetchTimer);
     this.timer = undefined;
+    this.prefetchTimer = undefined;
     this.timerAt = -Infinity;
   }
 
@@ -271,11 +299,18 @@ export class ChronosScheduler implements OfferPlanner {
   tick(): void {
     if (!this.running) return;
     if (this.timer) clearTimeout(this.timer);
+    if (this.prefetchTimer) clearTimeout(this.prefetchTimer);
+    this.prefetchTimer = undefined;
     const next = this.advance();
-    if (this.wantsOffers()) this.o.wake();
     this.timerAt = next;
-    this.timer = setTimeout(() => this.tick(), Math.max(1, next - this.o.clock.now()));
+    this.o.wake(); // launches what fell due into kept offers, or fetches offers, or lets kept ones go
+    const now = this.o.clock.now();
+    this.timer = setTimeout(() => this.tick(), Math.max(1, next - now));
     this.timer.unref?.();
+    if (next - now > OFFER_HORIZON_MS) {
+      this.prefetchTimer = setTimeout(() => { this.prefetchTimer = undefined; this.o.wake(); }, next - now - OFFER_HORIZON_MS);
+      this.prefetchTimer.unref?.();
+    }
   }
 
   /** One step of the loop at the clock's now (tests call it directly): returns when to look again (epoch ms). */
@@ -286,13 +321,14 @@ export class ChronosScheduler implements OfferPlanner {
     for (const record of this.jobs.values()) {
       const job = record.job;
       if (job.schedule === undefined || job.disabled) continue;
-      const schedule = this.scheduleOf(job);
-      if (!schedule || schedule.recurrences === 0) continue;
-      const decision = dueAt(schedule, now, parseIsoDuration(job.epsilon) ?? 60_000);
+      const entry = this.parsedOf(job);
+      if (!entry || entry.schedule.recurrences === 0) continue;
+      if (entry.startMs > now) { next = Math.min(next, entry.startMs); continue; }
+      const decision = dueAt(entry.schedule, now, entry.epsilonMs);
       if (decision) {
         const text = formatSchedule(decision.next);
         record.job = { ...job, schedule: text };
-        this.parsed.set(job.name, { text, tz: job.scheduleTimeZone, schedule: decision.next });
+        this.parsed.set(job.name, { ...entry, text, schedule: decision.next, startMs: decision.next.start.toMillis() });
         if (decision.skipped > 0) {
           this.o.metrics.skipped.inc({ job: job.name }, decision.skipped);
           this.o.logger.warn({ job: job.name, skipped: decision.skipped, epsilon: job.epsilon }, 'scheduled runs missed by more than epsilon were skipped');
@@ -302,30 +338,43 @@ export class ChronosScheduler implements OfferPlanner {
         if (decision.runDue !== undefined) ops.push(...this.enqueue(record.job, decision.runDue, 0, job.arguments.join(' ')));
         if (decision.next.recurrences !== 0) next = Math.min(next, decision.next.start.toMillis());
       } else {
-        next = Math.min(next, schedule.start.toMillis());
+        next = Math.min(next, entry.startMs);
       }
     }
     // Queued retries wake the loop when they fall due.
     for (const t of this.tasks.values()) if (t.state === 'queued' && t.due > now) next = Math.min(next, t.due);
     if (ops.length > 0) void this.write(ops);
+    this.nextDueAt = next;
     return next;
   }
 
   private scheduleOf(job: Job): Schedule | undefined {
+    return this.parsedOf(job)?.schedule;
+  }
+
+  private parsedOf(job: Job): ParsedSchedule | undefined {
     const cached = this.parsed.get(job.name);
-    if (cached && cached.text === job.schedule && cached.tz === job.scheduleTimeZone) return cached.schedule;
+    if (cached && cached.text === job.schedule && cached.tz === job.scheduleTimeZone && cached.epsilonText === job.epsilon) return cached;
     const r = parseSchedule(job.schedule!, this.o.clock.now(), job.scheduleTimeZone);
     if (!r.ok) { this.o.logger.error({ job: job.name, schedule: job.schedule, err: r.message }, 'stored schedule does not parse; job not scheduled'); return undefined; }
-    this.parsed.set(job.name, { text: job.schedule!, tz: job.scheduleTimeZone, schedule: r.schedule });
-    return r.schedule;
+    const entry: ParsedSchedule = {
+      text: job.schedule!, tz: job.scheduleTimeZone, schedule: r.schedule, startMs: r.schedule.start.toMillis(),
+      epsilonText: job.epsilon, epsilonMs: parseIsoDuration(job.epsilon) ?? 60_000,
+    };
+    this.parsed.set(job.name, entry);
+    return entry;
   }
 
   /**
    * Queues a run. A job is in the queue at most once (as in Chronos): a newer due run supersedes a still-queued
    * older one (which is counted as skipped), so a job held back by concurrency runs its latest instant.
    */
-  private enqueue(job: Job, due: number, attempt: number, args: string): StoreOp[] {
+  private enqueue(job: Job, due: number, attempt: number, rawArgs: string): StoreOp[] {
     if (job.disabled) return [];
+    // Chronos drops ';' from a task's arguments whatever their source (job arguments or ?arguments=): a shell job
+    // runs "<command> <arguments>" through sh -c, where ';' would start a second command. Without a shell the
+    // job's arguments are its argv and reach the process verbatim (as Chronos' CommandInfo.arguments do).
+    const args = job.shell ? rawArgs.replace(/;/g, '') : rawArgs;
     const ops: StoreOp[] = [];
     if (attempt === 0) {
       const waiting = [...this.tasks.values()].find((t) => t.jobName === job.name && t.state === 'queued' && t.attempt === 0);
@@ -383,6 +432,13 @@ export class ChronosScheduler implements OfferPlanner {
     return this.queued().some((t) => t.due <= now && !this.blocked(t));
   }
 
+  /** Keep offers while a run is due now or within OFFER_HORIZON_MS (the armed timer or a queued retry). */
+  holdOffers(): boolean {
+    const now = this.o.clock.now();
+    if (this.nextDueAt - now <= OFFER_HORIZON_MS) return true;
+    return this.queued().some((t) => t.due - now <= OFFER_HORIZON_MS && !this.blocked(t));
+  }
+
   plan(offers: OfferBudget[]): Map<string, TaskInfo[]> {
     const now = this.o.clock.now();
     const placed = new Map<string, TaskInfo[]>();
@@ -420,8 +476,16 @@ export class ChronosScheduler implements OfferPlanner {
         break;
       }
     }
-    if (ops.length > 0) void this.write(ops);
+    // Write-ahead: the launches (state 'launched' with agent and start) reach the store before the ACCEPT is sent
+    // (OfferLoop awaits launchesRecorded), so a restarted Chronos reconciles them instead of launching them again.
+    this.launchWrite = this.write(ops);
+    this.launchWrite.catch(() => undefined);
     return placed;
+  }
+
+  async launchesRecorded(): Promise<void> {
+    await this.launchWrite;
+    this.o.launchRecorded?.();
   }
 
   launchFailed(tasks: TaskInfo[]): void {
@@ -472,6 +536,9 @@ export class ChronosScheduler implements OfferPlanner {
     const t = this.tasks.get(status.task_id.value);
     if (!t) return; // not ours any more (finished earlier, async-completed, or another incarnation's)
     const now = this.o.clock.now();
+    const job = this.jobs.get(t.jobName)?.job;
+    const recovery = recoverLaunch(t, status, now, job ? parseIsoDuration(job.epsilon) ?? 60_000 : 0);
+    if (recovery !== 'track') { this.recoverUnlaunched(t, recovery, now); return; }
     if (!isTerminalState(status.state)) {
       if (t.state === 'running' && t.agentId === status.agent_id?.value) return;
       t.state = 'running';
@@ -481,7 +548,6 @@ export class ChronosScheduler implements OfferPlanner {
       return;
     }
     const outcome = outcomeOf(status.state) ?? 'failure';
-    const job = this.jobs.get(t.jobName)?.job;
     const exit = /exited with status (-?\d+)/.exec(status.message ?? '');
     if (outcome === 'success' && job?.async && t.state !== 'awaiting') {
       // Async jobs complete through PUT /scheduler/task/{taskId}, not when their process exits.
@@ -490,6 +556,30 @@ export class ChronosScheduler implements OfferPlanner {
       return;
     }
     void this.write(this.finish(t, outcome, status.state, now, { ...(exit ? { exitStatus: Number(exit[1]) } : {}), ...(status.message ? { message: status.message } : {}) }));
+    this.o.wake();
+  }
+
+  /**
+   * The master never saw a task recorded as launched (Chronos stopped between recording and sending the launch):
+   * inside epsilon it is queued again under the same id, otherwise the run is skipped (counted once, as here the
+   * task leaves the table and later answers about it are ignored).
+   */
+  private recoverUnlaunched(t: ChronosTask, recovery: 'relaunch' | 'skip', now: number): void {
+    if (recovery === 'relaunch') {
+      t.state = 'queued';
+      delete t.agentId; delete t.host; delete t.start;
+      this.o.logger.warn({ taskId: t.taskId, lateMs: now - t.due }, 'the master never received this recorded launch; launching it again (inside epsilon)');
+      this.emit('task_queued', t.jobName, { taskId: t.taskId });
+      void this.write([{ op: 'put', key: taskKey(t.taskId), value: t }]);
+      this.tick();
+      this.o.wake();
+      return;
+    }
+    this.tasks.delete(t.taskId);
+    this.o.metrics.skipped.inc({ job: t.jobName });
+    this.o.logger.warn({ taskId: t.taskId, lateMs: now - t.due }, 'the master never received this recorded launch and epsilon has passed; run skipped');
+    this.emit('task_dropped', t.jobName, { taskId: t.taskId });
+    void this.write([{ op: 'delete', key: taskKey(t.taskId) }]);
     this.o.wake();
   }
 
@@ -564,9 +654,17 @@ export class ChronosScheduler implements OfferPlanner {
   /** Serialised write-through: the store sees writes in the order they were decided. */
   private write(ops: StoreOp[]): Promise<void> {
     if (ops.length === 0) return this.writes.then(() => undefined);
-    const p = this.writes.then(() => this.o.store.transaction(ops));
-    this.writes = p.catch((err: Error) => this.o.logger.error({ err: err.message }, 'could not persist Chronos state'));
-    return p;
+    // Writes issued while the previous one is still in flight share one transaction (the store applies its ops in
+    // order): a run falling due queues and records its launch in one commit, not two, before its ACCEPT.
+    if (this.batch) { this.batch.ops.push(...ops); return this.batch.done; }
+    const batch: { ops: StoreOp[]; done: Promise<void> } = { ops: [...ops], done: Promise.resolve() };
+    batch.done = this.writes.then(() => {
+      if (this.batch === batch) this.batch = undefined;
+      return this.o.store.transaction(batch.ops);
+    });
+    this.batch = batch;
+    this.writes = batch.done.catch((err: Error) => this.o.logger.error({ err: err.message }, 'could not persist Chronos state'));
+    return batch.done;
   }
 }
 

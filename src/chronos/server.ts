@@ -102,6 +102,15 @@ export interface RunningChronos {
   close(): Promise<void>;
 }
 
+/**
+ * Test-only crash point (the crash-safety end-to-end test): with TRIREME_CHRONOS_TEST_CRASH=after-launch-recorded
+ * the process SIGKILLs itself once a launch is durably recorded, before its ACCEPT reaches the master, which no
+ * external kill can hit reliably.
+ */
+function crashAfterLaunchRecorded(): boolean {
+  return process.env.TRIREME_CHRONOS_TEST_CRASH === 'after-launch-recorded';
+}
+
 export async function startChronos(config: ChronosConfig, logger: Logger, deps: ChronosDeps = {}): Promise<RunningChronos> {
   const clock = deps.clock ?? systemClock;
   const credentials = loadHttpCredentials('chronos', config);
@@ -121,6 +130,7 @@ export async function startChronos(config: ChronosConfig, logger: Logger, deps: 
     store, clock, logger, metrics, historyLimit: config.historyLimit, failureRetryMs: config.failureRetryMs, disableAfterFailures: config.disableAfterFailures ?? 0, role: config.role,
     kill: (taskId, agentId) => client ? client.kill(taskId, agentId) : Promise.reject(new Error('not subscribed')),
     wake: () => wake(),
+    ...(crashAfterLaunchRecorded() ? { launchRecorded: () => { logger.warn('TRIREME_CHRONOS_TEST_CRASH: dying before the ACCEPT'); process.kill(process.pid, 'SIGKILL'); } } : {}),
     ...(notifier.enabled ? { notify: (notice: JobNotice) => notifier.notify(notice) } : {}),
     onEvent: (type, jobName, detail) => events.publish({ type, jobName, ...detail, timestamp: new Date(clock.now()).toISOString() }),
   });
@@ -131,12 +141,15 @@ export async function startChronos(config: ChronosConfig, logger: Logger, deps: 
   let reviveTimer: NodeJS.Timeout | undefined;
   const wake = (): void => {
     offerLoop?.wake();
-    if (!client?.connected || !scheduler.wantsOffers() || reviveTimer) return;
+    // Kept offers serve runs falling due soon; a revive is for runs due now that they could not take, or to fetch
+    // offers to keep (scheduler.holdOffers) when none are kept.
+    const wanted = scheduler.wantsOffers() || (scheduler.holdOffers() && !offerLoop?.holding);
+    if (!client?.connected || !wanted || reviveTimer) return;
     const wait = lastRevive + REVIVE_INTERVAL_MS - Date.now();
     const revive = () => {
       reviveTimer = undefined;
       lastRevive = Date.now();
-      if (client?.connected && scheduler.wantsOffers()) client.revive().catch((err: Error) => logger.debug({ err: err.message }, 'revive failed'));
+      if (client?.connected && (scheduler.wantsOffers() || (scheduler.holdOffers() && !offerLoop?.holding))) client.revive().catch((err: Error) => logger.debug({ err: err.message }, 'revive failed'));
     };
     if (wait <= 0) revive();
     else { reviveTimer = setTimeout(revive, wait); reviveTimer.unref(); }

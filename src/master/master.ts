@@ -801,7 +801,10 @@ export class Master extends EventEmitter {
       return;
     }
     for (const { taskId, agentId } of tasks) {
-      const task = fw.tasks.get(taskId) ?? fw.unreachableTasks.get(taskId);
+      // A task whose terminal update the framework has not acknowledged yet is still known (as in Mesos, which
+      // removes it only on that acknowledgement): a scheduler restarted meanwhile learns how it ended, not "lost".
+      const unacknowledged = agentId ? this.agents.get(agentId)?.tasks.get(fw.id, taskId) : undefined;
+      const task = fw.tasks.get(taskId) ?? fw.unreachableTasks.get(taskId) ?? unacknowledged;
       if (task) { reply(task); continue; }
       const base = { task_id: { value: taskId }, ...(agentId ? { agent_id: { value: agentId } } : {}), reason: 'REASON_RECONCILIATION' as TaskReason };
       if (agentId ? this.recoveredAgents.has(agentId) : this.recoveredAgents.size > 0) continue; // no answer until the agent is back

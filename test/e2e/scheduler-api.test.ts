@@ -242,6 +242,19 @@ describe('Mesos v1 scheduler API end to end', () => {
     });
   });
 
+  it('a task whose terminal update is not acknowledged yet is reconciled with how it ended, not as lost', async () => {
+    const s = await subscribe();
+    const [offer] = await s.nextOffers();
+    await s.call(launch([offer.id.value], [commandTask('ended-1', offer.agent_id.value, 'true')]));
+    for (const state of ['TASK_STARTING', 'TASK_RUNNING'] as const) await s.ack(await s.waitForUpdate('ended-1', state));
+    const finished = await s.waitForUpdate('ended-1', 'TASK_FINISHED'); // not acknowledged
+    await s.call({ type: 'RECONCILE', reconcile: { tasks: [{ task_id: { value: 'ended-1' }, agent_id: offer.agent_id }] } });
+    const rec = await eventually(() => s.updates('ended-1').find((u) => u.reason === 'REASON_RECONCILIATION'));
+    assert.equal(rec.state, 'TASK_FINISHED');
+    await s.ack(finished);
+    await teardown(s);
+  });
+
   it('DECLINE with a filter withholds that agent; REVIVE brings offers back', async () => {
     const s = await subscribe();
     const offers = await s.nextOffers();

@@ -2,9 +2,9 @@
 import { join } from 'node:path';
 import { startRole, type RoleProcess } from './processes.ts';
 
-export function startChronosProcess(master: string, workDir: string, extra: string[] = []): Promise<RoleProcess> {
+export function startChronosProcess(master: string, workDir: string, extra: string[] = [], env: Record<string, string> = {}): Promise<RoleProcess> {
   return startRole(['chronos', '--master', master, '--http-address', '127.0.0.1', '--hostname', '127.0.0.1', '--http-port', '0',
-    '--work-dir', workDir, '--failure-retry', '300', '--decline-offer-duration', '1000', '--failover-timeout', '60', ...extra], 'chronos listening');
+    '--work-dir', workDir, '--failure-retry', '300', '--decline-offer-duration', '1000', '--failover-timeout', '60', ...extra], 'chronos listening', 30_000, env);
 }
 
 export function chronosDir(base: string): string { return join(base, 'chronos'); }

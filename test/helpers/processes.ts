@@ -61,9 +61,9 @@ export function runCli(args: string[], timeoutMs = 20_000, env: Record<string, s
 }
 
 /** Spawns `trireme <args>` and resolves once its JSON log says it listens (`msg` matches). */
-export function startRole(args: string[], readyMsg: string, timeoutMs = 30_000): Promise<RoleProcess> {
+export function startRole(args: string[], readyMsg: string, timeoutMs = 30_000, env: Record<string, string> = {}): Promise<RoleProcess> {
   return new Promise((resolvePromise, reject) => {
-    const proc = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, TRIREME_LOG_PRETTY: '0', TRIREME_LOG_LEVEL: process.env.TRIREME_LOG_LEVEL ?? 'info' }, stdio: ['ignore', 'pipe', 'pipe'], detached: false });
+    const proc = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, TRIREME_LOG_PRETTY: '0', TRIREME_LOG_LEVEL: process.env.TRIREME_LOG_LEVEL ?? 'info', ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: false });
     running.add(proc);
     let out = '';
     let buffered = '';

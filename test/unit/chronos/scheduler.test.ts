@@ -247,6 +247,39 @@ test('manual runs carry ?arguments= (without ";") and are not queued twice', asy
   assert.equal(tasks[0]!.task_id.value, `ct:${T0}:0:m:--day%201%20rm%20-rf%20%2F`);
 });
 
+test('shell jobs run "<command> <arguments>" through the shell as Chronos does: job arguments, or ?arguments= instead of them', async () => {
+  const h = harness();
+  await h.add({ name: 's', command: 'echo', arguments: ['a b', 'c;d'], schedule: 'R1/2026-11-25T12:00:00Z/PT1H' });
+  h.s.advance();
+  const [scheduled] = h.launch();
+  assert.equal(scheduled?.command?.shell, true);
+  assert.equal(scheduled?.command?.value, 'echo a b cd', 'the job\'s arguments are appended, joined by spaces, without ";"');
+  assert.equal(scheduled?.command?.arguments, undefined, 'a shell command carries no argv');
+  h.end(scheduled!, 'TASK_FINISHED');
+  await h.s.runNow('s', '$HOME');
+  const [manual] = h.launch();
+  assert.equal(manual?.command?.value, 'echo $HOME', '?arguments= replaces the job\'s arguments and reaches the shell unquoted');
+  h.end(manual!, 'TASK_FINISHED');
+  await h.s.runNow('s', '');
+  const [bare] = h.launch();
+  assert.equal(bare?.command?.value, 'echo', 'an empty ?arguments= runs the bare command');
+});
+
+test('offers are kept from 2 s before a run falls due, and the run starts at its due time, never before', async () => {
+  const h = harness(undefined, new ManualClock(T0 - 5000));
+  await h.add({ name: 'soon', command: 'true', schedule: 'R1/2026-11-25T12:00:00Z/PT1H' });
+  h.s.advance();
+  assert.equal(h.s.holdOffers(), false, '5 s before: offers are declined');
+  h.clock.advance(3500);
+  assert.equal(h.s.holdOffers(), true, '1.5 s before: offers are kept');
+  assert.deepEqual(h.launch(), [], 'not launched early');
+  h.clock.advance(1500);
+  h.s.advance();
+  assert.equal(h.launch().length, 1, 'launched at the due time');
+  h.s.advance();
+  assert.equal(h.s.holdOffers(), false, 'nothing else due: kept offers go back');
+});
+
 test('disabled jobs never run', async () => {
   const h = harness();
   await h.add({ name: 'off', command: 'x', schedule: 'R//PT1S', disabled: true });
