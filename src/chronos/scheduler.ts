@@ -54,6 +54,8 @@ export interface ChronosSchedulerOptions {
   disableAfterFailures?: number;
   /** Mesos role whose resources tasks use. */
   role: string;
+  /** How long before a due run offers are fetched and kept (--offer-hold-horizon); 0 never keeps offers. */
+  offerHoldHorizonMs?: number;
   /** Kill a task on its agent (the scheduler client's KILL). */
   kill(taskId: string, agentId?: string): Promise<void>;
   /** Something became launchable: revive offers. */
@@ -86,10 +88,12 @@ export const FRAMEWORK_ID_KEY = `${PREFIX}/framework-id`;
 
 const MAX_TIMER_MS = 60_000;
 /**
- * Offers are fetched and kept from this long before a run falls due, so its ACCEPT goes out at the due time
- * instead of a revive → allocation → offer round trip later (start lateness; see BENCHMARKS.md, Chronos).
+ * Default of --offer-hold-horizon: offers are fetched and kept from this long before a run falls due, so its ACCEPT
+ * goes out at the due time instead of a revive → allocation → offer round trip later (start lateness; see
+ * BENCHMARKS.md, Chronos). Short, because kept offers are withheld from every other framework: with the seed's job
+ * every 2 s, a 2 s horizon kept every agent from Marathon all the time (docs/decisions/0151).
  */
-export const OFFER_HORIZON_MS = 2000;
+export const OFFER_HORIZON_MS = 500;
 
 export class ChronosScheduler implements OfferPlanner {
   private readonly jobs = new Map<string, JobRecord>();
@@ -98,11 +102,11 @@ export class ChronosScheduler implements OfferPlanner {
   /** Parsed schedules, keyed by job name and valid while the job's schedule text is unchanged. */
   private readonly parsed = new Map<string, ParsedSchedule>();
   private timer?: NodeJS.Timeout;
-  /** Fires OFFER_HORIZON_MS before the next due time: fetch offers to keep. */
+  /** Fires the offer hold horizon before the next due time: fetch offers to keep. */
   private prefetchTimer?: NodeJS.Timeout;
   /** When the armed timer fires (epoch ms); -Infinity when none is armed. */
   private timerAt = -Infinity;
-  /** The next due instant the latest advance() found (epoch ms): offers are kept from OFFER_HORIZON_MS before. */
+  /** The next due instant the latest advance() found (epoch ms): offers are kept from the hold horizon before. */
   private nextDueAt = Infinity;
   /** The jobs as the graph functions read them, without copying. */
   private readonly lookup: JobLookup<Job> = {
@@ -307,8 +311,9 @@ export class ChronosScheduler implements OfferPlanner {
     const now = this.o.clock.now();
     this.timer = setTimeout(() => this.tick(), Math.max(1, next - now));
     this.timer.unref?.();
-    if (next - now > OFFER_HORIZON_MS) {
-      this.prefetchTimer = setTimeout(() => { this.prefetchTimer = undefined; this.o.wake(); }, next - now - OFFER_HORIZON_MS);
+    const horizon = this.holdHorizonMs;
+    if (horizon > 0 && next - now > horizon) {
+      this.prefetchTimer = setTimeout(() => { this.prefetchTimer = undefined; this.o.wake(); }, next - now - horizon);
       this.prefetchTimer.unref?.();
     }
   }
@@ -432,11 +437,15 @@ export class ChronosScheduler implements OfferPlanner {
     return this.queued().some((t) => t.due <= now && !this.blocked(t));
   }
 
-  /** Keep offers while a run is due now or within OFFER_HORIZON_MS (the armed timer or a queued retry). */
+  private get holdHorizonMs(): number { return this.o.offerHoldHorizonMs ?? OFFER_HORIZON_MS; }
+
+  /** Keep offers while a run is due within the hold horizon (the armed timer or a queued retry). */
   holdOffers(): boolean {
+    const horizon = this.holdHorizonMs;
+    if (horizon <= 0) return false;
     const now = this.o.clock.now();
-    if (this.nextDueAt - now <= OFFER_HORIZON_MS) return true;
-    return this.queued().some((t) => t.due - now <= OFFER_HORIZON_MS && !this.blocked(t));
+    if (this.nextDueAt - now <= horizon) return true;
+    return this.queued().some((t) => t.due - now <= horizon && !this.blocked(t));
   }
 
   plan(offers: OfferBudget[]): Map<string, TaskInfo[]> {

@@ -46,6 +46,8 @@ export interface ChronosConfig {
   historyLimit: number;
   defaults: Omit<JobDefaults, 'epsilonMs' | 'user'>;
   declineOfferSeconds: number;
+  /** --offer-hold-horizon: offers are kept from this long before a run falls due (0: never kept). */
+  offerHoldHorizonMs?: number;
   /** zk://host:port,.../chronos: state under <path>/state, leader election under <path>/leader (HA). */
   zk?: string;
   /** Default 10 s. */
@@ -127,7 +129,7 @@ export async function startChronos(config: ChronosConfig, logger: Logger, deps: 
   let offerLoop: OfferLoop | undefined;
   const notifier = new JobNotifier(notificationClients(config.notifications), logger.child({ component: 'notifications' }), config.notifications?.clusterName);
   const scheduler = new ChronosScheduler({
-    store, clock, logger, metrics, historyLimit: config.historyLimit, failureRetryMs: config.failureRetryMs, disableAfterFailures: config.disableAfterFailures ?? 0, role: config.role,
+    store, clock, logger, metrics, historyLimit: config.historyLimit, offerHoldHorizonMs: config.offerHoldHorizonMs, failureRetryMs: config.failureRetryMs, disableAfterFailures: config.disableAfterFailures ?? 0, role: config.role,
     kill: (taskId, agentId) => client ? client.kill(taskId, agentId) : Promise.reject(new Error('not subscribed')),
     wake: () => wake(),
     ...(crashAfterLaunchRecorded() ? { launchRecorded: () => { logger.warn('TRIREME_CHRONOS_TEST_CRASH: dying before the ACCEPT'); process.kill(process.pid, 'SIGKILL'); } } : {}),

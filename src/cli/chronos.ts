@@ -3,6 +3,7 @@ import os from 'node:os';
 import { resolve } from 'node:path';
 import { createLogger } from '../common/logger.ts';
 import { startChronos } from '../chronos/server.ts';
+import { OFFER_HORIZON_MS } from '../chronos/scheduler.ts';
 import { StartupError } from '../common/http.ts';
 import { DEFAULT_ZK_SESSION_TIMEOUT_MS } from '../state/zookeeper.ts';
 import { durationArg, envOption, portArg, positiveInt, runRole, zkUrlArg } from './options.ts';
@@ -49,6 +50,7 @@ export function chronosCommand(): Command {
     .addOption(envOption('chronos', '--mesos-task-mem <mb>', 'default mem (MB) of a job').default(128).argParser(positiveNumber))
     .addOption(envOption('chronos', '--mesos-task-disk <mb>', 'default disk (MB) of a job').default(256).argParser(positiveNumber))
     .addOption(envOption('chronos', '--decline-offer-duration <ms>', 'filter on declined offers').default(5000).argParser(nonNegativeNumber))
+    .addOption(envOption('chronos', '--offer-hold-horizon <duration>', 'keep offers from this long before a run falls due, so it starts on time (0: never keep offers)').default(OFFER_HORIZON_MS, '500ms').argParser(durationArg))
     .addOption(envOption('chronos', '--zk <url>', 'HA: state and leader election in ZooKeeper (zk://h1:2181,h2:2181,h3:2181/chronos); standbys proxy the API to the leader').argParser(zkUrlArg))
     .addOption(envOption('chronos', '--zk-session-timeout <duration>', 'ZooKeeper session timeout (with --zk)').default(DEFAULT_ZK_SESSION_TIMEOUT_MS, '10secs').argParser(durationArg))
     .addOption(envOption('chronos', '--mail-server <host:port>', 'SMTP server for owner notifications (a job failed, was disabled or deleted)').argParser(hostPortArg))
@@ -80,7 +82,7 @@ export function chronosCommand(): Command {
           hostname: o.hostname ?? (o.httpAddress === '0.0.0.0' ? os.hostname() : o.httpAddress),
           workDir: resolve(o.workDir), frameworkName: o.mesosFrameworkName, role: o.mesosRole, user: o.user,
           failoverTimeoutSeconds: o.failoverTimeout, taskEpsilonMs: o.taskEpsilon * 1000, failureRetryMs: o.failureRetry, disableAfterFailures: Math.floor(o.disableAfterFailures),
-          historyLimit: o.historyLimit, declineOfferSeconds: o.declineOfferDuration / 1000,
+          historyLimit: o.historyLimit, declineOfferSeconds: o.declineOfferDuration / 1000, offerHoldHorizonMs: o.offerHoldHorizon,
           defaults: { cpus: o.mesosTaskCpu, mem: o.mesosTaskMem, disk: o.mesosTaskDisk },
           ...(o.zk ? { zk: o.zk, zkSessionTimeoutMs: o.zkSessionTimeout } : {}),
           notifications: {

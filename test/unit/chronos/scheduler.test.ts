@@ -24,10 +24,10 @@ function offer(id: string, attributes = '', hostname = 'h1'): Offer {
   };
 }
 
-function harness(store = new MemoryStore(), clock = new ManualClock(T0), historyLimit = 5, disableAfterFailures = 0) {
+function harness(store = new MemoryStore(), clock = new ManualClock(T0), historyLimit = 5, disableAfterFailures = 0, offerHoldHorizonMs?: number) {
   const killed: string[] = [];
   const s = new ChronosScheduler({
-    store, clock, logger: pino({ level: 'silent' }), metrics: new ChronosMetrics(), historyLimit, failureRetryMs: 1000, disableAfterFailures, role: '*',
+    store, clock, logger: pino({ level: 'silent' }), metrics: new ChronosMetrics(), historyLimit, failureRetryMs: 1000, disableAfterFailures, role: '*', offerHoldHorizonMs,
     kill: async (id) => { killed.push(id); }, wake: () => undefined,
   });
   let n = 0;
@@ -265,19 +265,32 @@ test('shell jobs run "<command> <arguments>" through the shell as Chronos does: 
   assert.equal(bare?.command?.value, 'echo', 'an empty ?arguments= runs the bare command');
 });
 
-test('offers are kept from 2 s before a run falls due, and the run starts at its due time, never before', async () => {
+test('offers are kept from the hold horizon (default 500 ms) before a run falls due, and the run starts at its due time, never before', async () => {
   const h = harness(undefined, new ManualClock(T0 - 5000));
   await h.add({ name: 'soon', command: 'true', schedule: 'R1/2026-11-25T12:00:00Z/PT1H' });
   h.s.advance();
   assert.equal(h.s.holdOffers(), false, '5 s before: offers are declined');
-  h.clock.advance(3500);
-  assert.equal(h.s.holdOffers(), true, '1.5 s before: offers are kept');
+  h.clock.advance(4000);
+  assert.equal(h.s.holdOffers(), false, '1 s before: still declined (other frameworks get the agents)');
+  h.clock.advance(600);
+  assert.equal(h.s.holdOffers(), true, '400 ms before: offers are kept');
   assert.deepEqual(h.launch(), [], 'not launched early');
-  h.clock.advance(1500);
+  h.clock.advance(400);
   h.s.advance();
   assert.equal(h.launch().length, 1, 'launched at the due time');
   h.s.advance();
   assert.equal(h.s.holdOffers(), false, 'nothing else due: kept offers go back');
+});
+
+test('--offer-hold-horizon 0 never keeps offers, even for a run due now', async () => {
+  const h = harness(undefined, new ManualClock(T0 - 100), 5, 0, 0);
+  await h.add({ name: 'soon', command: 'true', schedule: 'R1/2026-11-25T12:00:00Z/PT1H' });
+  h.s.advance();
+  assert.equal(h.s.holdOffers(), false);
+  h.clock.advance(100);
+  h.s.advance();
+  assert.equal(h.s.holdOffers(), false, 'due now: offers it cannot use are declined');
+  assert.equal(h.launch().length, 1, 'the run still launches into an offer at its due time');
 });
 
 test('disabled jobs never run', async () => {
