@@ -19,27 +19,16 @@ sock="$dir/docker.sock"
 pidfile="$dir/docker.pid"
 
 log() { echo "docker.sh: $*" >&2; }
+# shellcheck source=lib/apt-install.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib/apt-install.sh"
 
 install_packages() {
   local missing=()
   command -v dockerd >/dev/null 2>&1 || missing+=(docker.io)
   [ -x /bin/busybox ] || missing+=(busybox-static)
   [ ${#missing[@]} -eq 0 ] && return 0
-  if [ "$(id -u)" -ne 0 ]; then
-    log "need root to install ${missing[*]} (apt-get)"; exit 1
-  fi
   log "installing ${missing[*]}"
-  export DEBIAN_FRONTEND=noninteractive
-  # Other provisioning scripts may hold the apt lock at the same time: wait for it rather than fail.
-  apt-get -o DPkg::Lock::Timeout=600 update -q >&2
-  # The package's service must not start a system-wide dockerd with default (unworkable here) settings:
-  # a policy-rc.d answering 101 ("action forbidden") keeps invoke-rc.d from starting it during the install.
-  local policy=/usr/sbin/policy-rc.d placed=0
-  if [ ! -e "$policy" ]; then printf '#!/bin/sh\nexit 101\n' >"$policy"; chmod +x "$policy"; placed=1; fi
-  local rc=0
-  apt-get -o DPkg::Lock::Timeout=600 install -y -q --no-install-recommends "${missing[@]}" >&2 || rc=$?
-  [ "$placed" -eq 1 ] && rm -f "$policy"
-  [ "$rc" -eq 0 ] || { log "apt-get install ${missing[*]} failed"; exit "$rc"; }
+  apt_install_without_services "${missing[@]}" || exit 1
 }
 
 docker_cli() { docker -H "unix://$sock" "$@"; }

@@ -23,25 +23,16 @@ conf="$dir/slurm.conf"
 sock="$dir/munge/munge.socket"
 
 log() { echo "slurm.sh: $*" >&2; }
+# shellcheck source=lib/apt-install.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib/apt-install.sh"
 
 install_packages() {
   local missing=()
   command -v slurmctld >/dev/null 2>&1 && command -v slurmd >/dev/null 2>&1 && command -v sbatch >/dev/null 2>&1 || missing+=(slurm-wlm)
   command -v munged >/dev/null 2>&1 || missing+=(munge)
   [ ${#missing[@]} -eq 0 ] && return 0
-  if [ "$(id -u)" -ne 0 ]; then
-    log "need root to install ${missing[*]} (apt-get)"; exit 1
-  fi
   log "installing ${missing[*]}"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get -o DPkg::Lock::Timeout=600 update -q >&2
-  # The packages' services must not start system-wide daemons: policy-rc.d answering 101 keeps invoke-rc.d quiet.
-  local policy=/usr/sbin/policy-rc.d placed=0
-  if [ ! -e "$policy" ]; then printf '#!/bin/sh\nexit 101\n' >"$policy"; chmod +x "$policy"; placed=1; fi
-  local rc=0
-  apt-get -o DPkg::Lock::Timeout=600 install -y -q --no-install-recommends "${missing[@]}" >&2 || rc=$?
-  [ "$placed" = 1 ] && rm -f "$policy"
-  [ "$rc" -eq 0 ] || exit "$rc"
+  apt_install_without_services "${missing[@]}" || exit 1
 }
 
 running() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }

@@ -3,11 +3,11 @@
 // browser could not follow (no CORS). The console therefore keeps one origin, and when the leader dies its event
 // stream breaks, reconnects to the same master and reaches the newly elected leader (docs/decisions/0160-console-
 // follows-the-leader.md). Other clients (schedulers, the CLI, curl) still get Mesos' 307 redirects.
-import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { textError } from '../../common/http.ts';
 import { ClientTls } from '../../security/tls.ts';
 import type { Master } from '../master.ts';
+import { fetchForCaller, sendProxied } from './proxied-response.ts';
 
 /** The leader-only data the console reads; the page itself, its assets and /master/redirect stay local. */
 const LEADER_PATHS = /^\/(api\/v1\/?(\?|$)|agents\/|master\/(?!redirect|health)|metrics\/snapshot(\?|$)|(state|state\.json|state-summary|frameworks|slaves|tasks|roles)(\?|$))/;
@@ -39,27 +39,11 @@ async function forward(req: FastifyRequest, reply: FastifyReply, target: string,
     const v = req.headers[name];
     if (typeof v === 'string') headers[name] = v;
   }
-  const abort = new AbortController();
-  // The console closing its stream (tab closed, page left) ends the leader's stream too.
-  reply.raw.on('close', () => abort.abort());
-  const timer = setTimeout(() => abort.abort(), CONNECT_TIMEOUT_MS);
   const body = req.method === 'GET' || req.method === 'HEAD' || req.body === undefined ? undefined
     : typeof req.body === 'string' ? req.body : JSON.stringify(req.body);
-  let res: Response;
-  try {
-    res = await tls.fetch(target, { method: req.method, headers, ...(body !== undefined ? { body } : {}), signal: abort.signal });
-  } catch (err) {
-    textError(reply, 502, `The leading master at ${new URL(target).host} did not answer: ${(err as Error).message}`);
-    return;
-  } finally {
-    clearTimeout(timer);
-  }
-  reply.code(res.status);
-  for (const name of PASSED_BACK) {
-    const value = res.headers.get(name);
-    if (value) reply.header(name, value);
-  }
-  if (!res.body) { reply.send(); return; }
-  // A stream that breaks (the leader died) ends this response with an error: the console then reconnects here.
-  reply.send(Readable.fromWeb(res.body as import('node:stream/web').ReadableStream));
+  // The console closing its stream (tab closed, page left) ends the leader's stream too; a stream that breaks (the
+  // leader died) ends this response with an error, and the console reconnects here.
+  const res = await fetchForCaller(reply, tls, target, { method: req.method, headers, ...(body !== undefined ? { body } : {}) }, CONNECT_TIMEOUT_MS,
+    (err) => `The leading master at ${new URL(target).host} did not answer: ${err.message}`);
+  if (res) sendProxied(reply, res, PASSED_BACK);
 }

@@ -2,11 +2,11 @@
 // console (and anything else that only knows the master) can read sandboxes without talking to agents directly or
 // agents allowing cross-origin calls. The agent still decides which paths are allowed; the master only forwards.
 import { ClientTls } from '../../security/tls.ts';
-import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { textError } from '../../common/http.ts';
 import type { Master } from '../master.ts';
 import { redirectIfNotLeader } from './scheduler-api.ts';
+import { fetchForCaller, sendProxied } from './proxied-response.ts';
 
 const OPERATIONS = new Set(['browse', 'read', 'download']);
 /** Headers of the agent's answer the caller needs; hop-by-hop ones stay behind. */
@@ -34,24 +34,8 @@ export function registerAgentFilesProxy(app: FastifyInstance, master: Master, le
     const headers: Record<string, string> = {};
     // The caller's credentials go along: an agent that authenticates its files API checks them itself.
     if (req.headers.authorization) headers.authorization = req.headers.authorization;
-    const abort = new AbortController();
-    // A caller that goes away (closed tab, stopped tail) stops the agent's transfer too.
-    reply.raw.on('close', () => abort.abort());
-    const timer = setTimeout(() => abort.abort(), TIMEOUT_MS);
-    let res: Response;
-    try {
-      res = await tls.fetch(`${tls.defaultScheme}://${address}/files/${operation}${query}`, { headers, signal: abort.signal });
-    } catch (err) {
-      return textError(reply, 502, `Agent '${agentId}' at ${address} did not answer: ${(err as Error).message}`);
-    } finally {
-      clearTimeout(timer);
-    }
-    reply.code(res.status);
-    for (const name of PASSED_BACK) {
-      const value = res.headers.get(name);
-      if (value) reply.header(name, value);
-    }
-    if (!res.body) return reply.send();
-    return reply.send(Readable.fromWeb(res.body as import('node:stream/web').ReadableStream));
+    const res = await fetchForCaller(reply, tls, `${tls.defaultScheme}://${address}/files/${operation}${query}`, { headers }, TIMEOUT_MS,
+      (err) => `Agent '${agentId}' at ${address} did not answer: ${err.message}`);
+    return res ? sendProxied(reply, res, PASSED_BACK) : reply;
   });
 }
