@@ -85,7 +85,7 @@ async function benchPlacements(): Promise<void> {
   let idSeq = 0;
   const suppressed = new Set<SchedulerClient>();
   for (let f = 0; f < FRAMEWORKS; f++) {
-    const client = new SchedulerClient({ master: `127.0.0.1:${master.port}`, frameworkInfo: { user: 'bench', name: `bench-${f}`, roles: [`role-${f % 5}`], capabilities: [{ type: 'MULTI_ROLE' }] } });
+    const client = new SchedulerClient({ master: `127.0.0.1:${master.port}`, frameworkInfo: { user: os.userInfo().username, name: `bench-${f}`, roles: [`role-${f % 5}`], capabilities: [{ type: 'MULTI_ROLE' }] } });
     // A launch the master refuses (e.g. its offer was rescinded when a client reconnected under load) hands its
     // tasks back to the budget, so the run still places exactly `target` tasks.
     client.on('update', (st: TaskStatus) => {
@@ -158,16 +158,19 @@ async function benchLaunchLatency(): Promise<void> {
   try {
     master = await startRole(['master', '--ip', '127.0.0.1', '--port', '0', '--work-dir', join(dir.path, 'm'), '--registry', 'in_memory', '--allocation-interval', '1secs'], 'master listening');
     agent = await startRole(['agent', '--master', `127.0.0.1:${master.port}`, '--ip', '127.0.0.1', '--port', '0', '--work-dir', join(dir.path, 'a'), '--resources', 'cpus:2;mem:1024;disk:1000;ports:[31000-31100]'], 'agent listening');
-    const client = new SchedulerClient({ master: `127.0.0.1:${master.port}`, frameworkInfo: { user: 'bench', name: 'latency' } });
+    const client = new SchedulerClient({ master: `127.0.0.1:${master.port}`, frameworkInfo: { user: os.userInfo().username, name: 'latency' } });
     const toRunning: number[] = []; const toFinished: number[] = [];
     let pending: { id: string; sent: number; running?: number } | undefined;
     let resolveOne!: () => void;
+    let failOne!: (err: Error) => void;
     let n = 0;
     client.on('update', (s: TaskStatus) => {
       if (!pending || s.task_id.value !== pending.id) return;
       const now = performance.now();
       if (s.state === 'TASK_RUNNING') { pending.running = now; toRunning.push(now - pending.sent); }
       if (s.state === 'TASK_FINISHED') { toFinished.push(now - (pending.running ?? pending.sent)); pending = undefined; resolveOne(); }
+      // Anything else terminal ends the bench with the reason instead of waiting forever.
+      else if (!['TASK_STAGING', 'TASK_STARTING', 'TASK_RUNNING'].includes(s.state)) failOne(new Error(`${s.task_id.value}: ${s.state} ${s.message ?? ''}`));
     });
     const offers: string[] = [];
     let offerWaiter: (() => void) | undefined;
@@ -178,7 +181,7 @@ async function benchLaunchLatency(): Promise<void> {
       offerWaiter = undefined;
       const offer = JSON.parse(offers.shift()!);
       const id = `lat-${n++}`;
-      const done = new Promise<void>((r) => { resolveOne = r; });
+      const done = new Promise<void>((r, j) => { resolveOne = r; failOne = j; });
       pending = { id, sent: performance.now() };
       await client.launch([offer.id.value], [{ name: id, task_id: { value: id }, agent_id: offer.agent_id, resources: Resources.scalars({ cpus: 0.1, mem: 32 }).toJSON() as never, command: { value: 'true' } }], { refuse_seconds: 0 });
       await done;

@@ -9,7 +9,7 @@ import { DEFAULT_ZK_SESSION_TIMEOUT_MS } from '../state/zookeeper.ts';
 import { DEFAULT_AGENT_REREGISTER_TIMEOUT_MS } from '../master/leadership.ts';
 import { addHttpLimitOptions, httpLimitsFromOptions } from '../security/limit-flags.ts';
 import { DEFAULT_HTTP_LIMITS } from '../security/http-limits.ts';
-import { setMemoryReducerDelay, V8_MEMORY_REDUCER_DELAY_MS } from '../common/gc-tuning.ts';
+import { collectAfterBursts, setMemoryReducerDelay, V8_MEMORY_REDUCER_DELAY_MS } from '../common/gc-tuning.ts';
 
 export function masterCommand(): Command {
   return addHttpLimitOptions(withTlsOptions(new Command('master')
@@ -47,6 +47,7 @@ export function masterCommand(): Command {
       }
       const logger = createLogger('master');
       setMemoryReducerDelay(o.gcIdleDelay);
+      if (o.gcIdleDelay > 0) collectAfterBursts(o.gcIdleDelay);
       await runRole(async () => startMaster({
         ip: o.ip, port: o.port, hostname: o.hostname ?? (o.ip === '0.0.0.0' ? os.hostname() : o.ip), workDir: resolve(o.workDir), registry: o.registry === 'in_memory' ? 'in_memory' : 'sqlite',
         allocationIntervalMs: o.allocationInterval, offerTimeoutMs: o.offerTimeout, agentPingTimeoutMs: o.agentPingTimeout,

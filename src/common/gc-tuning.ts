@@ -1,5 +1,7 @@
 // Process-wide V8 garbage-collection settings for a long-running role (the master), applied once at start-up.
 import v8 from 'node:v8';
+import vm from 'node:vm';
+import { performance } from 'node:perf_hooks';
 
 /** V8's own delay before its memory reducer may collect an idle heap (`--gc-memory-reducer-start-delay-ms`). */
 export const V8_MEMORY_REDUCER_DELAY_MS = 8000;
@@ -13,4 +15,46 @@ export const V8_MEMORY_REDUCER_DELAY_MS = 8000;
  */
 export function setMemoryReducerDelay(delayMs: number): void {
   v8.setFlagsFromString(`--gc-memory-reducer-start-delay-ms=${Math.max(0, Math.round(delayMs))}`);
+}
+
+/** V8's full collection as a function: `--expose-gc` set at run time gives new contexts a `gc` global. */
+function exposedGc(): () => void {
+  v8.setFlagsFromString('--expose-gc');
+  return vm.runInNewContext('gc') as () => void;
+}
+
+const MB = 2 ** 20;
+
+/**
+ * Pure: whether to collect now. Only when the event loop was mostly idle over the last interval (a burst is over: a
+ * full collection then costs nobody a pause that matters) and the heap has grown by half, and by 64 MB, over what
+ * the last full collection left (so a steady trickle of calls never triggers one collection after another).
+ */
+export function shouldCollect(eventLoopUtilization: number, usedBytes: number, usedAfterLastCollection: number): boolean {
+  return eventLoopUtilization < 0.5 && usedBytes > usedAfterLastCollection * 1.5 + 64 * MB;
+}
+
+/**
+ * Collects (and compacts) a burst's garbage once the process goes quiet, checking every `intervalMs`. Measured on
+ * the master at 10,000 agents / 100,000 tasks on a quiet machine: V8's memory reducer never ran after the status
+ * burst (the agents' steady pings keep the process from looking idle to it), so the RSS stayed at ~630–690 MB for
+ * 30 s with a live heap of ~210 MB; with this, ~360–380 MB. Returns a function that stops the checks.
+ */
+export function collectAfterBursts(intervalMs: number): () => void {
+  const gc = exposedGc();
+  let usedAfterLastCollection = v8.getHeapStatistics().used_heap_size;
+  let elu = performance.eventLoopUtilization();
+  const timer = setInterval(() => {
+    const now = performance.eventLoopUtilization();
+    const utilization = performance.eventLoopUtilization(now, elu).utilization;
+    elu = now;
+    if (!shouldCollect(utilization, v8.getHeapStatistics().used_heap_size, usedAfterLastCollection)) return;
+    // Compacting: a plain full collection left the old space at 380 MB committed for 210 MB live (fragmented pages
+    // are kept); moving the survivors together lets V8 return the pages, 530 → 380 MB RSS in the same bench.
+    v8.setFlagsFromString('--compact-on-every-full-gc');
+    try { gc(); } finally { v8.setFlagsFromString('--no-compact-on-every-full-gc'); }
+    usedAfterLastCollection = v8.getHeapStatistics().used_heap_size;
+  }, intervalMs);
+  timer.unref();
+  return () => clearInterval(timer);
 }
