@@ -2,7 +2,8 @@ import { Command, Option } from 'commander';
 import os from 'node:os';
 import { resolve } from 'node:path';
 import { createLogger } from '../common/logger.ts';
-import { startMaster } from '../master/server.ts';
+import { startMaster, type RunningMaster } from '../master/server.ts';
+import { warmState } from '../master/state-warmer.ts';
 import { boolArg, durationArg, envOption, portArg, positiveInt, runRole, zkUrlArg } from './options.ts';
 import { roleTls, withTlsOptions } from './tls-options.ts';
 import { DEFAULT_ZK_SESSION_TIMEOUT_MS } from '../state/zookeeper.ts';
@@ -47,8 +48,7 @@ export function masterCommand(): Command {
       }
       const logger = createLogger('master');
       setMemoryReducerDelay(o.gcIdleDelay);
-      if (o.gcIdleDelay > 0) collectAfterBursts(o.gcIdleDelay);
-      await runRole(async () => startMaster({
+      await runRole(async () => withBurstUpkeep(await startMaster({
         ip: o.ip, port: o.port, hostname: o.hostname ?? (o.ip === '0.0.0.0' ? os.hostname() : o.ip), workDir: resolve(o.workDir), registry: o.registry === 'in_memory' ? 'in_memory' : 'sqlite',
         allocationIntervalMs: o.allocationInterval, offerTimeoutMs: o.offerTimeout, agentPingTimeoutMs: o.agentPingTimeout,
         maxAgentPingTimeouts: o.maxAgentPingTimeouts, heartbeatIntervalSeconds: o.frameworkHeartbeatInterval / 1000,
@@ -61,6 +61,16 @@ export function masterCommand(): Command {
         },
         httpLimits: httpLimitsFromOptions(o),
         ...roleTls('master', o),
-      }, logger));
+      }, logger), o.gcIdleDelay));
     }), 'master', DEFAULT_HTTP_LIMITS);
+}
+
+/**
+ * With --gc-idle-delay on, once a burst is over the master re-renders its changed state for the next /master/state
+ * and then compacts its heap (src/common/gc-tuning.ts, docs/decisions/0130).
+ */
+function withBurstUpkeep(running: RunningMaster, intervalMs: number): RunningMaster {
+  if (intervalMs <= 0) return running;
+  const stop = collectAfterBursts(intervalMs, () => warmState(running.master));
+  return { ...running, close: async () => { stop(); await running.close(); } };
 }

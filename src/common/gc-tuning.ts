@@ -1,7 +1,7 @@
 // Process-wide V8 garbage-collection settings for a long-running role (the master), applied once at start-up.
 import v8 from 'node:v8';
 import vm from 'node:vm';
-import { performance } from 'node:perf_hooks';
+import { onQuietIntervals } from './quiet-intervals.ts';
 
 /** V8's own delay before its memory reducer may collect an idle heap (`--gc-memory-reducer-start-delay-ms`). */
 export const V8_MEMORY_REDUCER_DELAY_MS = 8000;
@@ -25,36 +25,36 @@ function exposedGc(): () => void {
 
 const MB = 2 ** 20;
 
+/** A burst is over once the event loop was busy less than half of a check interval. */
+const QUIET_UTILIZATION = 0.5;
+
 /**
- * Pure: whether to collect now. Only when the event loop was mostly idle over the last interval (a burst is over: a
- * full collection then costs nobody a pause that matters) and the heap has grown by half, and by 64 MB, over what
- * the last full collection left (so a steady trickle of calls never triggers one collection after another).
+ * Pure: whether a quiet process should collect now: only when the heap has grown by half, and by 64 MB, over what
+ * the last full collection left (so a steady trickle of calls never triggers one collection after another). The
+ * collection runs only in quiet intervals, where its pause costs nobody much.
  */
-export function shouldCollect(eventLoopUtilization: number, usedBytes: number, usedAfterLastCollection: number): boolean {
-  return eventLoopUtilization < 0.5 && usedBytes > usedAfterLastCollection * 1.5 + 64 * MB;
+export function shouldCollect(usedBytes: number, usedAfterLastCollection: number): boolean {
+  return usedBytes > usedAfterLastCollection * 1.5 + 64 * MB;
 }
 
 /**
  * Collects (and compacts) a burst's garbage once the process goes quiet, checking every `intervalMs`. Measured on
  * the master at 10,000 agents / 100,000 tasks on a quiet machine: V8's memory reducer never ran after the status
  * burst (the agents' steady pings keep the process from looking idle to it), so the RSS stayed at ~630–690 MB for
- * 30 s with a live heap of ~210 MB; with this, ~360–380 MB. Returns a function that stops the checks.
+ * 30 s with a live heap of ~210 MB; with this, ~360–380 MB. `beforeCollecting` runs first, once per burst. Returns
+ * a function that stops the checks.
  */
-export function collectAfterBursts(intervalMs: number): () => void {
+export function collectAfterBursts(intervalMs: number, beforeCollecting: () => void = () => undefined): () => void {
   const gc = exposedGc();
   let usedAfterLastCollection = v8.getHeapStatistics().used_heap_size;
-  let elu = performance.eventLoopUtilization();
-  const timer = setInterval(() => {
-    const now = performance.eventLoopUtilization();
-    const utilization = performance.eventLoopUtilization(now, elu).utilization;
-    elu = now;
-    if (!shouldCollect(utilization, v8.getHeapStatistics().used_heap_size, usedAfterLastCollection)) return;
+  return onQuietIntervals(intervalMs, QUIET_UTILIZATION, () => {
+    if (!shouldCollect(v8.getHeapStatistics().used_heap_size, usedAfterLastCollection)) return;
+    // Work whose garbage the same collection should take (the master re-renders its state here).
+    beforeCollecting();
     // Compacting: a plain full collection left the old space at 380 MB committed for 210 MB live (fragmented pages
     // are kept); moving the survivors together lets V8 return the pages, 530 → 380 MB RSS in the same bench.
     v8.setFlagsFromString('--compact-on-every-full-gc');
     try { gc(); } finally { v8.setFlagsFromString('--no-compact-on-every-full-gc'); }
     usedAfterLastCollection = v8.getHeapStatistics().used_heap_size;
-  }, intervalMs);
-  timer.unref();
-  return () => clearInterval(timer);
+  });
 }
