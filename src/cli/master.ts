@@ -1,7 +1,7 @@
 import { Command, Option } from 'commander';
 import os from 'node:os';
 import { resolve } from 'node:path';
-import { createLogger } from '../common/logger.ts';
+import { createLogger, type Logger } from '../common/logger.ts';
 import { startMaster, type RunningMaster } from '../master/server.ts';
 import { warmState } from '../master/state-warmer.ts';
 import { boolArg, durationArg, envOption, portArg, positiveInt, runRole, zkUrlArg } from './options.ts';
@@ -61,7 +61,7 @@ export function masterCommand(): Command {
         },
         httpLimits: httpLimitsFromOptions(o),
         ...roleTls('master', o),
-      }, logger), o.gcIdleDelay));
+      }, logger), o.gcIdleDelay, logger));
     }), 'master', DEFAULT_HTTP_LIMITS);
 }
 
@@ -69,8 +69,11 @@ export function masterCommand(): Command {
  * With --gc-idle-delay on, once a burst is over the master re-renders its changed state for the next /master/state
  * and then compacts its heap (src/common/gc-tuning.ts, docs/decisions/0130).
  */
-function withBurstUpkeep(running: RunningMaster, intervalMs: number): RunningMaster {
+function withBurstUpkeep(running: RunningMaster, intervalMs: number, logger: Logger): RunningMaster {
   if (intervalMs <= 0) return running;
-  const stop = collectAfterBursts(intervalMs, () => warmState(running.master));
+  // A rendering that fails here is logged, never thrown into a timer (it would end the process); the request path
+  // renders again and answers with the error as usual.
+  const warm = () => { try { warmState(running.master); } catch (err) { logger.warn({ err }, 'could not re-render the state after a burst'); } };
+  const stop = collectAfterBursts(intervalMs, warm);
   return { ...running, close: async () => { stop(); await running.close(); } };
 }
