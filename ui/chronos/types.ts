@@ -1,24 +1,10 @@
-// The Chronos API's shapes as the console reads them (see src/chronos/summary.ts, job.ts and api.ts).
+// The Chronos API's shapes as the console reads them (see src/chronos/job.ts and api.ts; the summary row is the
+// server's type).
 
-/** A row of GET /v1/scheduler/jobs/summary and of the event stream. */
-export interface JobSummary {
-  name: string;
-  status: string;
-  state: 'fresh' | 'success' | 'failure';
-  schedule: string;
-  parents: string[];
-  disabled: boolean;
-  scheduleTimeZone: string;
-  nextRun: string;
-  owner: string;
-  ownerName: string;
-  description: string;
-  command: string;
-  lastSuccess: string;
-  lastError: string;
-  successCount: number;
-  errorCount: number;
-}
+/** A row of GET /v1/scheduler/jobs/summary and of the event stream: the server's own type (type-only import). */
+import type { JobSummary } from '../../src/chronos/summary.ts';
+
+export type { JobSummary };
 
 export interface EnvironmentVariable { name: string; value: string }
 
