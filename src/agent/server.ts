@@ -13,6 +13,7 @@ import { MESOS_COMPAT_VERSION } from '../master/master.ts';
 import { TRIREME_VERSION } from '../common/version.ts';
 import { Agent, type AgentTask } from './agent.ts';
 import { ProcessContainerizer } from './containerizer/process.ts';
+import { createLauncher, type TaskLauncherName } from './containerizer/launcher.ts';
 import { DockerContainerizer, dockerClient } from './containerizer/docker.ts';
 import { ComposingContainerizer, type ContainerizerName } from './containerizer/composing.ts';
 import type { Containerizer } from './containerizer/containerizer.ts';
@@ -76,6 +77,8 @@ export interface AgentConfig {
   clientTls?: ClientTls;
   /** --switch-user (default true): run tasks as CommandInfo.user / FrameworkInfo.user; false: as the agent's user. */
   switchUser?: boolean;
+  /** --task-launcher (default posix_spawn, falling back to child_process where libc's posix_spawn cannot be loaded). */
+  taskLauncher?: TaskLauncherName;
 }
 
 /** The containerizers named in --containerizers; the docker one must reach its Engine at start-up. */
@@ -167,7 +170,8 @@ export async function startAgent(config: AgentConfig, logger: Logger, clock: Clo
   logger.info({ isolation: isolation.flag, cgroups: isolation.cgroupVersion ?? 'none', cfs: config.cgroupsEnableCfs ?? false }, 'isolation');
   const app = createHttpServer(logger, undefined, config.httpLimits, config.tls);
   installTextErrorHandler(app);
-  const mesos = new ProcessContainerizer({ logger, isolation: isolation.isolation, runtimeDir: join(config.workDir, 'meta', 'containers') });
+  const launcher = await createLauncher(logger, config.taskLauncher ?? 'posix_spawn');
+  const mesos = new ProcessContainerizer({ logger, isolation: isolation.isolation, runtimeDir: join(config.workDir, 'meta', 'containers'), launcher });
   const containerizer = await createContainerizer(config, logger, mesos);
   const gcDelayMs = config.gcDelayMs ?? DEFAULT_GC_DELAY_MS;
   const gcDiskHeadroom = config.gcDiskHeadroom ?? DEFAULT_GC_DISK_HEADROOM;
@@ -196,7 +200,7 @@ export async function startAgent(config: AgentConfig, logger: Logger, clock: Clo
     isolation: isolation.flag, cgroups_enable_cfs: String(config.cgroupsEnableCfs ?? false), cgroups_root: config.cgroupsRoot ?? DEFAULT_CGROUPS_ROOT, gc_delay: formatDuration(gcDelayMs),
     fetcher_cache_size: formatBytes(fetcherCache.opts.capacity), fetcher_cache_dir: fetcherCache.opts.dir,
     gc_disk_headroom: String(gcDiskHeadroom), disk_watch_interval: formatDuration(diskWatchIntervalMs), recover: config.recover ?? 'reconnect',
-    authenticate_http_readonly: String(security.required.has('readonly')), switch_user: String(config.switchUser ?? true),
+    authenticate_http_readonly: String(security.required.has('readonly')), switch_user: String(config.switchUser ?? true), task_launcher: launcher.name,
     ...(config.security?.credentialFile ? { credential: config.security.credentialFile } : {}),
     ...(config.security?.httpCredentialsFile ? { http_credentials: config.security.httpCredentialsFile } : {}),
     ...(config.security?.aclsFile ? { acls: config.security.aclsFile } : {}) };

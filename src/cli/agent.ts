@@ -76,7 +76,8 @@ export function agentCommand(): Command {
     .addOption(envOption('agent', '--acls <file>', 'Mesos ACLs JSON; the agent applies access_sandboxes (files API) and get_endpoints'))
     .addOption(envOption('agent', '--docker-kill-orphans <bool>', 'after recovery, remove docker containers labelled with this agent\'s id that no checkpointed task owns').default('true').choices(['true', 'false']))
     .addOption(envOption('agent', '--switch-user [bool]', 'run each task as its CommandInfo.user, else its FrameworkInfo.user (needs a root agent); false: as the agent\'s user').default(true).argParser(boolArg))
-    .addOption(new Option('--no-switch-user', 'same as --switch-user=false')), 'agent', { client: true })
+    .addOption(new Option('--no-switch-user', 'same as --switch-user=false'))
+    .addOption(envOption('agent', '--task-launcher <name>', 'how the mesos containerizer starts tasks: posix_spawn (libc through FFI; falls back to child_process with a warning where unavailable) or child_process (Node, forks the agent)').default('posix_spawn').choices(['posix_spawn', 'child_process'])), 'agent', { client: true })
     .action(async (o) => {
       const logger = createLogger('agent');
       await runRole(async () => startAgent({
@@ -90,7 +91,7 @@ export function agentCommand(): Command {
           credentialFile: o.credential ? resolve(o.credential) : undefined, httpCredentialsFile: o.httpCredentials ? resolve(o.httpCredentials) : undefined,
           aclsFile: o.acls ? resolve(o.acls) : undefined, authenticateHttpReadonly: o.authenticateHttpReadonly,
         },
-        dockerKillOrphans: o.dockerKillOrphans !== 'false', switchUser: o.switchUser !== false,
+        dockerKillOrphans: o.dockerKillOrphans !== 'false', switchUser: o.switchUser !== false, taskLauncher: o.taskLauncher,
         httpLimits: httpLimitsFromOptions(o),
         ...roleTls('agent', o),
       }, logger));

@@ -43,6 +43,7 @@ describe('mesos containerizer: cgroup isolation', { skip }, () => {
     assert.equal(flags.flags.isolation, 'cgroups/cpu,cgroups/mem');
     assert.equal(flags.flags.cgroups_enable_cfs, 'true');
     assert.equal(flags.flags.gc_delay, '10080mins');
+    assert.equal(flags.flags.task_launcher, 'posix_spawn', 'the default launcher loads on this machine');
   });
 
   it('a busy loop with cpus 0.5 uses about half a core, measured from its cgroup; the cgroup is removed when the task ends', async () => {

@@ -114,6 +114,19 @@ export class CgroupManager {
     return memoryLimitReached(await read(join(d, v1 ? 'memory.oom_control' : 'memory.events')), v1 ? await read(join(d, 'memory.failcnt')) : undefined, exit);
   }
 
+  /**
+   * Whether the kernel has OOM-killed a process of the container (oom_kill in memory.oom_control / memory.events;
+   * false where the kernel does not count them). Synchronous: the agent asks this of every running container
+   * twice a second, and one small cgroupfs read costs less than a thread-pool round trip.
+   */
+  oomKilled(containerId: string): boolean {
+    const d = this.dirs(containerId).memory;
+    let text: string;
+    try { text = readFileSync(join(d, this.layout.version === 'v1' ? 'memory.oom_control' : 'memory.events'), 'utf8'); } catch { return false; }
+    const m = /^oom_kill (\d+)$/m.exec(text);
+    return m !== null && Number(m[1]) > 0;
+  }
+
   async peakMemory(containerId: string): Promise<number | undefined> {
     const d = this.dirs(containerId).memory;
     const text = await read(join(d, this.layout.version === 'v1' ? 'memory.max_usage_in_bytes' : 'memory.peak'));

@@ -1,7 +1,6 @@
 // The `mesos` containerizer: each task is a plain process leading its own process group, with its
 // stdout/stderr written straight to sandbox files (no Node.js process or pipe per task). With cgroup isolation
 // the task also runs in its own cgroup holding its cpu and memory limits.
-import { spawn } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { readFile, readdir, rm } from 'node:fs/promises';
 import { constants as osConstants } from 'node:os';
@@ -12,6 +11,7 @@ import type { CommandInfo } from '../../proto/mesos.ts';
 import type { CgroupManager } from './cgroups.ts';
 import { limitsFor, memoryLimitMessage } from './cgroups-limits.ts';
 import { agentUserName, chownTree, lookUpUser, switchUserArgs, type Account } from './task-user.ts';
+import type { ProcessLauncher } from './launcher.ts';
 
 export interface ProcessIsolation {
   /** Present when --isolation uses cgroups/cpu or cgroups/mem. */
@@ -44,7 +44,8 @@ const TASK_WRAPPER = [
   // ignores it keeps running until the grace period's SIGKILL, as under Mesos. The trap is a handler, not an
   // ignore, so the task itself starts with the default disposition.
   'trap : TERM HUP',
-  '"$@" &',
+  // fd 3 is the posix_spawn launcher's end-of-life pipe (launcher.ts): the wrapper's alone, not the task's.
+  '"$@" 3>&- &',
   'c=$!',
   // wait returns early when a trapped signal arrives; wait again until the task has really ended.
   'while :; do wait $c; s=$?; kill -0 $c 2>/dev/null || break; done',
@@ -116,13 +117,35 @@ export interface ProcessContainerizerOptions {
   isolation?: ProcessIsolation;
   /** Where containers' checkpoints and exit statuses live (<work-dir>/meta/containers). */
   runtimeDir: string;
+  /** Starts each container's wrapper process (createLauncher picks posix_spawn where it can). */
+  launcher: ProcessLauncher;
 }
 
 export class ProcessContainerizer implements Containerizer {
   readonly name = 'mesos';
   private readonly running = new Map<string, Running>();
+  /** One timer checks every memory-limited container for OOM kills (not one timer and two async reads each). */
+  private oomTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly opts: ProcessContainerizerOptions) {}
+
+  /**
+   * A task whose child was OOM-killed may carry on; Mesos treats any OOM kill as the container's limitation and
+   * destroys the container.
+   */
+  private checkOomKills(): void {
+    const cgroups = this.opts.isolation?.cgroups;
+    let watched = 0;
+    for (const [containerId, entry] of this.running) {
+      if (!entry.cgroup || entry.done || entry.limitation) continue;
+      watched++;
+      if (!cgroups?.oomKilled(containerId)) continue;
+      entry.limitation = 'memory';
+      killGroup(entry.pid, 'SIGKILL');
+      void cgroups.destroy(containerId);
+    }
+    if (watched === 0) { clearInterval(this.oomTimer); this.oomTimer = undefined; }
+  }
 
   private runtime(containerId: string): string { return join(this.opts.runtimeDir, containerId); }
 
@@ -173,11 +196,9 @@ export class ProcessContainerizer implements Containerizer {
     try {
       if (account && asUser.length) await chownTree(spec.sandbox, account.uid, account.gid);
       const namespaces = isolation?.pidNamespace ? PID_NAMESPACE_PREFIX : [];
-      child = spawn('/bin/sh', ['-c', TASK_WRAPPER, 'trireme-task', ...cgroupProcs, '--', join(runtime, 'exit_status'), ...namespaces, ...asUser, file, ...args],
-        { cwd: spec.sandbox, env, detached: true, stdio: ['ignore', out, err] });
-      await new Promise<void>((resolve, reject) => {
-        child!.once('spawn', resolve);
-        child!.once('error', (e: Error) => reject(new Error(`cannot execute '/bin/sh': ${(e as NodeJS.ErrnoException).code ?? e.message}`)));
+      child = await this.opts.launcher.launch({
+        file: '/bin/sh', args: ['-c', TASK_WRAPPER, 'trireme-task', ...cgroupProcs, '--', join(runtime, 'exit_status'), ...namespaces, ...asUser, file, ...args],
+        cwd: spec.sandbox, env, stdout: out, stderr: err,
       });
     } catch (e) {
       if (cgroups) await cgroups.destroy(spec.containerId);
@@ -187,13 +208,10 @@ export class ProcessContainerizer implements Containerizer {
       closeSync(out);
       closeSync(err);
     }
-    const pid = child.pid!;
-    // Listen before any await: a short task may be gone by the next tick, and 'exit' is emitted only once.
-    const leaderExit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+    const pid = child.pid;
     const checkpoint: ContainerCheckpoint = { pid, startTime: (await processStartTime(pid)) ?? '', cgroup: Boolean(cgroups), memMb, ...(asUser.length ? { asUser } : {}) };
     writeFileSync(join(runtime, 'container.json'), JSON.stringify(checkpoint));
-    const entry = this.track(spec.containerId, checkpoint, leaderExit);
-    child.unref();
+    const entry = this.track(spec.containerId, checkpoint, child.exited);
     this.opts.logger.debug({ containerId: spec.containerId, pid, taskId: spec.taskId }, 'container launched');
     return { containerId: spec.containerId, pid, exited: entry.exited };
   }
@@ -251,22 +269,12 @@ export class ProcessContainerizer implements Containerizer {
     const isolation = this.opts.isolation;
     const cgroups = checkpoint.cgroup ? isolation?.cgroups : undefined;
     const entry: Running = { pid, killed: false, done: false, exited: undefined as never, cgroup: Boolean(cgroups), memMb, asUser: checkpoint.asUser ?? [] };
-    let oomTimer: NodeJS.Timeout | undefined;
-    if (cgroups && isolation?.mem) {
-      // A task whose child was OOM-killed may carry on; Mesos treats any OOM kill as the container's limitation.
-      oomTimer = setInterval(() => {
-        void cgroups.memoryLimitReached(containerId, { exitCode: null, signal: null }).then((hit) => {
-          if (!hit || entry.done || entry.limitation) return;
-          entry.limitation = 'memory';
-          killGroup(pid, 'SIGKILL');
-          void cgroups.destroy(containerId);
-        });
-      }, OOM_POLL_MS);
-      oomTimer.unref();
+    if (cgroups && isolation?.mem && !this.oomTimer) {
+      this.oomTimer = setInterval(() => this.checkOomKills(), OOM_POLL_MS);
+      this.oomTimer.unref();
     }
     entry.exited = leaderExit.then(async ({ code, signal, unknown }) => {
       entry.done = true;
-      clearInterval(oomTimer);
       // The container ends with its leader: nothing it left in its process group may outlive it.
       killGroup(pid, 'SIGKILL');
       const exit: ContainerExit = {
