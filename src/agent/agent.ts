@@ -403,14 +403,17 @@ export class Agent {
       this.log.error({ taskId: task.info.task_id.value, error: parsed.error }, 'Failed to create health checker');
       return;
     }
-    // A docker task is checked from inside its container (docker exec) and at its container's address.
+    // A docker task is checked from inside its container: docker exec, and 127.0.0.1 in its network namespace.
     const placement = await this.opts.containerizer.checkPlacement?.(task.containerId).catch(() => undefined);
     if (isTerminalState(task.state) || task.killRequested) return;
     const address = placement?.address;
+    const inNamespace = placement?.inNamespace;
     const target: CheckTarget = {
-      host: address && 'host' in address ? address.host : this.opts.hostname, sandbox: task.sandbox,
+      host: inNamespace ? '127.0.0.1' : address && 'host' in address ? address.host : this.opts.hostname, sandbox: task.sandbox,
       env: taskEnvironment(task.info.command ?? {}, this.agentEnvironment(task)),
-      ...(address && 'host' in address ? { port: address.port } : {}), ...(address && 'unreachable' in address ? { unreachable: address.unreachable } : {}),
+      ...(inNamespace ? { socket: inNamespace.socket, port: inNamespace.port } : {}),
+      ...(!inNamespace && address && 'host' in address ? { port: address.port } : {}),
+      ...(!inNamespace && address && 'unreachable' in address ? { unreachable: address.unreachable } : {}),
       ...(placement?.exec ? { exec: placement.exec } : {}), ...(placement?.commandPrefix ? { commandPrefix: placement.commandPrefix } : {}),
     };
     task.healthChecker = new TaskHealthChecker({

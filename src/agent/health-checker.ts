@@ -7,6 +7,7 @@ import { closeSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import http from 'node:http';
 import https from 'node:https';
+import tls from 'node:tls';
 import net from 'node:net';
 import { z } from 'zod';
 import type { CommandInfo } from '../proto/mesos.ts';
@@ -111,6 +112,8 @@ export interface CheckTarget {
   port?: (checkPort: number) => number;
   /** Set when HTTP/TCP checks cannot reach the task at all (a container without network): each such check fails saying so. */
   unreachable?: string;
+  /** Makes the check's socket in the task's network namespace (then `host` is 127.0.0.1 there); default: the agent's. */
+  socket?: () => net.Socket;
   /** Runs COMMAND checks inside the task's container (docker exec) instead of a shell on the agent. */
   exec?: ExecCheck;
   /** argv prefix for COMMAND checks on the agent (setpriv … for a task run as another user). */
@@ -133,7 +136,7 @@ function withTimeout(config: HealthCheckConfig, what: string, start: (finish: (f
     let timer: NodeJS.Timeout | undefined;
     const finish = (failure: string | undefined) => { if (done) return; done = true; if (timer) clearTimeout(timer); resolve(failure); };
     const abort = start(finish);
-    if (config.timeoutMs !== undefined) {
+    if (config.timeoutMs !== undefined && !done) {
       timer = setTimeout(() => { abort(); finish(`${what} has not returned after ${config.timeoutMs! / 1000}secs; aborting`); }, config.timeoutMs);
     }
   });
@@ -169,7 +172,21 @@ function runHttpCheck(config: HealthCheckConfig, target: CheckTarget): Promise<s
   const lib = scheme === 'https' ? https : http;
   if (target.unreachable) return Promise.resolve(`HTTP health check failed: ${target.unreachable}`);
   return withTimeout(config, 'curl', (finish) => {
-    const req = lib.request({ host: target.host, port, path: path || '/', method: 'GET', agent: false, ...(scheme === 'https' ? { rejectUnauthorized: false } : {}) }, (res) => {
+    let createConnection: (() => net.Socket) | undefined;
+    if (target.socket) {
+      let raw: net.Socket;
+      try { raw = target.socket(); } catch (err) { finish(`curl returned exited with status 7: ${(err as Error).message}`); return () => undefined; }
+      createConnection = () => {
+        raw.connect(port, target.host);
+        return scheme === 'https' ? tls.connect({ socket: raw, rejectUnauthorized: false }) : raw;
+      };
+    }
+    // No agent: a fresh connection per check. (With createConnection the agent option must be left out: an agent,
+    // even `false`'s throw-away one, would open its own socket and ignore createConnection.)
+    const req = lib.request({
+      host: target.host, port, path: path || '/', method: 'GET', ...(scheme === 'https' ? { rejectUnauthorized: false } : {}),
+      ...(createConnection ? { createConnection } : { agent: false }),
+    }, (res) => {
       res.resume();
       const code = res.statusCode ?? 0;
       finish(code >= 200 && code < 400 ? undefined : `Unexpected HTTP response code: ${code} ${http.STATUS_CODES[code] ?? ''}`.trim());
@@ -185,9 +202,12 @@ function runTcpCheck(config: HealthCheckConfig, target: CheckTarget): Promise<st
   if (target.unreachable) return Promise.resolve(`TCP health check failed: ${target.unreachable}`);
   const port = target.port?.(config.tcp!.port) ?? config.tcp!.port;
   return withTimeout(config, 'mesos-tcp-connect', (finish) => {
-    const socket = net.connect({ host: target.host, port });
+    let socket: net.Socket;
+    try {
+      socket = target.socket ? target.socket().connect(port, target.host) : net.connect({ host: target.host, port });
+    } catch (err) { finish((err as Error).message); return () => undefined; }
     socket.once('connect', () => { socket.destroy(); finish(undefined); });
-    socket.once('error', (e) => { socket.destroy(); finish(`Failed to connect to ${target.host}:${port}: ${e.message}`); });
+    socket.on('error', (e) => { socket.destroy(); finish(`Failed to connect to ${target.host}:${port}: ${e.message}`); });
     return () => socket.destroy();
   }).then((failure) => (failure === undefined ? undefined : `TCP health check failed: ${failure}`));
 }

@@ -13,6 +13,7 @@ import { MESOS_COMPAT_VERSION } from '../master/master.ts';
 import { TRIREME_VERSION } from '../common/version.ts';
 import { Agent, type AgentTask } from './agent.ts';
 import { ProcessContainerizer } from './containerizer/process.ts';
+import type { Socket } from 'node:net';
 import { createLauncher, type TaskLauncherName } from './containerizer/launcher.ts';
 import { DockerContainerizer, dockerClient } from './containerizer/docker.ts';
 import { ComposingContainerizer, type ContainerizerName } from './containerizer/composing.ts';
@@ -81,6 +82,23 @@ export interface AgentConfig {
   taskLauncher?: TaskLauncherName;
 }
 
+/**
+ * How HTTP/TCP checks enter a docker container's network namespace: setns through glibc, which needs root. Without
+ * either they connect to the container's address instead (said at start-up).
+ */
+async function networkNamespaceSockets(logger: Logger): Promise<((pid: number) => Socket) | undefined> {
+  if (process.getuid?.() !== 0) {
+    logger.warn('docker containerizer: not running as root, so HTTP/TCP checks of containers connect to their address instead of 127.0.0.1 inside them');
+    return undefined;
+  }
+  try {
+    return (await import('./containerizer/netns-socket.ts')).socketInNetworkNamespace;
+  } catch (err) {
+    logger.warn({ err: (err as Error).message }, 'docker containerizer: setns cannot be loaded, so HTTP/TCP checks of containers connect to their address instead of 127.0.0.1 inside them');
+    return undefined;
+  }
+}
+
 /** The containerizers named in --containerizers; the docker one must reach its Engine at start-up. */
 async function createContainerizer(config: AgentConfig, logger: Logger, mesos: ProcessContainerizer): Promise<Containerizer> {
   const byName = new Map<ContainerizerName, Containerizer>();
@@ -88,7 +106,11 @@ async function createContainerizer(config: AgentConfig, logger: Logger, mesos: P
     if (name === 'mesos') byName.set(name, mesos);
     else {
       const endpoint = config.dockerSocket ?? '/var/run/docker.sock';
-      const docker = new DockerContainerizer({ docker: dockerClient(endpoint), logger, enableCfsQuota: config.cgroupsEnableCfs ?? false, killOrphans: config.dockerKillOrphans ?? true });
+      const socketInNetworkNamespace = await networkNamespaceSockets(logger);
+      const docker = new DockerContainerizer({
+        docker: dockerClient(endpoint), logger, enableCfsQuota: config.cgroupsEnableCfs ?? false, killOrphans: config.dockerKillOrphans ?? true,
+        ...(socketInNetworkNamespace ? { socketInNetworkNamespace } : {}),
+      });
       try {
         const version = await docker.ping();
         logger.info({ endpoint, version }, 'docker containerizer: Docker Engine answers');

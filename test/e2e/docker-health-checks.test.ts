@@ -1,7 +1,8 @@
 // End to end through Marathon with the real Docker Engine: health checks of DOCKER apps run by the agent as Mesos'
 // docker executor runs them. COMMAND checks run inside the container (docker exec: the container's file system
 // and environment), their verdicts reach Marathon's healthCheckResults; a MESOS_HTTP check reaches a
-// host-networked container on the agent's address.
+// host-networked container on the agent's address; MESOS_HTTP and MESOS_TCP checks of a container with no network
+// at all (NONE) reach it on 127.0.0.1 inside its own network namespace, as Mesos' docker executor checks.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -77,8 +78,32 @@ describe('health checks of Docker tasks', { skip: 'skip' in available ? availabl
     await runningTask('/dhc/http', (t) => t.healthCheckResults?.[0]?.alive === true);
   });
 
+  it('MESOS_HTTP and MESOS_TCP checks reach a container without network on 127.0.0.1 inside its namespace', async () => {
+    const serve = (port: number) => `mkdir -p /tmp/w && echo ok > /tmp/w/index.html && exec httpd -f -p 127.0.0.1:${port} -h /tmp/w`;
+    const none = { container: { type: 'DOCKER', docker: { image: TEST_IMAGE, network: 'NONE' } } };
+    for (const [id, hc] of [
+      ['/dhc/none-http', { protocol: 'MESOS_HTTP', path: '/', port: 8080 }],
+      ['/dhc/none-tcp', { protocol: 'MESOS_TCP', port: 8081 }],
+    ] as const) {
+      const created = await api(marathon.url, 'POST', '/v2/apps', dockerApp(id, serve(hc.port), [{ ...hc, maxConsecutiveFailures: 3, ...fast, gracePeriodSeconds: 30 }], none));
+      assert.equal(created.status, 201, created.text);
+    }
+    await runningTask('/dhc/none-http', (t) => t.healthCheckResults?.[0]?.alive === true);
+    await runningTask('/dhc/none-tcp', (t) => t.healthCheckResults?.[0]?.alive === true);
+  });
+
+  it('a MESOS_TCP check of a port nobody listens on inside the container fails', async () => {
+    const created = await api(marathon.url, 'POST', '/v2/apps', dockerApp('/dhc/none-closed', 'sleep 600', [
+      { protocol: 'MESOS_TCP', port: 8082, maxConsecutiveFailures: 1000, ...fast },
+    ], { container: { type: 'DOCKER', docker: { image: TEST_IMAGE, network: 'NONE' } } }));
+    assert.equal(created.status, 201, created.text);
+    await runningTask('/dhc/none-closed', (t) => t.healthCheckResults?.[0]?.alive === false && t.healthCheckResults[0].lastFailure);
+    const log = cluster.agents[0]!.output();
+    assert.match(log, /TCP health check failed: Failed to connect to 127\.0\.0\.1:8082/);
+  });
+
   it('destroying the apps removes their containers', async () => {
-    for (const id of ['/dhc/healthy', '/dhc/unhealthy', '/dhc/http']) assert.equal((await api(marathon.url, 'DELETE', `/v2/apps${id}?force=true`)).status, 200);
+    for (const id of ['/dhc/healthy', '/dhc/unhealthy', '/dhc/http', '/dhc/none-http', '/dhc/none-tcp', '/dhc/none-closed']) assert.equal((await api(marathon.url, 'DELETE', `/v2/apps${id}?force=true`)).status, 200);
     await eventually(async () => {
       for (const agentId of agentIds) if ((await docker.docker.listContainers({ all: true, filters: { label: [`trireme.agent_id=${agentId}`] } })).length > 0) return false;
       return true;

@@ -3,6 +3,7 @@
 import type { Resources } from '../../common/resources.ts';
 import type { CommandInfo, ContainerInfo, Label } from '../../proto/mesos.ts';
 import type { TaskUser } from './task-user.ts';
+import type { Socket } from 'node:net';
 
 export interface LaunchSpec {
   containerId: string;
@@ -35,6 +36,11 @@ export type RecoverSpec = Pick<LaunchSpec, 'containerId' | 'sandbox' | 'resource
 export interface CheckPlacement {
   /** Address for HTTP/TCP checks, and the port to use there for a given check port (a mapped host port → its container port). */
   address?: { host: string; port(checkPort: number): number } | { unreachable: string };
+  /**
+   * HTTP/TCP checks connect to 127.0.0.1 from inside the task's network namespace (as Mesos' docker executor, which
+   * setns()es into the container's): `socket` makes an unconnected socket there; `port` maps the check's port.
+   */
+  inNamespace?: { socket(): Socket; port(checkPort: number): number };
   /** Runs a COMMAND check inside the container; output goes to `stderrFile`. */
   exec?: ExecCheck;
   /** argv prefix for COMMAND checks run on the agent (setpriv … to run them as the task's user). */

@@ -288,11 +288,23 @@ export interface InspectedNetwork {
 }
 
 /**
- * Where HTTP/TCP health checks of a docker task connect. Mesos runs them inside the container's network namespace
- * against 127.0.0.1; the agent cannot enter it, so it connects to what the namespace exposes: host networking →
- * the agent's own address (undefined here: the default); bridge or a user network → the container's IP, with a
- * check port that is a mapped host port turned into its container port (Mesos expects the container port; a
- * scheduler that sends the host port still reaches the task); no network → unreachable, with the reason.
+ * A check's port as the container sees it: a mapped host port becomes its container port (Mesos expects the
+ * container port; a scheduler that sends the host port still reaches the task), any other port stays.
+ */
+export function containerPortOf(info: InspectedNetwork): (checkPort: number) => number {
+  const toContainer = new Map<number, number>();
+  for (const [key, bindings] of Object.entries(info.HostConfig?.PortBindings ?? {})) {
+    const containerPort = Number(key.split('/')[0]);
+    for (const b of bindings ?? []) if (b.HostPort) toContainer.set(Number(b.HostPort), containerPort);
+  }
+  return (p) => toContainer.get(p) ?? p;
+}
+
+/**
+ * Where HTTP/TCP health checks of a docker task connect when the agent cannot enter the container's network
+ * namespace (as Mesos does, checking 127.0.0.1 there; see netns-socket.ts): what the namespace exposes. Host
+ * networking → the agent's own address (undefined here: the default); bridge or a user network → the container's
+ * IP with containerPortOf; no network → unreachable, with the reason.
  */
 export function checkAddress(info: InspectedNetwork): { host: string; port(checkPort: number): number } | { unreachable: string } | undefined {
   const mode = info.HostConfig?.NetworkMode ?? 'default';
@@ -301,10 +313,5 @@ export function checkAddress(info: InspectedNetwork): { host: string; port(check
   const networks = info.NetworkSettings?.Networks ?? {};
   const ip = networks[mode]?.IPAddress || Object.values(networks).map((n) => n.IPAddress).find(Boolean) || info.NetworkSettings?.IPAddress;
   if (!ip) return { unreachable: `the container has no IP address on network '${mode}'` };
-  const toContainer = new Map<number, number>();
-  for (const [key, bindings] of Object.entries(info.HostConfig?.PortBindings ?? {})) {
-    const containerPort = Number(key.split('/')[0]);
-    for (const b of bindings ?? []) if (b.HostPort) toContainer.set(Number(b.HostPort), containerPort);
-  }
-  return { host: ip, port: (p) => toContainer.get(p) ?? p };
+  return { host: ip, port: containerPortOf(info) };
 }

@@ -5,10 +5,11 @@ import { join } from 'node:path';
 import { mkdir, stat } from 'node:fs/promises';
 import Docker from 'dockerode';
 import type { Logger } from 'pino';
+import type { Socket } from 'node:net';
 import type { CheckPlacement, Container, ContainerExit, Containerizer, ExecCheck, LaunchSpec, RecoverSpec, ResourceStatistics } from './containerizer.ts';
 import type { CommandInfo } from '../../proto/mesos.ts';
 import { giveSandboxTo } from './task-user.ts';
-import { checkAddress, containerCreateOptions, containerName, dockerExitMessage, LABELS } from './docker-options.ts';
+import { checkAddress, containerPortOf, containerCreateOptions, containerName, dockerExitMessage, LABELS } from './docker-options.ts';
 
 /** Where the Engine listens: a unix socket path, unix://path, or tcp://host:port (as DOCKER_HOST). */
 export function dockerClient(endpoint: string): Docker {
@@ -79,6 +80,11 @@ export interface DockerContainerizerOptions {
   killOrphans?: boolean;
   /** Clock for usage timestamps. */
   now?: () => number;
+  /**
+   * Makes a socket in a process's network namespace (netns-socket.ts; a root agent with glibc): HTTP/TCP checks of
+   * containers not on the host network then connect to 127.0.0.1 inside the container, as Mesos' docker executor.
+   */
+  socketInNetworkNamespace?: (pid: number) => Socket;
 }
 
 export class DockerContainerizer implements Containerizer {
@@ -202,8 +208,14 @@ export class DockerContainerizer implements Containerizer {
     const entry = this.running.get(containerId);
     if (!entry) return undefined;
     const info = await entry.container.inspect().catch(() => undefined);
+    const exec: ExecCheck = (command, stderrFile) => this.exec(entry.container, command, stderrFile);
+    const pid = info?.State?.Pid;
+    const enter = this.opts.socketInNetworkNamespace;
+    if (info && pid && enter && info.HostConfig?.NetworkMode !== 'host') {
+      return { inNamespace: { socket: () => enter(pid), port: containerPortOf(info) }, exec };
+    }
     const address = info ? checkAddress(info) : undefined;
-    return { ...(address ? { address } : {}), exec: (command, stderrFile) => this.exec(entry.container, command, stderrFile) };
+    return { ...(address ? { address } : {}), exec };
   }
 
   /**

@@ -5,11 +5,11 @@
 // The child is not libuv's, so libuv never reaps it. Its end is seen through a pipe: the child holds the write end
 // on fd 3 and the agent reads the other end as a stream; end of file means every holder has exited, and the agent
 // then reaps the child with waitpid(WNOHANG) for its exact status.
-import koffi from 'koffi';
 import { closeSync } from 'node:fs';
 import net from 'node:net';
 import { constants as osConstants } from 'node:os';
 import type { LaunchRequest, LaunchedProcess, ProcessEnd, ProcessLauncher } from './launcher.ts';
+import { errnoName, lastErrno, libc } from './libc.ts';
 
 // glibc's <spawn.h> flags and <fcntl.h> values (the same on every Linux architecture Node supports).
 const POSIX_SPAWN_SETSIGDEF = 0x04;
@@ -26,9 +26,8 @@ const FILE_ACTIONS_BYTES = 256;
 const ATTR_BYTES = 512;
 const SIGSET_BYTES = 128;
 
-// Loaded once; a missing library or symbol (musl, glibc < 2.29 without addchdir_np) throws here, and createLauncher
-// falls back to child_process.
-const libc = koffi.load('libc.so.6');
+// Declared once; a missing library or symbol (musl, glibc < 2.29 without addchdir_np) throws here, and
+// createLauncher falls back to child_process.
 const c = {
   posixSpawn: libc.func('int posix_spawn(_Out_ int *pid, const char *path, void *fileActions, void *attr, const char **argv, const char **envp)'),
   actionsInit: libc.func('int posix_spawn_file_actions_init(void *fileActions)'),
@@ -45,15 +44,12 @@ const c = {
   sigEmptySet: libc.func('int sigemptyset(void *sigset)'),
   pipe2: libc.func('int pipe2(_Out_ int *fds, int flags)'),
   waitpid: libc.func('int waitpid(int pid, _Out_ int *status, int options)'),
-  errno: () => koffi.errno(),
 };
 /** glibc ≥ 2.34: closes every descriptor from n up in the child (a task gets none the agent inherited). */
 let addCloseFrom: ((fileActions: Buffer, from: number) => number) | undefined;
 try { addCloseFrom = libc.func('int posix_spawn_file_actions_addclosefrom_np(void *fileActions, int from)'); } catch { /* older glibc */ }
 
-const ERRNO_NAMES = new Map(Object.entries(osConstants.errno).map(([name, n]) => [n, name]));
 const SIGNAL_NAMES = new Map(Object.entries(osConstants.signals).map(([name, n]) => [n, name as NodeJS.Signals]));
-const errnoName = (n: number) => ERRNO_NAMES.get(n) ?? `errno ${n}`;
 
 /** A wait status (as from waitpid) as Node reports a child's end: an exit code, or the signal that ended it. */
 export function decodeWaitStatus(status: number): ProcessEnd {
@@ -83,7 +79,7 @@ export class PosixSpawnLauncher implements ProcessLauncher {
 
   async launch(req: LaunchRequest): Promise<LaunchedProcess> {
     const fds = [0, 0];
-    if (c.pipe2(fds, O_CLOEXEC) !== 0) throw new Error(`cannot create a pipe: ${errnoName(c.errno())}`);
+    if (c.pipe2(fds, O_CLOEXEC) !== 0) throw new Error(`cannot create a pipe: ${lastErrno()}`);
     const [readEnd, writeEnd] = fds as [number, number];
     const actions = Buffer.alloc(FILE_ACTIONS_BYTES);
     const pid = [0];
