@@ -89,16 +89,25 @@ try {
     used.add(offer.id.value);
     return offer;
   };
+  /** Every outstanding offer (at least one): freed resources come back as separate offers, and an offer never used holds its resources. */
+  const allFreshOffers = async () => {
+    await freshOffer().then((o) => used.delete(o.id.value));
+    const offers = s.events.filter((e) => e.type === 'OFFERS').flatMap((e) => e.offers.offers).filter((o: any) => !used.has(o.id.value));
+    for (const o of offers) used.add(o.id.value);
+    return offers;
+  };
 
   // Warm-up (first launch pays module loading and cgroup parent creation), not counted.
   for (let i = -2; i < RUNS; i++) {
     const base = await plainSpawn();
-    const offer = await freshOffer();
+    const offers = await allFreshOffers();
+    const offer = offers[0];
     const id = `launch-${i}`;
     const before = await launchSums(agentUrl);
     const t0 = performance.now();
-    await s.call(launch([offer.id.value], [commandTask(id, offer.agent_id.value, 'sleep 30', 'cpus:0.1;mem:32')], { refuse_seconds: 0 }));
-    await s.waitForUpdate(id, 'TASK_RUNNING', 30_000);
+    await s.call(launch(offers.map((o: any) => o.id.value), [commandTask(id, offer.agent_id.value, 'sleep 30', 'cpus:0.1;mem:32')], { refuse_seconds: 0 }));
+    const u = await s.waitFor((e) => e.type === 'UPDATE' && e.update.status.task_id.value === id && e.update.status.state !== 'TASK_STARTING', 30_000);
+    if (u.update.status.state !== 'TASK_RUNNING') throw new Error(`${id}: ${u.update.status.state} ${u.update.status.message} (offers ${JSON.stringify(offers.map((o: any) => o.resources))})`);
     const e2e = performance.now() - t0;
     const after = await launchSums(agentUrl);
     if (i >= 0) {
@@ -116,10 +125,7 @@ try {
   let running = 0;
   for (const target of TASK_COUNTS.sort((a, b) => a - b)) {
     while (running < target) {
-      // Freed resources come back as separate offers: take every outstanding one at once.
-      await freshOffer().then((o) => used.delete(o.id.value));
-      const offers = s.events.filter((e) => e.type === 'OFFERS').flatMap((e) => e.offers.offers).filter((o: any) => !used.has(o.id.value));
-      for (const o of offers) used.add(o.id.value);
+      const offers = await allFreshOffers();
       const cpus = offers.reduce((sum: number, o: any) => sum + (o.resources.find((r: any) => r.name === 'cpus')?.scalar.value ?? 0), 0);
       const batch = Math.min(50, target - running, Math.floor(cpus / 0.01 + 1e-6));
       const tasks = Array.from({ length: batch }, (_, j) => commandTask(`rss-${running + j}`, offers[0].agent_id.value, 'sleep 600', 'cpus:0.01;mem:32'));
