@@ -5,7 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, rmdirSync } from 'node:fs';
 import { startCluster, getJson, eventually, runCli, tempDir, type TestCluster } from '../helpers/processes.ts';
-import { RawScheduler, commandTask, launch } from '../helpers/raw-scheduler.ts';
+import { RawScheduler } from '../helpers/raw-scheduler.ts';
 
 /** Whether this machine lets us create v1 cgroups (root on the provisioned machines). */
 function cgroupsWritable(): boolean {
@@ -29,14 +29,7 @@ describe('mesos containerizer: cgroup isolation', { skip }, () => {
   });
   after(async () => { s?.close(); await cluster?.stop(); });
 
-  const used = new Set<string>();
-  const runTask = async (id: string, cmd: string, resources: string) => {
-    const e = await s.waitFor((ev) => ev.type === 'OFFERS' && ev.offers.offers.some((o: any) => !used.has(o.id.value)));
-    const offer = e.offers.offers.find((o: any) => !used.has(o.id.value));
-    used.add(offer.id.value);
-    const r = await s.call(launch([offer.id.value], [commandTask(id, offer.agent_id.value, cmd, resources)], { refuse_seconds: 0 }));
-    assert.equal(r.status, 202, r.text);
-  };
+  const runTask = (id: string, cmd: string, resources: string) => s.launchCommand(id, cmd, resources);
 
   it('the agent reports cgroup isolation in its flags', async () => {
     const flags = await getJson(`${cluster.agents[0]!.url}/flags`);

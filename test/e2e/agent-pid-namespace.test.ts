@@ -3,7 +3,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { startCluster, eventually, getJson, type TestCluster } from '../helpers/processes.ts';
-import { RawScheduler, commandTask, launch } from '../helpers/raw-scheduler.ts';
+import { RawScheduler } from '../helpers/raw-scheduler.ts';
 
 const root = process.getuid?.() === 0;
 const skip = !root && process.env.CI !== 'true' ? 'namespaces need root' : false;
@@ -20,14 +20,7 @@ describe('mesos containerizer: namespaces/pid', { skip }, () => {
   });
   after(async () => { s?.close(); await cluster?.stop(); });
 
-  const used = new Set<string>();
-  const runTask = async (id: string, cmd: string) => {
-    const e = await s.waitFor((ev) => ev.type === 'OFFERS' && ev.offers.offers.some((o: any) => !used.has(o.id.value)));
-    const offer = e.offers.offers.find((o: any) => !used.has(o.id.value));
-    used.add(offer.id.value);
-    const r = await s.call(launch([offer.id.value], [commandTask(id, offer.agent_id.value, cmd)], { refuse_seconds: 0 }));
-    assert.equal(r.status, 202, r.text);
-  };
+  const runTask = (id: string, cmd: string) => s.launchCommand(id, cmd);
   /** The task's stdout through the agent's files API. */
   const stdout = async (taskId: string): Promise<string> => {
     const path = `/frameworks/${s.frameworkId}/executors/${taskId}/runs/latest/stdout`;

@@ -3,7 +3,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { getJson, oneLine, runCli, startCluster, type TestCluster } from '../helpers/processes.ts';
-import { RawScheduler, commandTask, launch } from '../helpers/raw-scheduler.ts';
+import { RawScheduler } from '../helpers/raw-scheduler.ts';
 
 describe('agent --task-launcher', () => {
   let cluster: TestCluster;
@@ -16,26 +16,16 @@ describe('agent --task-launcher', () => {
   });
   after(async () => { s?.close(); await cluster?.stop(); });
 
-  const used = new Set<string>();
-  const runTask = async (id: string, cmd: string) => {
-    const e = await s.waitFor((ev) => ev.type === 'OFFERS' && ev.offers.offers.some((o: any) => !used.has(o.id.value)));
-    const offer = e.offers.offers.find((o: any) => !used.has(o.id.value));
-    used.add(offer.id.value);
-    const r = await s.call(launch([offer.id.value], [commandTask(id, offer.agent_id.value, cmd, 'cpus:0.1;mem:32')], { refuse_seconds: 0 }));
-    assert.equal(r.status, 202, r.text);
-    return offer.agent_id;
-  };
-
   it('the agent says which launcher it uses', async () => {
     const { flags } = await getJson(`${cluster.agents[0]!.url}/flags`);
     assert.equal(flags.task_launcher, 'child_process');
   });
 
   it('with child_process, exit statuses and kills are reported as with posix_spawn', async () => {
-    await runTask('exits-3', 'exit 3');
+    await s.launchCommand('exits-3', 'exit 3');
     const failed = await s.waitForUpdate('exits-3', 'TASK_FAILED');
     assert.equal(failed.message, 'Command exited with status 3');
-    const agentId = await runTask('sleeper', 'sleep 600');
+    const agentId = await s.launchCommand('sleeper', 'sleep 600');
     await s.waitForUpdate('sleeper', 'TASK_RUNNING');
     await s.call({ type: 'KILL', kill: { task_id: { value: 'sleeper' }, agent_id: agentId } });
     const killed = await s.waitForUpdate('sleeper', 'TASK_KILLED');

@@ -127,6 +127,18 @@ export class RawScheduler {
     this.req?.destroy();
     for (const w of this.waiters.splice(0)) w();
   }
+
+  private readonly usedOffers = new Set<string>();
+
+  /** Launches a command task on the next offer this helper has not used yet (waiting for one); returns its agent id. */
+  async launchCommand(id: string, cmd: string, resources = 'cpus:0.1;mem:32'): Promise<{ value: string }> {
+    const e = await this.waitFor((ev) => ev.type === 'OFFERS' && ev.offers.offers.some((o: any) => !this.usedOffers.has(o.id.value)));
+    const offer = e.offers.offers.find((o: any) => !this.usedOffers.has(o.id.value));
+    this.usedOffers.add(offer.id.value);
+    const r = await this.call(launch([offer.id.value], [commandTask(id, offer.agent_id.value, cmd, resources)], { refuse_seconds: 0 }));
+    if (r.status !== 202) throw new Error(`ACCEPT → ${r.status}: ${r.text}`);
+    return offer.agent_id;
+  }
 }
 
 export function commandTask(id: string, agentId: string, cmd: string, resources = 'cpus:0.1;mem:32', extra: object = {}): object {
