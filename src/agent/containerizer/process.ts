@@ -1,6 +1,7 @@
 // The `mesos` containerizer: each task is a plain process leading its own process group, with its
-// stdout/stderr written straight to sandbox files (no Node.js process or pipe per task). With cgroup isolation
-// the task also runs in its own cgroup holding its cpu and memory limits.
+// stdout/stderr written straight to sandbox files (no Node.js process per task, no pipe for its output; the
+// posix_spawn launcher keeps one end-of-life pipe descriptor per task). With cgroup isolation the task also runs in
+// its own cgroup holding its cpu and memory limits.
 import { closeSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { readFile, readdir, rm } from 'node:fs/promises';
 import { constants as osConstants } from 'node:os';
