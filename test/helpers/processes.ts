@@ -1,7 +1,7 @@
 // Starts real `trireme` processes for end-to-end tests and cleans them up afterwards.
 import { spawn, type ChildProcess } from 'node:child_process';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readlinkSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, rmdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -183,10 +183,27 @@ export async function eventually<T>(check: () => Promise<T | undefined | false> 
 
 /** Kills task process groups whose working directory is under `dir` (left behind by an agent killed with SIGKILL). */
 export function killSandboxProcesses(dir: string): void {
+  // The cgroups those tasks ran in: an agent killed with SIGKILL never removes them (a later agent would, after a minute).
+  const cgroups = new Set<string>();
   for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
     try {
-      if (readlinkSync(`/proc/${pid}/cwd`).startsWith(dir)) process.kill(-Number(pid), 'SIGKILL');
+      if (!readlinkSync(`/proc/${pid}/cwd`).startsWith(dir)) continue;
+      for (const line of readFileSync(`/proc/${pid}/cgroup`, 'utf8').split('\n')) {
+        // v1 "4:memory:/trireme/<container id>"; only container cgroups (a UUID last), never the test's own.
+        const m = /^\d+:([\w,]+):(\/.+\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/.exec(line);
+        if (m) cgroups.add(`/sys/fs/cgroup/${m[1]}${m[2]}`);
+      }
+      process.kill(-Number(pid), 'SIGKILL');
     } catch { /* gone or not ours */ }
+  }
+  for (const cgroup of cgroups) {
+    // Killed processes take a moment to leave the cgroup.
+    for (let attempt = 0; attempt < 100; attempt++) {
+      try { rmdirSync(cgroup); break; } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') break;
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10);
+      }
+    }
   }
 }
 
