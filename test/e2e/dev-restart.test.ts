@@ -4,17 +4,10 @@
 // completes once there is room and the Chronos job keeps running on schedule. A clean stop leaves nothing behind.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { eventually, getJson, killSandboxProcesses, startRole, tempDir, type RoleProcess } from '../helpers/processes.ts';
+import { eventually, getJson, killSandboxProcesses, processesUnder, startRole, tempDir, type RoleProcess } from '../helpers/processes.ts';
 import { api } from '../helpers/marathon.ts';
-
-/** Pids of the processes working under `dir` (tasks run in their sandboxes), optionally only those named `comm`. */
-function processesUnder(dir: string, comm?: string): number[] {
-  return readdirSync('/proc').filter((p) => /^\d+$/.test(p)).filter((p) => {
-    try { return readlinkSync(`/proc/${p}/cwd`).startsWith(dir) && (!comm || readFileSync(`/proc/${p}/comm`, 'utf8').trim() === comm); } catch { return false; }
-  }).map(Number).sort((a, b) => a - b);
-}
 
 /** The cgroup directories (any controller) of the containers the agents under `dir` checkpointed. */
 function containerCgroups(dir: string): string[] {

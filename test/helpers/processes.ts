@@ -181,6 +181,13 @@ export async function eventually<T>(check: () => Promise<T | undefined | false> 
   }
 }
 
+/** Pids of the processes working under `dir` (tasks run in their sandboxes), optionally only those named `comm`. */
+export function processesUnder(dir: string, comm?: string): number[] {
+  return readdirSync('/proc').filter((p) => /^\d+$/.test(p)).filter((p) => {
+    try { return readlinkSync(`/proc/${p}/cwd`).startsWith(dir) && (!comm || readFileSync(`/proc/${p}/comm`, 'utf8').trim() === comm); } catch { return false; }
+  }).map(Number).sort((a, b) => a - b);
+}
+
 /** Kills task process groups whose working directory is under `dir` (left behind by an agent killed with SIGKILL). */
 export function killSandboxProcesses(dir: string): void {
   // The cgroups those tasks ran in: an agent killed with SIGKILL never removes them (a later agent would, after a minute).
