@@ -19,6 +19,7 @@ import { appendBounded, countFailure, countSuccess, outcomeOf, retryAfterFailure
 import { dueAt, formatSchedule, parseIsoDuration, parseSchedule, type Schedule } from './schedule.ts';
 import { formatTaskId } from './task-id.ts';
 import { recoverLaunch } from './launch-recovery.ts';
+import { commitUnits } from '../state/commit-units.ts';
 
 /** A task of a job: queued until an offer takes it, then launched / running, or awaiting an async callback. */
 export interface ChronosTask {
@@ -116,7 +117,7 @@ export class ChronosScheduler implements OfferPlanner {
   };
   private writes: Promise<unknown> = Promise.resolve();
   /** The write waiting for the one in flight; later writes join it. */
-  private batch?: { ops: StoreOp[]; done: Promise<void> };
+  private batch?: { units: StoreOp[][]; done: Promise<void> };
   /** The write recording the launches of the latest plan(); their ACCEPT waits for it (write-ahead). */
   private launchWrite: Promise<void> = Promise.resolve();
   private running = false;
@@ -665,11 +666,13 @@ export class ChronosScheduler implements OfferPlanner {
     if (ops.length === 0) return this.writes.then(() => undefined);
     // Writes issued while the previous one is still in flight share one transaction (the store applies its ops in
     // order): a run falling due queues and records its launch in one commit, not two, before its ACCEPT.
-    if (this.batch) { this.batch.ops.push(...ops); return this.batch.done; }
-    const batch: { ops: StoreOp[]; done: Promise<void> } = { ops: [...ops], done: Promise.resolve() };
+    if (this.batch) { this.batch.units.push(ops); return this.batch.done; }
+    const batch: { units: StoreOp[][]; done: Promise<void> } = { units: [ops], done: Promise.resolve() };
     batch.done = this.writes.then(() => {
       if (this.batch === batch) this.batch = undefined;
-      return this.o.store.transaction(batch.ops);
+      // One transaction where the store allows it; on ZooKeeper a thousand runs falling due at once exceed its
+      // ~1 MB per multi-operation, so each write's operations stay together and the batch is split between them.
+      return commitUnits(this.o.store, batch.units);
     });
     this.batch = batch;
     this.writes = batch.done.catch((err: Error) => this.o.logger.error({ err: err.message }, 'could not persist Chronos state'));

@@ -8,9 +8,9 @@ import type { AppDefinition } from './app-definition.ts';
 import type { Deployment, Instance } from './model.ts';
 import type { GroupRecord } from './groups.ts';
 import { addVersion, type GroupSnapshot } from './group-versions.ts';
+import { commitUnits } from '../state/commit-units.ts';
 
 const enc = (id: string) => encodeURIComponent(id);
-const MAX_OPS_PER_TRANSACTION = 200;
 
 export interface MarathonState {
   frameworkId?: string;
@@ -45,15 +45,15 @@ export class MarathonRepository {
     return { ...(fw ? { frameworkId: fw.value } : {}), apps, versions, instances, deployments, groups };
   }
 
-  /** Operations waiting for the next commit, and who waits for them. */
-  private queued: StoreOp[] = [];
+  /** Operations waiting for the next commit (one unit per write call, committed together), and who waits for them. */
+  private queued: StoreOp[][] = [];
   private waiters: Array<{ resolve(): void; reject(err: unknown): void }> = [];
   private flushScheduled = false;
 
   /** Queues operations for the next batch; resolves when the batch holding them is committed. */
   private write(ops: StoreOp[]): Promise<void> {
     return new Promise<void>((resolve, reject) => {
-      this.queued.push(...ops);
+      this.queued.push(ops);
       this.waiters.push({ resolve, reject });
       if (this.flushScheduled) return;
       this.flushScheduled = true;
@@ -62,8 +62,8 @@ export class MarathonRepository {
         const batch = this.queued.splice(0);
         const waiters = this.waiters.splice(0);
         try {
-          // Bounded transactions: ZooKeeper caps one multi-operation at about 1 MB.
-          for (let i = 0; i < batch.length; i += MAX_OPS_PER_TRANSACTION) await this.store.transaction(batch.slice(i, i + MAX_OPS_PER_TRANSACTION));
+          // One transaction where the store allows it; ZooKeeper's (about 1 MB each) get as many as it takes.
+          await commitUnits(this.store, batch);
           for (const w of waiters) w.resolve();
         } catch (err) {
           for (const w of waiters) w.reject(err);

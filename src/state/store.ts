@@ -34,7 +34,12 @@ export type StoreWatchListener = (change: StoreChange) => void;
 /** Stops a watch: no listener call after it returns. */
 export type StoreUnwatch = () => void;
 
+/** How big one transaction may be on a backend that bounds them (commit-units.ts packs writes within them). */
+export interface TransactionLimits { maxOps: number; maxBytes: number }
+
 export interface Store {
+  /** Set by backends whose transactions are bounded (ZooKeeper); SQLite and memory take any size. */
+  readonly transactionLimits?: TransactionLimits;
   get<T = unknown>(key: string): Promise<Versioned<T> | undefined>;
   /**
    * Create or replace; with expectedVersion it is compare-and-set (0 = must not exist); throws

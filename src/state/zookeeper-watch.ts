@@ -104,18 +104,35 @@ export class ZooKeeperPrefixWatch {
 
   // --- reads that arm what is not armed ---
 
+  // A watch counts as armed from the moment the request that sets it is sent, not when its reply is handled: the
+  // library can hand us the reply and, from the same network read, the watch's first event before our code after
+  // `await` runs. Marking it armed after the reply would then mark a watch that has already fired, and nothing
+  // would re-arm it (missed creations under load). A watcher that fires clears its mark whenever it comes.
+
   private async readData(path: string) {
-    const armed = this.armedData.has(path);
-    const node = await this.o.session.getData(path, armed ? undefined : this.dataWatcher(path));
-    if (node && !armed) this.armedData.add(path);
-    return node;
+    if (this.armedData.has(path)) return this.o.session.getData(path);
+    this.armedData.add(path);
+    try {
+      const node = await this.o.session.getData(path, this.dataWatcher(path));
+      if (!node) this.armedData.delete(path); // no znode: getData sets no watch
+      return node;
+    } catch (err) {
+      this.armedData.delete(path);
+      throw err;
+    }
   }
 
   private async readChildren(path: string): Promise<string[] | undefined> {
-    const armed = this.armedChildren.has(path);
-    const children = await this.o.session.getChildren(path, armed ? undefined : this.childWatcher(path));
-    if (children && !armed) this.armedChildren.add(path);
-    return children;
+    if (this.armedChildren.has(path)) return this.o.session.getChildren(path);
+    this.armedChildren.add(path);
+    try {
+      const children = await this.o.session.getChildren(path, this.childWatcher(path));
+      if (!children) this.armedChildren.delete(path); // no znode: getChildren sets no watch
+      return children;
+    } catch (err) {
+      this.armedChildren.delete(path);
+      throw err;
+    }
   }
 
   /** Children of the directory that can hold matching keys; arms an existence watch while it does not exist. */

@@ -10,6 +10,8 @@ import { StoreUnavailableError, VersionConflictError, type StoreChange } from '.
 import { eventually, REPO } from '../helpers/processes.ts';
 import { ValueTooLargeError, ZooKeeperStore } from '../../src/state/zookeeper-store.ts';
 import { ZooKeeperSession } from '../../src/state/zookeeper-session.ts';
+import { MarathonRepository } from '../../src/marathon/repository.ts';
+import { parseApp } from '../../src/marathon/app-definition.ts';
 import { freePorts, ZooKeeperEnsemble } from '../helpers/zookeeper.ts';
 
 const logger = createLogger('test', 'error');
@@ -56,6 +58,19 @@ describe('ZooKeeperStore on a real ensemble', () => {
     const fits = 'z'.repeat(900_000);
     await store.put('/v', fits);
     assert.equal((await store.get<string>('/v'))?.value.length, 900_000);
+  });
+
+  it('Marathon writes far over 1 MB in one turn land in several transactions, each app with its version entry', async () => {
+    // 300 apps of ~6 KB (a long command, as generated apps have) saved in the same turn: about 3.6 MB, which one
+    // ZooKeeper multi-operation refuses; the repository packs them in transactions the store's limits allow.
+    const store = new ZooKeeperStore(await session(), '/marathon-big');
+    const repo = new MarathonRepository(store);
+    const version = '2026-01-01T00:00:00.000Z';
+    const apps = Array.from({ length: 300 }, (_, i) => ({ ...parseApp({ id: `/gen/app-${i}`, cmd: `echo ${'x'.repeat(6000)}` }), version, versionInfo: { lastConfigChangeAt: version, lastScalingAt: version } }));
+    await Promise.all(apps.map((a) => repo.saveApp(a)));
+    const state = await new MarathonRepository(store).load();
+    assert.equal(state.apps.length, 300);
+    assert.equal([...state.versions.values()].filter((v) => v.length === 1).length, 300, 'every app has its version entry');
   });
 
   it('compare-and-set from two sessions loses no update', async () => {
