@@ -322,7 +322,9 @@ export class ChronosScheduler implements OfferPlanner {
   /** One step of the loop at the clock's now (tests call it directly): returns when to look again (epoch ms). */
   advance(): number {
     const now = this.o.clock.now();
-    const ops: StoreOp[] = [];
+    // One unit per job (its record and its queued run belong together); a thousand jobs due at once are then
+    // committed in as many transactions as the store needs (commitUnits).
+    const units: StoreOp[][] = [];
     let next = now + MAX_TIMER_MS;
     for (const record of this.jobs.values()) {
       const job = record.job;
@@ -339,9 +341,10 @@ export class ChronosScheduler implements OfferPlanner {
           this.o.metrics.skipped.inc({ job: job.name }, decision.skipped);
           this.o.logger.warn({ job: job.name, skipped: decision.skipped, epsilon: job.epsilon }, 'scheduled runs missed by more than epsilon were skipped');
         }
-        ops.push({ op: 'put', key: jobKey(job.name), value: record });
+        const unit: StoreOp[] = [{ op: 'put', key: jobKey(job.name), value: record }];
         this.emit('job_changed', job.name);
-        if (decision.runDue !== undefined) ops.push(...this.enqueue(record.job, decision.runDue, 0, job.arguments.join(' ')));
+        if (decision.runDue !== undefined) unit.push(...this.enqueue(record.job, decision.runDue, 0, job.arguments.join(' ')));
+        units.push(unit);
         if (decision.next.recurrences !== 0) next = Math.min(next, decision.next.start.toMillis());
       } else {
         next = Math.min(next, entry.startMs);
@@ -349,7 +352,7 @@ export class ChronosScheduler implements OfferPlanner {
     }
     // Queued retries wake the loop when they fall due.
     for (const t of this.tasks.values()) if (t.state === 'queued' && t.due > now) next = Math.min(next, t.due);
-    if (ops.length > 0) void this.write(ops);
+    if (units.length > 0) void this.writeUnits(units);
     this.nextDueAt = next;
     return next;
   }
@@ -488,7 +491,8 @@ export class ChronosScheduler implements OfferPlanner {
     }
     // Write-ahead: the launches (state 'launched' with agent and start) reach the store before the ACCEPT is sent
     // (OfferLoop awaits launchesRecorded), so a restarted Chronos reconciles them instead of launching them again.
-    this.launchWrite = this.write(ops);
+    // Each operation is its own change (one task's record), so a plan of thousands fits ZooKeeper's transactions.
+    this.launchWrite = this.writeUnits(ops.map((op) => [op]));
     this.launchWrite.catch(() => undefined);
     return placed;
   }
@@ -508,7 +512,7 @@ export class ChronosScheduler implements OfferPlanner {
       this.emit('task_queued', t.jobName, { taskId: t.taskId });
       ops.push({ op: 'put', key: taskKey(t.taskId), value: t });
     }
-    void this.write(ops);
+    void this.writeUnits(ops.map((op) => [op]));
   }
 
   /** The TaskInfo Chronos builds: command with shell/arguments, CHRONOS_* environment, fetch URIs, Docker container. */
@@ -663,11 +667,17 @@ export class ChronosScheduler implements OfferPlanner {
 
   /** Serialised write-through: the store sees writes in the order they were decided. */
   private write(ops: StoreOp[]): Promise<void> {
-    if (ops.length === 0) return this.writes.then(() => undefined);
+    return this.writeUnits([ops]);
+  }
+
+  /** As write(), for several changes decided together, each kept whole in one transaction. */
+  private writeUnits(units: StoreOp[][]): Promise<void> {
+    units = units.filter((u) => u.length > 0);
+    if (units.length === 0) return this.writes.then(() => undefined);
     // Writes issued while the previous one is still in flight share one transaction (the store applies its ops in
     // order): a run falling due queues and records its launch in one commit, not two, before its ACCEPT.
-    if (this.batch) { this.batch.units.push(ops); return this.batch.done; }
-    const batch: { units: StoreOp[][]; done: Promise<void> } = { units: [ops], done: Promise.resolve() };
+    if (this.batch) { this.batch.units.push(...units); return this.batch.done; }
+    const batch: { units: StoreOp[][]; done: Promise<void> } = { units: [...units], done: Promise.resolve() };
     batch.done = this.writes.then(() => {
       if (this.batch === batch) this.batch = undefined;
       // One transaction where the store allows it; on ZooKeeper a thousand runs falling due at once exceed its

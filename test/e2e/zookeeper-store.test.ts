@@ -12,6 +12,10 @@ import { ValueTooLargeError, ZooKeeperStore } from '../../src/state/zookeeper-st
 import { ZooKeeperSession } from '../../src/state/zookeeper-session.ts';
 import { MarathonRepository } from '../../src/marathon/repository.ts';
 import { parseApp } from '../../src/marathon/app-definition.ts';
+import { ManualClock } from '../../src/common/clock.ts';
+import { ChronosMetrics } from '../../src/chronos/metrics.ts';
+import { ChronosScheduler } from '../../src/chronos/scheduler.ts';
+import { parseJob } from '../../src/chronos/job.ts';
 import { freePorts, ZooKeeperEnsemble } from '../helpers/zookeeper.ts';
 
 const logger = createLogger('test', 'error');
@@ -71,6 +75,24 @@ describe('ZooKeeperStore on a real ensemble', () => {
     const state = await new MarathonRepository(store).load();
     assert.equal(state.apps.length, 300);
     assert.equal([...state.versions.values()].filter((v) => v.length === 1).length, 300, 'every app has its version entry');
+  });
+
+  it('Chronos: 1,500 jobs falling due at the same instant are all queued and persisted (over 1 MB in one turn)', async () => {
+    const store = new ZooKeeperStore(await session(), '/chronos-big');
+    const t0 = Date.parse('2026-11-25T12:00:00.000Z');
+    const clock = new ManualClock(t0 - 1000);
+    const options = { store, clock, logger: createLogger('chronos', 'silent'), metrics: new ChronosMetrics(), historyLimit: 5, failureRetryMs: 1000, disableAfterFailures: 0, role: '*', kill: async () => undefined, wake: () => undefined };
+    const scheduler = new ChronosScheduler(options);
+    for (let i = 0; i < 1500; i++) {
+      const r = parseJob({ name: `job-${i}`, command: `echo ${i}`, schedule: 'R/2026-11-25T12:00:00Z/PT1H', owner: 'ops@example.com' }, 'schedule', { epsilonMs: 60_000, cpus: 0.1, mem: 128, disk: 256, user: 'root' }, clock.now());
+      assert.ok(r.ok);
+      await scheduler.upsert(r.job, r.given);
+    }
+    clock.advance(1000);
+    scheduler.advance(); // every job falls due: a job record and a queued task each, in one turn
+    await scheduler.flush();
+    assert.equal((await store.list('/chronos/tasks/')).length, 1500, 'every due run is persisted');
+    assert.equal((await store.list<{ job: { schedule: string } }>('/chronos/jobs/')).filter((e) => e.value.job.schedule.startsWith('R/2026-11-25T13:00')).length, 1500, 'every job moved on to its next run');
   });
 
   it('compare-and-set from two sessions loses no update', async () => {
