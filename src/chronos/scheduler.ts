@@ -205,6 +205,10 @@ export class ChronosScheduler implements OfferPlanner {
     if (err) throw new BadRequest(err);
     const next = keepCounters(job, given, previous?.job);
     const record: JobRecord = { job: next, parentsDone: previous && sameSet(previous.job.parents, next.parents) ? previous.parentsDone : [] };
+    // Refused before anything changes: a record the store then rejects (ZooKeeper: 1 MB) would be lost at restart.
+    const limit = this.o.store.transactionLimits?.maxValueBytes;
+    const bytes = limit === undefined ? 0 : Buffer.byteLength(JSON.stringify(record));
+    if (limit !== undefined && bytes > limit) throw new BadRequest(`the job definition is ${bytes} bytes; the state store holds at most ${limit} bytes per record`);
     this.jobs.set(job.name, record);
     this.parsed.delete(job.name);
     this.o.logger.info({ job: job.name, schedule: next.schedule, parents: next.parents }, previous ? 'job replaced' : 'job created');

@@ -72,6 +72,17 @@ export class MarathonRepository {
     });
   }
 
+  /**
+   * Why the store would refuse a record (over its per-value limit: ZooKeeper's 1 MB), or undefined when it fits.
+   * `what` names the record in the message ("the app definition", "this change's deployment record").
+   */
+  tooLarge(record: unknown, what: string): string | undefined {
+    const limit = this.store.transactionLimits?.maxValueBytes;
+    if (limit === undefined) return undefined;
+    const bytes = Buffer.byteLength(JSON.stringify(record));
+    return bytes > limit ? `${what} is ${bytes} bytes; the state store holds at most ${limit} bytes per record` : undefined;
+  }
+
   saveFrameworkId(id: string): Promise<void> { return this.write([{ op: 'put', key: `${this.prefix}/framework-id`, value: id }]); }
 
   /** The current definition and the same version in the history, atomically. */

@@ -300,8 +300,15 @@ export class MarathonScheduler {
         ...withPorts, version,
         versionInfo: { lastConfigChangeAt: configChanged ? version : current!.versionInfo.lastConfigChangeAt, lastScalingAt: version },
       };
+      // Refused before anything changes: a write the store then rejects would lose the app at the next restart.
+      const tooLarge = this.opts.repository.tooLarge(app, 'the app definition');
+      if (tooLarge) throw new AppValidationError([{ path: changes.length > 1 ? id : '/', errors: [tooLarge] }]);
       planned.push({ id, current, app, configChanged });
     }
+    // The deployment record holds every changed app before and after: on ZooKeeper a change of hundreds of large
+    // apps does not fit one record, so it is refused whole (make it in smaller steps) rather than half applied.
+    const deploymentTooLarge = this.opts.repository.tooLarge(planned.map((p) => [p.current ?? null, p.app]), "this change's deployment record (every changed app before and after)");
+    if (deploymentTooLarge) throw new AppValidationError([{ path: '/', errors: [`${deploymentTooLarge}: change fewer apps at a time`] }]);
     const after = new Map(this.apps);
     for (const p of planned) if (p.app) after.set(p.id, p.app); else after.delete(p.id);
     const fallback: DeploymentAction[] = planned.map((p) => ({ app: p.id, action: !p.app ? 'StopApplication' : !p.current ? 'StartApplication' : p.configChanged ? 'RestartApplication' : 'ScaleApplication' }));

@@ -34,8 +34,12 @@ export type StoreWatchListener = (change: StoreChange) => void;
 /** Stops a watch: no listener call after it returns. */
 export type StoreUnwatch = () => void;
 
-/** How big one transaction may be on a backend that bounds them (commit-units.ts packs writes within them). */
-export interface TransactionLimits { maxOps: number; maxBytes: number }
+/**
+ * How big one transaction, and one value, may be on a backend that bounds them: commit-units.ts packs writes within
+ * maxOps/maxBytes; writers check a record against maxValueBytes before they act on it (a refused write after the
+ * change was applied in memory would lose it at the next restart).
+ */
+export interface TransactionLimits { maxOps: number; maxBytes: number; maxValueBytes: number }
 
 export interface Store {
   /** Set by backends whose transactions are bounded (ZooKeeper); SQLite and memory take any size. */

@@ -48,7 +48,7 @@ export class ZooKeeperStore implements Store {
    * ZooKeeper refuses a request over jute.maxbuffer (1 MB by default), paths and framing included; apply() checks
    * the values against ZOOKEEPER_MAX_VALUE_BYTES. Writers that batch many records pack them below this.
    */
-  readonly transactionLimits = { maxOps: 1000, maxBytes: 800_000 };
+  readonly transactionLimits = { maxOps: 1000, maxBytes: 800_000, maxValueBytes: ZOOKEEPER_MAX_VALUE_BYTES };
   private closed = false;
   private readonly watches = new Set<ZooKeeperPrefixWatch>();
 

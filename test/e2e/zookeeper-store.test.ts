@@ -88,10 +88,14 @@ describe('ZooKeeperStore on a real ensemble', () => {
       assert.ok(r.ok);
       await scheduler.upsert(r.job, r.given);
     }
+    // A job over ZooKeeper's 1 MB is refused before anything changes (it would be lost at the next restart).
+    const huge = parseJob({ name: 'huge', command: `echo ${'x'.repeat(1_100_000)}`, schedule: 'R/2026-11-25T12:00:00Z/PT1H', owner: 'ops@example.com' }, 'schedule', { epsilonMs: 60_000, cpus: 0.1, mem: 128, disk: 256, user: 'root' }, clock.now());
+    assert.ok(huge.ok);
+    await assert.rejects(scheduler.upsert(huge.job, huge.given), /the job definition is \d+ bytes; the state store holds at most 1000000 bytes per record/);
     clock.advance(1000);
     scheduler.advance(); // every job falls due: a job record and a queued task each, in one turn
     await scheduler.flush();
-    assert.equal((await store.list('/chronos/tasks/')).length, 1500, 'every due run is persisted');
+    assert.equal((await store.list('/chronos/tasks/')).length, 1500, 'every due run is persisted, and nothing of the refused job');
     assert.equal((await store.list<{ job: { schedule: string } }>('/chronos/jobs/')).filter((e) => e.value.job.schedule.startsWith('R/2026-11-25T13:00')).length, 1500, 'every job moved on to its next run');
   });
 

@@ -9,14 +9,14 @@ const put = (key: string, size = 10): StoreOp => ({ op: 'put', key, value: 'x'.r
 
 test('packUnits fills transactions up to the limits, never splitting a unit, in order', () => {
   const units = [[put('/a1'), put('/a2')], [put('/b1')], [put('/c1'), put('/c2'), put('/c3')], [], [put('/d1')]];
-  const txs = packUnits(units, { maxOps: 4, maxBytes: 1_000_000 });
+  const txs = packUnits(units, { maxOps: 4, maxBytes: 1_000_000, maxValueBytes: 1_000_000 });
   assert.deepEqual(txs.map((t) => t.map((o) => o.key)), [['/a1', '/a2', '/b1'], ['/c1', '/c2', '/c3', '/d1']]);
-  const bySize = packUnits([[put('/a', 400)], [put('/b', 400)], [put('/c', 400)]], { maxOps: 100, maxBytes: 1000 });
+  const bySize = packUnits([[put('/a', 400)], [put('/b', 400)], [put('/c', 400)]], { maxOps: 100, maxBytes: 1000, maxValueBytes: 1000 });
   assert.deepEqual(bySize.map((t) => t.map((o) => o.key)), [['/a', '/b'], ['/c']]);
 });
 
 test('packUnits sends a unit bigger than the limits alone (the store then names the key it refuses)', () => {
-  const txs = packUnits([[put('/small')], [put('/huge', 5000)], [put('/after')]], { maxOps: 10, maxBytes: 1000 });
+  const txs = packUnits([[put('/small')], [put('/huge', 5000)], [put('/after')]], { maxOps: 10, maxBytes: 1000, maxValueBytes: 1000 });
   assert.deepEqual(txs.map((t) => t.map((o) => o.key)), [['/small'], ['/huge'], ['/after']]);
 });
 
@@ -35,7 +35,7 @@ test('commitUnits commits everything: one transaction without limits, several wi
   assert.deepEqual(seen, [100]);
   assert.equal((await unbounded.list('/u/')).length, 100);
 
-  const bounded = Object.assign(new MemoryStore(), { transactionLimits: { maxOps: 1000, maxBytes: 3000 } });
+  const bounded = Object.assign(new MemoryStore(), { transactionLimits: { maxOps: 1000, maxBytes: 3000, maxValueBytes: 3000 } });
   const sizes: number[] = [];
   const boundedTx = bounded.transaction.bind(bounded);
   bounded.transaction = async (ops) => { sizes.push(ops.length); return boundedTx(ops); };

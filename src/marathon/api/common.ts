@@ -1,6 +1,7 @@
 // Shared pieces of the v2 REST API: JSON bodies, boolean query flags, Marathon's error bodies.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { StoreUnavailableError } from '../../state/store.ts';
+import { ValueTooLargeError } from '../../state/zookeeper-store.ts';
 import { AppValidationError } from '../app-definition.ts';
 import { AppLockedError, NotFoundError } from '../scheduler.ts';
 import { ForbiddenError } from './access.ts';
@@ -48,6 +49,7 @@ export function installErrorHandler(app: FastifyInstance): void {
     if (err instanceof NotFoundError) return sendJson(reply, 404, { message: err.message });
     if (err instanceof ForbiddenError) return sendJson(reply, 403, { message: err.message });
     if (err instanceof StoreUnavailableError) return sendJson(reply, 503, { message: `state store unavailable: ${err.message}` });
+    if (err instanceof ValueTooLargeError) return sendJson(reply, 422, { message: `too large for the state store: ${err.message}` });
     const status = (err as { statusCode?: number }).statusCode;
     if (status && status >= 400 && status < 500) return sendJson(reply, status, { message: (err as Error).message });
     req.log.error({ err }, 'request failed');

@@ -10,6 +10,7 @@ import { NotFoundError, type AppChange, type MarathonScheduler } from '../schedu
 import { appJson } from '../views.ts';
 import { BadRequestError, flag, jsonBody, queryList, sendJson } from './common.ts';
 import { createAccess, type Access } from './access.ts';
+import { ValueTooLargeError } from '../../state/zookeeper-store.ts';
 
 export function registerGroupsApi(app: FastifyInstance, m: MarathonScheduler, repo: MarathonRepository, access: Access = createAccess(undefined)): void {
   const allGroups = () => groupIds(m.apps.keys(), m.groups.keys());
@@ -101,8 +102,16 @@ export function registerGroupsApi(app: FastifyInstance, m: MarathonScheduler, re
   const record = async (groups: Array<{ id: string; dependencies: string[] }>, version: string, remove: string[] = []) =>
     m.saveGroups(groups.filter((g) => g.id !== '/').map((g) => ({ id: g.id, dependencies: g.dependencies, version })), remove);
 
-  /** Records what group `id` holds after a change through this API, as version `version`. */
-  const recordVersion = (id: string, version: string) => repo.saveGroupVersion(snapshotGroup(id, version, m.apps.values(), m.groups.values()));
+  /**
+   * Records what group `id` holds after a change through this API, as version `version`. The change itself is
+   * applied and stored by then: a snapshot too big for the store (a group of thousands of apps on ZooKeeper) is
+   * skipped with a warning rather than failing the request.
+   */
+  const recordVersion = (id: string, version: string) => repo.saveGroupVersion(snapshotGroup(id, version, m.apps.values(), m.groups.values()))
+    .catch((err: unknown) => {
+      if (!(err instanceof ValueTooLargeError)) throw err;
+      app.log.warn({ group: id, version, err: err.message }, 'group version not recorded: too large for the state store');
+    });
 
   /** PUT with `{"version": ...}`: the group as it was then, as one deployment (Marathon 1.x: 422 for a version it never had). */
   const rollback = async (req: FastifyRequest, reply: import('fastify').FastifyReply, groupId: string, version: string) => {
