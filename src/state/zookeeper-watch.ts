@@ -109,30 +109,26 @@ export class ZooKeeperPrefixWatch {
   // `await` runs. Marking it armed after the reply would then mark a watch that has already fired, and nothing
   // would re-arm it (missed creations under load). A watcher that fires clears its mark whenever it comes.
 
-  private async readData(path: string) {
-    if (this.armedData.has(path)) return this.o.session.getData(path);
-    this.armedData.add(path);
+  /** One read that arms `watcher` on `path` unless a watch of that kind is armed there already. */
+  private async readArming<T>(armed: Set<string>, path: string, read: (watcher?: () => void) => Promise<T | undefined>, watcher: () => void): Promise<T | undefined> {
+    if (armed.has(path)) return read();
+    armed.add(path);
     try {
-      const node = await this.o.session.getData(path, this.dataWatcher(path));
-      if (!node) this.armedData.delete(path); // no znode: getData sets no watch
-      return node;
+      const result = await read(watcher);
+      if (result === undefined) armed.delete(path); // no znode: ZooKeeper sets no watch
+      return result;
     } catch (err) {
-      this.armedData.delete(path);
+      armed.delete(path);
       throw err;
     }
   }
 
-  private async readChildren(path: string): Promise<string[] | undefined> {
-    if (this.armedChildren.has(path)) return this.o.session.getChildren(path);
-    this.armedChildren.add(path);
-    try {
-      const children = await this.o.session.getChildren(path, this.childWatcher(path));
-      if (!children) this.armedChildren.delete(path); // no znode: getChildren sets no watch
-      return children;
-    } catch (err) {
-      this.armedChildren.delete(path);
-      throw err;
-    }
+  private readData(path: string) {
+    return this.readArming(this.armedData, path, (w) => this.o.session.getData(path, w), this.dataWatcher(path));
+  }
+
+  private readChildren(path: string): Promise<string[] | undefined> {
+    return this.readArming(this.armedChildren, path, (w) => this.o.session.getChildren(path, w), this.childWatcher(path));
   }
 
   /** Children of the directory that can hold matching keys; arms an existence watch while it does not exist. */
