@@ -1,8 +1,12 @@
 // What one Marathon event means for the console's copy of the state: which apps to refetch (debounced, one
-// GET /v2/apps/<id> each), which to drop, and whether the deployments and the launch queue changed. Pure.
+// GET /v2/apps/<id> each), which to drop, and whether the deployments, the launch queue or the groups changed. Pure.
 import type { MarathonEvent } from './types.ts';
 
-export interface EventEffect { apps: string[]; removed: string[]; deployments: boolean; queue: boolean }
+export interface EventEffect {
+  apps: string[]; removed: string[]; deployments: boolean; queue: boolean;
+  /** The group list may have changed (groups can exist without apps, so app events do not say). */
+  groups?: true;
+}
 
 const NONE: EventEffect = { apps: [], removed: [], deployments: false, queue: false };
 
@@ -43,6 +47,9 @@ export function eventEffect(e: MarathonEvent): EventEffect {
       const appId = str(e.appId);
       return { ...NONE, removed: appId ? [appId] : [], queue: true };
     }
+    case 'group_change_success':
+    case 'group_change_failed':
+      return { ...NONE, groups: true };
     default:
       return NONE;
   }

@@ -11,18 +11,21 @@ import { appToForm, formToApp } from '../lib/appForm.ts';
 import { masterUiBase } from '../lib/links.ts';
 import { appStatus } from '../lib/status.ts';
 import { appPath } from '../lib/store.ts';
+import { GroupCrumbs } from '../components/GroupCrumbs.tsx';
 import { HealthSummary, StatusBadge } from '../components/StatusBadge.tsx';
 import { ScaleDialog } from '../components/ScaleDialog.tsx';
 import { TasksTable } from '../components/TasksTable.tsx';
 import { VersionsPanel } from '../components/VersionsPanel.tsx';
 import { WaitingPanel } from '../components/WaitingPanel.tsx';
-import { store, useMarathon } from '../live.tsx';
-import { editHref, idFromSplat } from '../routes.ts';
+import { store, useGroupTree, useMarathon } from '../live.tsx';
+import { landingAfterRemoving } from '../lib/groups.ts';
+import { editHref, groupHref, idFromSplat } from '../routes.ts';
 
 export function AppPage() {
   const id = idFromSplat(useParams()['*']);
   const navigate = useNavigate();
-  const { apps, queue, info, loaded } = useMarathon();
+  const { apps, queue, info, loaded, groups } = useMarathon();
+  const tree = useGroupTree();
   const [error, setError] = useState<unknown>();
   useEffect(() => store.watch(id), [id]);
   const app = apps.get(id);
@@ -37,14 +40,16 @@ export function AppPage() {
   };
   const destroy = async () => {
     setError(undefined);
-    try { await api(appPath(id), { method: 'DELETE' }); store.touch([id]); navigate('/'); } catch (err) { setError(err); }
+    // Back to its group, or the nearest one above that still exists without it.
+    const landing = landingAfterRemoving(tree, groups, id);
+    try { await api(appPath(id), { method: 'DELETE' }); store.touch([id]); navigate(groupHref(landing)); } catch (err) { setError(err); }
   };
   const tasks = app.tasks ?? [];
   const image = (app.container as { docker?: { image?: string } } | null | undefined)?.docker?.image;
 
   return (
     <>
-      <nav aria-label="Breadcrumb" className="crumbs"><Link to="/">Applications</Link> / <span className="mono">{id}</span></nav>
+      <GroupCrumbs id={id} />
       <div className="page-head">
         <h1 className="mono">{id}</h1>
         <StatusBadge status={status} />
