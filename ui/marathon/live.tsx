@@ -23,6 +23,12 @@ export function useGroupTree(): GroupTree {
   return groupTreeOf(rows, groups);
 }
 
+/** The group tree of the store as it is now (e.g. after refreshNow), outside React. */
+export function currentGroupTree(): GroupTree {
+  const { rows, groups } = store.getSnapshot();
+  return groupTreeOf(rows, groups);
+}
+
 /** Loads the state once and applies events; after a reconnect it reloads (events may have been missed meanwhile). */
 export function MarathonLive({ children }: { children: ReactNode }) {
   const opens = useRef(0);

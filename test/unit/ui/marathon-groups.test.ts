@@ -2,7 +2,7 @@
 // group's totals over everything below it, what a group lists, and where the console lands after a removal.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ancestors, appsUnder, buildGroupTree, groupItems, landingAfterRemoving, memoizeLast, parentGroup, scaledInstances } from '../../../ui/marathon/lib/groups.ts';
+import { ancestors, appsUnder, buildGroupTree, groupItems, memoizeLast, nearestExisting, parentGroup, scaledInstances } from '../../../ui/marathon/lib/groups.ts';
 import { eventEffect } from '../../../ui/marathon/lib/events.ts';
 import type { AppRow, AppStatus } from '../../../ui/marathon/lib/status.ts';
 import type { MarathonApp } from '../../../ui/marathon/lib/types.ts';
@@ -85,17 +85,13 @@ test('scaling a group: wanted instances before and after, each app rounded', () 
   assert.deepEqual(scaledInstances([row('/a', { instances: 3 }), row('/b', { instances: 1 })], 0.5), { before: 4, after: 2 + 1 });
 });
 
-test('after a removal: the nearest group that still exists', () => {
-  const tree = buildGroupTree(rows);
-  // /web/backend keeps /web alive (frontend is left), the last app of /batch leaves only the root.
-  assert.equal(landingAfterRemoving(tree, new Set(), '/web/backend'), '/web');
-  assert.equal(landingAfterRemoving(tree, new Set(), '/web/backend/api'), '/web/backend');
-  assert.equal(landingAfterRemoving(tree, new Set(), '/batch/worker'), '/');
-  assert.equal(landingAfterRemoving(tree, new Set(), '/batch'), '/');
+test('after a removal, or for an unknown group: the nearest group above that exists', () => {
+  const tree = buildGroupTree(rows.filter((r) => !r.app.id.startsWith('/batch/')));
+  assert.equal(nearestExisting(tree, '/batch/worker'), '/', '/batch went with its last app');
+  assert.equal(nearestExisting(tree, '/web/backend/api'), '/web/backend');
+  assert.equal(nearestExisting(tree, '/web/nope/deeper'), '/web');
   // A group created through /v2/groups outlives its last app.
-  assert.equal(landingAfterRemoving(tree, new Set(['/batch']), '/batch/worker'), '/batch');
-  // /web without frontend still holds the sibling group backend.
-  assert.equal(landingAfterRemoving(tree, new Set(), '/web/frontend'), '/web');
+  assert.equal(nearestExisting(buildGroupTree([], ['/batch']), '/batch/worker'), '/batch');
 });
 
 test('10,000 apps in 100 groups: one tree, totals add up, and the memo reuses it until the input changes', () => {
@@ -113,8 +109,9 @@ test('10,000 apps in 100 groups: one tree, totals add up, and the memo reuses it
   assert.notEqual(build([...many], explicit), tree, 'new apps: rebuilt');
 });
 
-test('group events (a group created or deleted without apps) ask for the group list again', () => {
+test('group events and removed apps (groups may go with them) ask for the group list again', () => {
   assert.equal(eventEffect({ eventType: 'group_change_success', groupId: '/', version: 'v' }).groups, true);
   assert.equal(eventEffect({ eventType: 'group_change_failed', groupId: '/', version: 'v' }).groups, true);
+  assert.equal(eventEffect({ eventType: 'app_terminated_event', appId: '/a/b' }).groups, true);
   assert.equal(eventEffect({ eventType: 'status_update_event', appId: '/a' }).groups, undefined);
 });

@@ -45,7 +45,8 @@ export function eventEffect(e: MarathonEvent): EventEffect {
       return { apps: planApps(e.plan), removed: [], deployments: true, queue: true };
     case 'app_terminated_event': {
       const appId = str(e.appId);
-      return { ...NONE, removed: appId ? [appId] : [], queue: true };
+      // Its groups may have gone with it (groups without apps exist only when created through /v2/groups).
+      return { ...NONE, removed: appId ? [appId] : [], queue: true, groups: true };
     }
     case 'group_change_success':
     case 'group_change_failed':

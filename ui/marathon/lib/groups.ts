@@ -113,17 +113,7 @@ export function memoizeLast<A extends unknown[], R>(fn: (...args: A) => R): (...
   };
 }
 
-/**
- * Where to go after removing app or group `id`: its nearest ancestor that still exists afterwards (the root,
- * a group created through /v2/groups, or one with other apps or child groups left).
- */
-export function landingAfterRemoving(tree: GroupTree, explicit: ReadonlySet<string>, id: string): string {
-  const removedApps = tree.get(id)?.apps ?? 1;
-  const onPath = (c: string) => id === c || id.startsWith(`${c}/`);
-  for (const g of ancestors(id).reverse()) {
-    const group = tree.get(g);
-    if (g === '/' || !group || explicit.has(g)) return g;
-    if (group.apps - removedApps > 0 || group.groups.some((c) => !onPath(c))) return g;
-  }
-  return '/';
+/** The nearest group above `id` that exists in `tree` (after a removal, or for a group that does not exist). */
+export function nearestExisting(tree: GroupTree, id: string): string {
+  return ancestors(id).reverse().find((g) => tree.has(g)) ?? '/';
 }

@@ -129,7 +129,7 @@ export class MarathonStore {
     this.watched.set(id, (this.watched.get(id) ?? 0) + 1);
     this.pendingApps.add(id);
     this.pendingQueue = true;
-    this.flush();
+    void this.flush();
     return () => {
       const n = (this.watched.get(id) ?? 1) - 1;
       if (n <= 0) this.watched.delete(id); else this.watched.set(id, n);
@@ -145,11 +145,17 @@ export class MarathonStore {
     this.schedule();
   }
 
-  private schedule(): void {
-    if (this.timer === undefined) this.timer = setTimeout(() => this.flush(), DEBOUNCE_MS);
+  /** As touch, but now rather than debounced: resolves once the snapshot has what the server holds after a change. */
+  refreshNow(ids: string[], opts: { groups?: boolean } = {}): Promise<void> {
+    this.touch(ids, opts);
+    return this.flush();
   }
 
-  private flush(): void {
+  private schedule(): void {
+    if (this.timer === undefined) this.timer = setTimeout(() => void this.flush(), DEBOUNCE_MS);
+  }
+
+  private flush(): Promise<void> {
     if (this.timer !== undefined) { clearTimeout(this.timer); this.timer = undefined; }
     const ids = [...this.pendingApps];
     this.pendingApps.clear();
@@ -172,7 +178,7 @@ export class MarathonStore {
       this.pendingGroups = false;
       jobs.push(this.fetchGroups());
     }
-    void Promise.all(jobs).then(() => this.changed());
+    return Promise.all(jobs).then(() => this.changed());
   }
 
   /**

@@ -17,15 +17,14 @@ import { ScaleDialog } from '../components/ScaleDialog.tsx';
 import { TasksTable } from '../components/TasksTable.tsx';
 import { VersionsPanel } from '../components/VersionsPanel.tsx';
 import { WaitingPanel } from '../components/WaitingPanel.tsx';
-import { store, useGroupTree, useMarathon } from '../live.tsx';
-import { landingAfterRemoving } from '../lib/groups.ts';
+import { currentGroupTree, store, useMarathon } from '../live.tsx';
+import { nearestExisting } from '../lib/groups.ts';
 import { editHref, groupHref, idFromSplat } from '../routes.ts';
 
 export function AppPage() {
   const id = idFromSplat(useParams()['*']);
   const navigate = useNavigate();
-  const { apps, queue, info, loaded, groups } = useMarathon();
-  const tree = useGroupTree();
+  const { apps, queue, info, loaded } = useMarathon();
   const [error, setError] = useState<unknown>();
   useEffect(() => store.watch(id), [id]);
   const app = apps.get(id);
@@ -40,9 +39,10 @@ export function AppPage() {
   };
   const destroy = async () => {
     setError(undefined);
+    try { await api(appPath(id), { method: 'DELETE' }); } catch (err) { setError(err); return; }
     // Back to its group, or the nearest one above that still exists without it.
-    const landing = landingAfterRemoving(tree, groups, id);
-    try { await api(appPath(id), { method: 'DELETE' }); store.touch([id]); navigate(groupHref(landing)); } catch (err) { setError(err); }
+    await store.refreshNow([id], { groups: true });
+    navigate(groupHref(nearestExisting(currentGroupTree(), id)));
   };
   const tasks = app.tasks ?? [];
   const image = (app.container as { docker?: { image?: string } } | null | undefined)?.docker?.image;

@@ -10,14 +10,14 @@ import { ConfirmButton } from '../../shared/ConfirmButton.tsx';
 import { ErrorBanner, Loading } from '../../shared/Shell.tsx';
 import { VirtualTable, type Column } from '../../shared/VirtualTable.tsx';
 import { formatCpus, formatMem } from '../../shared/format.ts';
-import { ancestors, appsUnder, groupItems, landingAfterRemoving, type GroupSummary, type GroupTree, type ListItem } from '../lib/groups.ts';
+import { appsUnder, groupItems, nearestExisting, type GroupSummary, type GroupTree, type ListItem } from '../lib/groups.ts';
 import { APP_STATUSES, filterApps, labelSuggestions, type AppRow, type AppStatus } from '../lib/status.ts';
 import { groupPath } from '../lib/store.ts';
 import { GroupCrumbs } from '../components/GroupCrumbs.tsx';
 import { GroupScaleDialog } from '../components/GroupScaleDialog.tsx';
 import { ItemName } from '../components/ItemName.tsx';
 import { HealthSummary, StatusBadge } from '../components/StatusBadge.tsx';
-import { store, useGroupTree, useMarathon } from '../live.tsx';
+import { currentGroupTree, store, useGroupTree, useMarathon } from '../live.tsx';
 import { appHref, groupHref, idFromSplat } from '../routes.ts';
 
 /** Float sums (0.1 × 10) shown as people write them. */
@@ -57,7 +57,7 @@ const itemKey = (it: ListItem) => (it.kind === 'group' ? `g:${it.group.id}` : `a
 export function AppsPage() {
   const splat = useParams()['*'];
   const groupId = splat === undefined ? '/' : idFromSplat(splat);
-  const { loaded, error, rows, apps, groups: explicit, groupsLoaded } = useMarathon();
+  const { loaded, error, rows, apps, groupsLoaded } = useMarathon();
   const tree = useGroupTree();
   const [actionError, setActionError] = useState<unknown>();
   // Filters live in the URL, so a filtered list can be bookmarked and Back restores it.
@@ -90,7 +90,7 @@ export function AppsPage() {
         <h1 className={groupId === '/' ? undefined : 'mono'}>{groupId === '/' ? 'Applications' : groupId}</h1>
         <div className="actions" role="group" aria-label={groupId === '/' ? 'Actions' : 'Group actions'}>
           <Link className="button primary" to={groupId === '/' ? '/create' : `/create?group=${encodeURIComponent(groupId)}`}>Create application</Link>
-          {groupId !== '/' && group && <GroupActions id={groupId} rows={below} tree={tree} explicit={explicit} onError={setActionError} />}
+          {groupId !== '/' && group && <GroupActions id={groupId} rows={below} onError={setActionError} />}
         </div>
       </div>
       {groupId !== '/' && group && <GroupCards group={group} />}
@@ -105,7 +105,7 @@ export function AppsPage() {
         </select>
         <span className="muted" role="status" data-testid="app-count">
           {shownApps === below.length ? appCount(below.length) : `${shownApps} of ${appCount(below.length)}`}
-          {!filtering && group && group.groups.length > 0 ? ` in ${plural(group.groups.length, 'group')}${groupId === '/' && group.ownApps.length > 0 ? ' and the root' : ''}` : ''}
+          {!filtering && group && group.groups.length > 0 ? ` · ${plural(group.groups.length, 'group')}` : ''}
         </span>
       </div>
       {!loaded && !error ? <Loading /> : (
@@ -119,25 +119,25 @@ export function AppsPage() {
 /** A group's totals over everything below it, as the app page shows an app's. */
 function GroupCards({ group }: { group: GroupSummary }) {
   return (
-    <div className="cards">
-      <div className="card"><div className="label">Applications</div><div className="value" data-testid="group-apps">{group.apps}</div><div className="muted">{plural(group.groups.length, 'child group')}</div></div>
+    <div className="cards group-cards">
+      <div className="card"><div className="label">Applications</div><div className="value" data-testid="group-apps">{group.apps}</div><div className="muted">{group.groups.length === 0 ? 'no child groups' : plural(group.groups.length, 'child group')}</div></div>
       <div className="card"><div className="label">Instances</div><div className="value" data-testid="group-instances">{group.running} / {group.instances}</div><div className="muted">running / wanted{group.staged ? ` · ${group.staged} staging` : ''}</div></div>
       <div className="card"><div className="label">Health</div><div className="value"><HealthSummary healthy={group.healthy} unhealthy={group.unhealthy} /></div></div>
-      <div className="card"><div className="label">Resources wanted</div><div className="value">{cpus(group.cpus)} CPU · {formatMem(group.mem)}</div></div>
+      <div className="card"><div className="label">Resources wanted</div><div className="value">{cpus(group.cpus)} {group.cpus === 1 ? 'CPU' : 'CPUs'}</div><div className="muted">{formatMem(group.mem)} memory</div></div>
     </div>
   );
 }
 
-function GroupActions({ id, rows, tree, explicit, onError }: {
-  id: string; rows: readonly AppRow[]; tree: GroupTree; explicit: ReadonlySet<string>; onError(err: unknown): void;
-}) {
+function GroupActions({ id, rows, onError }: { id: string; rows: readonly AppRow[]; onError(err: unknown): void }) {
   const navigate = useNavigate();
   const ids = rows.map((r) => r.app.id);
   const refresh = () => store.touch(ids, { groups: true });
   const remove = async () => {
     onError(undefined);
-    const landing = landingAfterRemoving(tree, explicit, id);
-    try { await api(groupPath(id), { method: 'DELETE' }); refresh(); navigate(groupHref(landing)); } catch (err) { onError(err); }
+    try { await api(groupPath(id), { method: 'DELETE' }); } catch (err) { onError(err); return; }
+    // Then the nearest group above that still exists (groups go away with their last app).
+    await store.refreshNow(ids, { groups: true });
+    navigate(groupHref(nearestExisting(currentGroupTree(), id)));
   };
   return (
     <>
@@ -149,7 +149,7 @@ function GroupActions({ id, rows, tree, explicit, onError }: {
 }
 
 function NoSuchGroup({ id, tree }: { id: string; tree: GroupTree }) {
-  const nearest = ancestors(id).reverse().find((g) => tree.has(g)) ?? '/';
+  const nearest = nearestExisting(tree, id);
   return (
     <>
       <GroupCrumbs id={id} />
