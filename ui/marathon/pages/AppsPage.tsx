@@ -3,7 +3,7 @@
 // label and status filters list the matching apps below the group flat, with their full ids. Everything is
 // computed on the client over the live copy (the group tree in one memoised pass over 10,000 apps, filtering
 // deferred so typing stays responsive); only visible rows are rendered.
-import { useDeferredValue, useMemo, useState } from 'react';
+import { useDeferredValue, useEffect, useMemo, useState } from 'react';
 import { Link, useNavigate, useParams, useSearchParams } from 'react-router';
 import { api } from '../../shared/api.ts';
 import { ConfirmButton } from '../../shared/ConfirmButton.tsx';
@@ -60,6 +60,8 @@ export function AppsPage() {
   const { loaded, error, rows, apps, groupsLoaded } = useMarathon();
   const tree = useGroupTree();
   const [actionError, setActionError] = useState<unknown>();
+  // One page instance serves every group: an action's error belongs to the group it was made on.
+  useEffect(() => setActionError(undefined), [groupId]);
   // Filters live in the URL, so a filtered list can be bookmarked and Back restores it.
   const [params, setParams] = useSearchParams();
   const search = params.get('q') ?? '';
