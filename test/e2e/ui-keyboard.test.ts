@@ -57,8 +57,12 @@ describe('keyboard reachability', async () => {
 
   test('Marathon console: create application, an app link, and the app actions', async () => {
     const { page, problems, screenshot } = await browser.open(`${marathon.url}/`);
-    await page.getByRole('link', { name: '/kb/web' }).waitFor();
+    await page.getByRole('link', { name: '/kb', exact: true }).waitFor();
     await tabTo(page, isElement('a', 'Create application'), 'Create application');
+    // The app is in group /kb: the folder row opens it, then the app row.
+    await tabTo(page, isElement('a', '/kb'), "the group row's link");
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: '/kb', exact: true }).waitFor();
     await tabTo(page, isElement('a', '/kb/web'), "the app row's link");
     await page.keyboard.press('Enter');
     await page.getByRole('heading', { name: '/kb/web' }).waitFor();
@@ -72,7 +76,7 @@ describe('keyboard reachability', async () => {
     await confirm.waitFor({ state: 'detached' });
 
     await page.goto(`${marathon.url}/#/`);
-    await page.getByRole('link', { name: '/kb/web' }).waitFor();
+    await page.getByRole('link', { name: '/kb', exact: true }).waitFor();
     await tabTo(page, isElement('a', 'Create application'), 'Create application');
     await page.keyboard.press('Enter');
     await page.getByLabel('ID').waitFor();

@@ -194,8 +194,10 @@ describe('Marathon console', async () => {
 
   test('the apps list at phone width', async () => {
     const { page, problems, screenshot } = await browser.open(`${base}/`, { width: 390, height: 844 });
-    await page.getByRole('link', { name: '/seed/pinned' }).waitFor();
+    // The root lists the group /seed; a search lists the matching apps inside it by their full ids.
+    await page.getByRole('link', { name: '/seed', exact: true }).waitFor();
     await page.getByRole('searchbox', { name: 'Search applications by id' }).fill('pinned');
+    await page.getByRole('link', { name: '/seed/pinned' }).waitFor();
     await page.getByRole('link', { name: '/seed/big' }).waitFor({ state: 'detached' });
     await screenshot('marathon-apps-phone');
     assert.deepEqual(problems, []);

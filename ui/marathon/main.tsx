@@ -18,6 +18,7 @@ function Console() {
     ]}>
       <Routes>
         <Route path="/" element={<AppsPage />} />
+        <Route path="/group/*" element={<AppsPage />} />
         <Route path="/create" element={<CreateAppPage />} />
         <Route path="/apps/*" element={<AppPage />} />
         <Route path="/edit/*" element={<EditAppPage />} />

@@ -1,8 +1,12 @@
 // What one Marathon event means for the console's copy of the state: which apps to refetch (debounced, one
-// GET /v2/apps/<id> each), which to drop, and whether the deployments and the launch queue changed. Pure.
+// GET /v2/apps/<id> each), which to drop, and whether the deployments, the launch queue or the groups changed. Pure.
 import type { MarathonEvent } from './types.ts';
 
-export interface EventEffect { apps: string[]; removed: string[]; deployments: boolean; queue: boolean }
+export interface EventEffect {
+  apps: string[]; removed: string[]; deployments: boolean; queue: boolean;
+  /** The group list may have changed (groups can exist without apps, so app events do not say). */
+  groups?: true;
+}
 
 const NONE: EventEffect = { apps: [], removed: [], deployments: false, queue: false };
 
@@ -41,8 +45,12 @@ export function eventEffect(e: MarathonEvent): EventEffect {
       return { apps: planApps(e.plan), removed: [], deployments: true, queue: true };
     case 'app_terminated_event': {
       const appId = str(e.appId);
-      return { ...NONE, removed: appId ? [appId] : [], queue: true };
+      // Its groups may have gone with it (groups without apps exist only when created through /v2/groups).
+      return { ...NONE, removed: appId ? [appId] : [], queue: true, groups: true };
     }
+    case 'group_change_success':
+    case 'group_change_failed':
+      return { ...NONE, groups: true };
     default:
       return NONE;
   }

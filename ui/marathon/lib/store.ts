@@ -14,11 +14,15 @@ export interface MarathonSnapshot {
   queue: ReadonlyMap<string, QueueEntry>;
   deployments: Deployment[];
   info: MarathonInfo | undefined;
+  /** Group ids from /v2/groups (groups created there exist without apps); the rest derive from app ids. */
+  groups: ReadonlySet<string>;
+  groupsLoaded: boolean;
 }
 
 /** Events the console listens to (the stream is filtered server-side to these). */
 export const WATCHED_EVENTS = ['status_update_event', 'health_status_changed_event', 'unhealthy_task_kill_event', 'api_post_event',
-  'deployment_info', 'deployment_step_success', 'deployment_step_failure', 'deployment_success', 'deployment_failed', 'app_terminated_event'];
+  'deployment_info', 'deployment_step_success', 'deployment_step_failure', 'deployment_success', 'deployment_failed', 'app_terminated_event',
+  'group_change_success', 'group_change_failed'];
 
 export const EVENTS_PATH = `/v2/events?${WATCHED_EVENTS.map((t) => `event_type=${t}`).join('&')}`;
 
@@ -27,12 +31,26 @@ const DEBOUNCE_MS = 250;
 const BULK_REFETCH_OVER = 100;
 
 export const appPath = (id: string) => `/v2/apps${id.split('/').map(encodeURIComponent).join('/')}`;
+export const groupPath = (id: string) => `/v2/groups${id === '/' ? '' : id.split('/').map(encodeURIComponent).join('/')}`;
+
+interface GroupJson { id: string; groups?: GroupJson[] }
+
+/** Every group id in a /v2/groups answer (the tree, flattened). */
+function groupIdsOf(root: GroupJson): Set<string> {
+  const out = new Set<string>();
+  const walk = (g: GroupJson) => { out.add(g.id); for (const c of g.groups ?? []) walk(c); };
+  walk(root);
+  return out;
+}
 
 export class MarathonStore {
   private apps = new Map<string, MarathonApp>();
   private queue = new Map<string, QueueEntry>();
   private deployments: Deployment[] = [];
   private info: MarathonInfo | undefined;
+  private groups: ReadonlySet<string> = new Set();
+  private groupsLoaded = false;
+  private pendingGroups = false;
   private loaded = false;
   private error: unknown;
   private snapshot: MarathonSnapshot | undefined;
@@ -50,7 +68,8 @@ export class MarathonStore {
     if (!this.snapshot) {
       const rows = [...this.apps.values()].map((app) => ({ app, status: appStatus(app, this.queue.get(app.id)) }));
       rows.sort((a, b) => (a.app.id < b.app.id ? -1 : a.app.id > b.app.id ? 1 : 0));
-      this.snapshot = { loaded: this.loaded, error: this.error, rows, apps: this.apps, queue: this.queue, deployments: this.deployments, info: this.info };
+      this.snapshot = { loaded: this.loaded, error: this.error, rows, apps: this.apps, queue: this.queue, deployments: this.deployments, info: this.info,
+        groups: this.groups, groupsLoaded: this.groupsLoaded };
     }
     return this.snapshot;
   };
@@ -77,6 +96,7 @@ export class MarathonStore {
       api<Deployment[]>('/v2/deployments').then((d) => { this.deployments = d; }),
       api<{ queue: QueueEntry[] }>('/v2/queue?embed=lastUnusedOffers').then((q) => { this.queue = new Map(q.queue.map((e) => [e.app.id, e])); }),
       api<MarathonInfo>('/v2/info').then((i) => { this.info = i; }),
+      this.fetchGroups(),
     ]).then(() => this.changed(), (err: unknown) => { this.error = err; this.changed(); });
     try {
       const apps = await api<{ apps: MarathonApp[] }>('/v2/apps');
@@ -99,8 +119,9 @@ export class MarathonStore {
     for (const id of effect.apps) this.pendingApps.add(id);
     this.pendingDeployments ||= effect.deployments;
     this.pendingQueue ||= effect.queue;
+    this.pendingGroups ||= effect.groups === true;
     if (removed) { this.apps = new Map(this.apps); this.changed(); }
-    if (effect.apps.length > 0 || effect.deployments || effect.queue) this.schedule();
+    if (effect.apps.length > 0 || effect.deployments || effect.queue || effect.groups) this.schedule();
   }
 
   /** An app page is open: fetch it with its tasks now, and keep its tasks on later refetches. */
@@ -108,7 +129,7 @@ export class MarathonStore {
     this.watched.set(id, (this.watched.get(id) ?? 0) + 1);
     this.pendingApps.add(id);
     this.pendingQueue = true;
-    this.flush();
+    void this.flush();
     return () => {
       const n = (this.watched.get(id) ?? 1) - 1;
       if (n <= 0) this.watched.delete(id); else this.watched.set(id, n);
@@ -116,18 +137,25 @@ export class MarathonStore {
   }
 
   /** After the console itself changed something: refresh what it touched without waiting for events. */
-  touch(ids: string[], opts: { deployments?: boolean; queue?: boolean } = {}): void {
+  touch(ids: string[], opts: { deployments?: boolean; queue?: boolean; groups?: boolean } = {}): void {
     for (const id of ids) this.pendingApps.add(id);
+    this.pendingGroups ||= opts.groups ?? false;
     this.pendingDeployments ||= opts.deployments ?? true;
     this.pendingQueue ||= opts.queue ?? true;
     this.schedule();
   }
 
-  private schedule(): void {
-    if (this.timer === undefined) this.timer = setTimeout(() => this.flush(), DEBOUNCE_MS);
+  /** As touch, but now rather than debounced: resolves once the snapshot has what the server holds after a change. */
+  refreshNow(ids: string[], opts: { groups?: boolean } = {}): Promise<void> {
+    this.touch(ids, opts);
+    return this.flush();
   }
 
-  private flush(): void {
+  private schedule(): void {
+    if (this.timer === undefined) this.timer = setTimeout(() => void this.flush(), DEBOUNCE_MS);
+  }
+
+  private flush(): Promise<void> {
     if (this.timer !== undefined) { clearTimeout(this.timer); this.timer = undefined; }
     const ids = [...this.pendingApps];
     this.pendingApps.clear();
@@ -146,7 +174,22 @@ export class MarathonStore {
       this.pendingQueue = false;
       jobs.push(api<{ queue: QueueEntry[] }>('/v2/queue?embed=lastUnusedOffers').then((q) => { this.queue = new Map(q.queue.map((e) => [e.app.id, e])); }, () => {}));
     }
-    void Promise.all(jobs).then(() => this.changed());
+    if (this.pendingGroups) {
+      this.pendingGroups = false;
+      jobs.push(this.fetchGroups());
+    }
+    return Promise.all(jobs).then(() => this.changed());
+  }
+
+  /**
+   * The group ids only (`embed=group.groups`: no apps), so the answer stays small with 10,000 apps. On failure
+   * the groups derived from the app ids still show; the next group event tries again.
+   */
+  private async fetchGroups(): Promise<void> {
+    try {
+      this.groups = groupIdsOf(await api<GroupJson>('/v2/groups?embed=group.groups'));
+    } catch { /* keep what we had */ }
+    this.groupsLoaded = true;
   }
 
   /** The list carries no tasks: open app pages keep theirs until their own refetch lands. */

@@ -1,7 +1,7 @@
 // Create or edit an app: the form or the raw JSON (switching keeps every value), submitted to the API; a 422's
 // details are shown next to their fields, the rest in a banner. A change blocked by a deployment can be forced.
 import { useEffect, useMemo, useState, type FormEvent } from 'react';
-import { Link, useNavigate, useParams } from 'react-router';
+import { Link, useNavigate, useParams, useSearchParams } from 'react-router';
 import { api, ApiError, type FieldError } from '../../shared/api.ts';
 import { ErrorBanner, Loading } from '../../shared/Shell.tsx';
 import { appToForm, assignErrors, formFieldKeys, formToApp, newAppForm, type AppForm } from '../lib/appForm.ts';
@@ -13,8 +13,10 @@ import { appHref, idFromSplat } from '../routes.ts';
 
 type Mode = 'form' | 'json';
 
+/** `#/create?group=/web` (from a group's page) starts the id inside that group. */
 export function CreateAppPage() {
-  return <AppEditor initial={newAppForm()} />;
+  const group = useSearchParams()[0].get('group');
+  return <AppEditor initial={{ ...newAppForm(), ...(group && group !== '/' ? { id: `${group.replace(/\/+$/, '')}/` } : {}) }} />;
 }
 
 export function EditAppPage() {

@@ -11,13 +11,15 @@ import { appToForm, formToApp } from '../lib/appForm.ts';
 import { masterUiBase } from '../lib/links.ts';
 import { appStatus } from '../lib/status.ts';
 import { appPath } from '../lib/store.ts';
+import { GroupCrumbs } from '../components/GroupCrumbs.tsx';
 import { HealthSummary, StatusBadge } from '../components/StatusBadge.tsx';
 import { ScaleDialog } from '../components/ScaleDialog.tsx';
 import { TasksTable } from '../components/TasksTable.tsx';
 import { VersionsPanel } from '../components/VersionsPanel.tsx';
 import { WaitingPanel } from '../components/WaitingPanel.tsx';
-import { store, useMarathon } from '../live.tsx';
-import { editHref, idFromSplat } from '../routes.ts';
+import { currentGroupTree, store, useMarathon } from '../live.tsx';
+import { nearestExisting } from '../lib/groups.ts';
+import { editHref, groupHref, idFromSplat } from '../routes.ts';
 
 export function AppPage() {
   const id = idFromSplat(useParams()['*']);
@@ -37,14 +39,17 @@ export function AppPage() {
   };
   const destroy = async () => {
     setError(undefined);
-    try { await api(appPath(id), { method: 'DELETE' }); store.touch([id]); navigate('/'); } catch (err) { setError(err); }
+    try { await api(appPath(id), { method: 'DELETE' }); } catch (err) { setError(err); return; }
+    // Back to its group, or the nearest one above that still exists without it.
+    await store.refreshNow([id], { groups: true });
+    navigate(groupHref(nearestExisting(currentGroupTree(), id)));
   };
   const tasks = app.tasks ?? [];
   const image = (app.container as { docker?: { image?: string } } | null | undefined)?.docker?.image;
 
   return (
     <>
-      <nav aria-label="Breadcrumb" className="crumbs"><Link to="/">Applications</Link> / <span className="mono">{id}</span></nav>
+      <GroupCrumbs id={id} />
       <div className="page-head">
         <h1 className="mono">{id}</h1>
         <StatusBadge status={status} />
