@@ -1,0 +1,43 @@
+// A list of rows the user adds and removes (files, arguments, constraints, volumes): a fieldset with its legend,
+// hint and the server's message, one "Remove" per row and an "Add" button that focuses the new row's first input.
+import { useEffect, useId, useRef, type ReactNode } from 'react';
+
+export function RowsEditor<T>({ legend, noun, hint, error, rows, onChange, blank, rowClass, children }: {
+  legend: string;
+  /** What one row is, for its buttons' names ("URI" → "Add URI", "Remove URI 2"). */
+  noun: string;
+  hint?: ReactNode;
+  error?: string;
+  rows: T[];
+  onChange(rows: T[]): void;
+  blank(): T;
+  rowClass: string;
+  children(row: T, index: number, set: (patch: Partial<T>) => void): ReactNode;
+}) {
+  const id = useId();
+  const list = useRef<HTMLDivElement>(null);
+  const added = useRef(false);
+  useEffect(() => {
+    if (!added.current) return;
+    added.current = false;
+    list.current?.querySelector<HTMLElement>(':scope > :last-child input, :scope > :last-child select')?.focus();
+  }, [rows.length]);
+  const described = [hint && `${id}-hint`, error && `${id}-error`].filter(Boolean).join(' ') || undefined;
+  const set = (i: number, patch: Partial<T>) => onChange(rows.map((r, k) => (k === i ? { ...r, ...patch } : r)));
+  return (
+    <fieldset className="rows-editor" aria-describedby={described}>
+      <legend>{legend}</legend>
+      {hint && <p id={`${id}-hint`} className="muted small hint">{hint}</p>}
+      <div ref={list} className="rows">
+        {rows.map((row, i) => (
+          <div key={i} className={`row ${rowClass}`}>
+            {children(row, i, (patch) => set(i, patch))}
+            <button type="button" aria-label={`Remove ${noun} ${i + 1}`} onClick={() => onChange(rows.filter((_, k) => k !== i))}>Remove</button>
+          </div>
+        ))}
+      </div>
+      <button type="button" onClick={() => { added.current = true; onChange([...rows, blank()]); }}>Add {noun}</button>
+      {error && <p id={`${id}-error`} className="field-error" role="alert">{error}</p>}
+    </fieldset>
+  );
+}
