@@ -6,7 +6,7 @@ import { RowsEditor } from './RowsEditor.tsx';
 export function ConstraintsEditor({ value, onChange, error }: { value: ConstraintRow[]; onChange(v: ConstraintRow[]): void; error?: string }) {
   const bad = constraintRowsNamed(error, value);
   return (
-    <RowsEditor legend="Constraints" noun="constraint" rowClass="constraint-row" rows={value} onChange={onChange} error={error}
+    <RowsEditor legend="Constraints" noun="constraint" rowClass="constraint-row" columns={['Attribute', 'Operator', 'Value']} rows={value} onChange={onChange} error={error}
       blank={() => ({ attribute: '', operator: 'EQUALS', value: '' })}
       hint={<>Where runs may start: an agent attribute (or <code>hostname</code>) that EQUALS a value, or is LIKE / UNLIKE a regular expression.</>}>
       {(row, i, set) => (

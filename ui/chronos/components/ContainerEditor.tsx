@@ -32,7 +32,7 @@ export function ContainerEditor({ value, onChange, error }: { value: ContainerFi
           )}
           <label className="check field-check"><input type="checkbox" checked={value.forcePullImage} onChange={(e) => onChange({ forcePullImage: e.target.checked })} /> Force pull image</label>
           <div className="wide">
-            <RowsEditor<VolumeRow> legend="Volumes" noun="volume" rowClass="volume-row" rows={value.volumes} onChange={(volumes) => onChange({ volumes })}
+            <RowsEditor<VolumeRow> legend="Volumes" noun="volume" rowClass="volume-row" columns={['Container path', 'Host path', 'Mode']} rows={value.volumes} onChange={(volumes) => onChange({ volumes })}
               blank={() => ({ containerPath: '', hostPath: '', mode: 'RW' })} hint="A host path mounted into the container.">
               {(row, i, set) => (
                 <>

@@ -4,7 +4,7 @@ import { RowsEditor } from './RowsEditor.tsx';
 
 export function FilesEditor({ value, onChange, error }: { value: FetchRow[]; onChange(v: FetchRow[]): void; error?: string }) {
   return (
-    <RowsEditor legend="Files fetched into the sandbox" noun="URI" rowClass="files-row" rows={value} onChange={onChange} blank={newFetchRow} error={error}
+    <RowsEditor legend="Files fetched into the sandbox" noun="URI" rowClass="files-row" columns={['URI', 'Save as', 'Options']} rows={value} onChange={onChange} blank={newFetchRow} error={error}
       hint="One URI per row (http, https, ftp, hdfs, file or a path on the agent), fetched before the command runs. Archives are extracted unless unchecked.">
       {(row, i, set) => (
         <>

@@ -2,7 +2,7 @@
 // hint and the server's message, one "Remove" per row and an "Add" button that focuses the new row's first input.
 import { useEffect, useId, useRef, type ReactNode } from 'react';
 
-export function RowsEditor<T>({ legend, noun, hint, error, rows, onChange, blank, rowClass, children }: {
+export function RowsEditor<T>({ legend, noun, hint, error, rows, onChange, blank, rowClass, columns, children }: {
   legend: string;
   /** What one row is, for its buttons' names ("URI" → "Add URI", "Remove URI 2"). */
   noun: string;
@@ -12,6 +12,8 @@ export function RowsEditor<T>({ legend, noun, hint, error, rows, onChange, blank
   onChange(rows: T[]): void;
   blank(): T;
   rowClass: string;
+  /** Column titles over the rows (each input also names itself, row by row, for assistive technology). */
+  columns?: string[];
   children(row: T, index: number, set: (patch: Partial<T>) => void): ReactNode;
 }) {
   const id = useId();
@@ -28,16 +30,17 @@ export function RowsEditor<T>({ legend, noun, hint, error, rows, onChange, blank
     <fieldset className="rows-editor" aria-describedby={described}>
       <legend>{legend}</legend>
       {hint && <p id={`${id}-hint`} className="muted small hint">{hint}</p>}
-      <div ref={list} className="rows">
+      <div ref={list} className={`rows ${rowClass}`}>
+        {columns && rows.length > 0 && <div className="row-head" aria-hidden="true">{columns.map((c) => <span key={c}>{c}</span>)}</div>}
         {rows.map((row, i) => (
-          <div key={i} className={`row ${rowClass}`}>
+          <div key={i} className="row">
             {children(row, i, (patch) => set(i, patch))}
             <button type="button" aria-label={`Remove ${noun} ${i + 1}`} onClick={() => onChange(rows.filter((_, k) => k !== i))}>Remove</button>
           </div>
         ))}
       </div>
-      <button type="button" onClick={() => { added.current = true; onChange([...rows, blank()]); }}>Add {noun}</button>
       {error && <p id={`${id}-error`} className="field-error" role="alert">{error}</p>}
+      <button type="button" onClick={() => { added.current = true; onChange([...rows, blank()]); }}>Add {noun}</button>
     </fieldset>
   );
 }
