@@ -57,6 +57,7 @@ describe('Chronos console job form', async () => {
     await page.getByRole('checkbox', { name: /Soft error/ }).check();
     await page.getByRole('checkbox', { name: /High priority/ }).check();
     await page.getByRole('button', { name: 'Add URI' }).click();
+    assert.equal(await page.getByLabel('URI 1', { exact: true }).evaluate((el) => el === document.activeElement), true, 'a new row takes the focus');
     await page.getByLabel('URI 1', { exact: true }).fill(FIRST_URI);
     await page.getByRole('button', { name: 'Add URI' }).click();
     await page.getByLabel('URI 2', { exact: true }).fill(SECOND_URI);
@@ -114,6 +115,7 @@ describe('Chronos console job form', async () => {
     const { page, problems, screenshot } = await editPage();
     await page.getByRole('button', { name: 'Remove URI 1' }).click();
     assert.equal(await page.getByLabel('URI 1', { exact: true }).inputValue(), SECOND_URI);
+    assert.equal(await page.getByRole('button', { name: 'Remove URI 1' }).evaluate((el) => el === document.activeElement), true, 'the focus stays in the list');
     await page.getByLabel('Constraint 1 operator').selectOption('LIKE');
     await page.getByLabel('Constraint 1 value').fill('r[12]');
     await screenshot('chronos-job-form-edit-full');

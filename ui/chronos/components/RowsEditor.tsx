@@ -18,11 +18,17 @@ export function RowsEditor<T>({ legend, noun, hint, error, rows, onChange, blank
 }) {
   const id = useId();
   const list = useRef<HTMLDivElement>(null);
-  const added = useRef(false);
+  const addButton = useRef<HTMLButtonElement>(null);
+  // Keyboard users keep their place: a new row's first input gets the focus; after a removal, the next row's Remove
+  // button (or "Add" when the last row went).
+  const moved = useRef<{ added: true } | { removed: number } | undefined>(undefined);
   useEffect(() => {
-    if (!added.current) return;
-    added.current = false;
-    list.current?.querySelector<HTMLElement>(':scope > :last-child input, :scope > :last-child select')?.focus();
+    const m = moved.current;
+    moved.current = undefined;
+    if (!m || !list.current) return;
+    const rowEls = list.current.querySelectorAll<HTMLElement>(':scope > .row');
+    if ('added' in m) rowEls[rowEls.length - 1]?.querySelector<HTMLElement>('input, select')?.focus();
+    else (rowEls[m.removed]?.querySelector<HTMLElement>(':scope > button') ?? addButton.current)?.focus();
   }, [rows.length]);
   const described = [hint && `${id}-hint`, error && `${id}-error`].filter(Boolean).join(' ') || undefined;
   const set = (i: number, patch: Partial<T>) => onChange(rows.map((r, k) => (k === i ? { ...r, ...patch } : r)));
@@ -35,12 +41,12 @@ export function RowsEditor<T>({ legend, noun, hint, error, rows, onChange, blank
         {rows.map((row, i) => (
           <div key={i} className="row">
             {children(row, i, (patch) => set(i, patch))}
-            <button type="button" aria-label={`Remove ${noun} ${i + 1}`} onClick={() => onChange(rows.filter((_, k) => k !== i))}>Remove</button>
+            <button type="button" aria-label={`Remove ${noun} ${i + 1}`} onClick={() => { moved.current = { removed: i }; onChange(rows.filter((_, k) => k !== i)); }}>Remove</button>
           </div>
         ))}
       </div>
       {error && <p id={`${id}-error`} className="field-error" role="alert">{error}</p>}
-      <button type="button" onClick={() => { added.current = true; onChange([...rows, blank()]); }}>Add {noun}</button>
+      <button ref={addButton} type="button" onClick={() => { moved.current = { added: true }; onChange([...rows, blank()]); }}>Add {noun}</button>
     </fieldset>
   );
 }

@@ -117,7 +117,9 @@ function fetchedFiles(j: Job): { uri: string; notes: string }[] {
   }));
 }
 
+/** The container's network, pull policy and volumes in words (the server keeps a container as given: read loosely). */
 function containerNotes(c: JobContainer): string {
-  const volumes = (c.volumes ?? []).map((v) => `${v.hostPath ?? ''}:${v.containerPath ?? ''}:${(v.mode ?? 'RW').toUpperCase()}`);
-  return [`${(c.network ?? 'HOST').toLowerCase()} network`, c.forcePullImage && 'always pulled', ...volumes].filter(Boolean).join(' · ');
+  const str = (v: unknown, d = '') => (typeof v === 'string' ? v : d);
+  const volumes = (Array.isArray(c.volumes) ? c.volumes : []).map((v) => `${str(v.hostPath)}:${str(v.containerPath)}:${str(v.mode, 'RW').toUpperCase()}`);
+  return [`${str(c.network, 'HOST').toLowerCase()} network`, c.forcePullImage === true && 'always pulled', ...volumes].filter(Boolean).join(' · ');
 }
