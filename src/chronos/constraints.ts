@@ -1,11 +1,11 @@
 // Chronos placement constraints `[attribute, operator, value]` evaluated against an offer. Pure.
 import type { Offer } from '../proto/mesos.ts';
 import { offerFieldValue } from '../framework/offer-matcher.ts';
+import { CONSTRAINT_OPERATORS } from './constraint-operators.ts';
+
+export { CONSTRAINT_OPERATORS };
 
 export type Constraint = [string, string, string];
-
-/** The operators Chronos knows; others are dropped when a job is read, as Chronos does. */
-export const CONSTRAINT_OPERATORS = ['EQUALS', 'LIKE', 'UNLIKE'] as const;
 
 /** A regex Chronos would compile for LIKE/UNLIKE, or an error message naming the constraint. */
 export function constraintError(c: Constraint): string | undefined {

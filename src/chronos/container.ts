@@ -4,8 +4,9 @@
 import type { ContainerInfo, DockerInfo } from '../proto/mesos.ts';
 
 type Network = NonNullable<DockerInfo['network']>;
-const NETWORKS: readonly Network[] = ['HOST', 'BRIDGE', 'USER', 'NONE'];
-const isNetwork = (v: string | undefined): v is Network => NETWORKS.includes(v as Network);
+/** The Docker network modes a job's container may name (the console's form offers these); HOST when absent. */
+export const CONTAINER_NETWORKS: readonly Network[] = ['HOST', 'BRIDGE', 'USER', 'NONE'];
+const isNetwork = (v: string | undefined): v is Network => CONTAINER_NETWORKS.includes(v as Network);
 
 /** The ContainerInfo for a job's container (undefined when the job has none or names no image). */
 export function chronosContainerInfo(container: Record<string, unknown> | null | undefined): ContainerInfo | undefined {

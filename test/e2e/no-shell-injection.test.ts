@@ -74,9 +74,11 @@ describe('no shell injection through arguments and environment', () => {
 
   it('a Chronos job with shell: false passes its arguments without a shell', async () => {
     // Two payloads only: Chronos task ids carry the run's arguments, and the sandbox directory is named after the id.
+    // The run is found by its Chronos task id (ct:<due>:<attempt>:<job>:<args>), not by its output: the Marathon
+    // task's environment dump also contains "chronos-" when the checkout's path does.
     const args = payloads('chronos').slice(0, 2);
     await postJob(chronos.url, { name: 'injection', command: '/bin/echo', shell: false, arguments: args, schedule: `R1/${isoIn(500)}/PT1M`, cpus: 0.1, mem: 32 });
-    const text = await eventually(async () => [...(await stdouts(cluster.agents[0]!.url)).entries()].find(([id, t]) => id.includes('injection') && t.includes('chronos-'))?.[1], 30_000);
+    const text = await eventually(async () => [...(await stdouts(cluster.agents[0]!.url)).entries()].find(([id]) => id.startsWith('ct:') && id.includes(':injection:'))?.[1], 30_000);
     assert.equal(text.trim(), args.join(' '));
   });
 

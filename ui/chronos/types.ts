@@ -1,41 +1,35 @@
-// The Chronos API's shapes as the console reads them (see src/chronos/job.ts and api.ts; the summary row is the
-// server's type).
-
-/** A row of GET /v1/scheduler/jobs/summary and of the event stream: the server's own type (type-only import). */
+// The Chronos API's shapes as the console reads them: the job and the summary row are the server's own types
+// (type-only imports from src/chronos), so a field the server adds cannot drift from what the console edits.
+import type { Job as ServerJob } from '../../src/chronos/job.ts';
 import type { JobSummary } from '../../src/chronos/summary.ts';
 
+export type { EnvironmentVariable, FetchUri } from '../../src/chronos/job.ts';
+export type { Constraint } from '../../src/chronos/constraints.ts';
 export type { JobSummary };
 
-export interface EnvironmentVariable { name: string; value: string }
+/** A Docker volume of a job's container, as Chronos clients write it. */
+export interface ContainerVolume { containerPath?: string; hostPath?: string; mode?: string; [k: string]: unknown }
 
-/** A full job (GET /v1/scheduler/job/{name}); fields the console does not edit are kept as they are. */
-export interface Job {
-  name: string;
-  command: string;
-  shell: boolean;
-  schedule?: string;
-  scheduleTimeZone?: string;
-  parents?: string[];
-  epsilon: string;
-  retries: number;
-  async: boolean;
-  cpus: number;
-  mem: number;
-  disk: number;
-  disabled: boolean;
-  concurrent: boolean;
-  owner: string;
-  ownerName: string;
-  description: string;
-  environmentVariables: EnvironmentVariable[];
-  container?: { type?: string; image?: string; network?: string; [k: string]: unknown };
-  successCount: number;
-  errorCount: number;
-  lastSuccess: string;
-  lastError: string;
-  errorsSinceLastSuccess: number;
+/** A job's `container` (the server keeps it as given when it names an image; see src/chronos/container.ts). */
+export interface JobContainer {
+  type?: string;
+  image: string;
+  network?: string;
+  networkName?: string;
+  forcePullImage?: boolean;
+  volumes?: ContainerVolume[];
   [k: string]: unknown;
 }
+
+/**
+ * A full job (GET /v1/scheduler/job/{name}), as the server's jobJson writes it: a dependent job has `parents` and
+ * no schedule nor time zone, a job without a container has no `container`.
+ */
+export type Job = Omit<ServerJob, 'schedule' | 'scheduleTimeZone' | 'container'> & {
+  schedule?: string;
+  scheduleTimeZone?: string;
+  container?: JobContainer;
+};
 
 export interface RunStat {
   taskId: string;

@@ -1,26 +1,24 @@
 // Create or edit a job. Scheduled jobs use the schedule builder (with a preview of the next runs); dependent jobs
 // pick their parents. The API's 400 message is shown next to the field it names, otherwise above the form.
-import { useEffect, useId, useMemo, useState, type FormEvent, type ReactNode } from 'react';
+import { useEffect, useMemo, useState, type FormEvent } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
 import { ApiError } from '../../shared/api.ts';
 import { errorsByField } from '../../shared/fieldErrors.ts';
 import { ErrorBanner, Loading } from '../../shared/Shell.tsx';
 import { useApi } from '../../shared/useApi.ts';
+import { ArgumentsEditor } from '../components/ArgumentsEditor.tsx';
+import { ConstraintsEditor } from '../components/ConstraintsEditor.tsx';
+import { ContainerEditor } from '../components/ContainerEditor.tsx';
 import { EnvEditor } from '../components/EnvEditor.tsx';
+import { Field } from '../components/Field.tsx';
+import { FilesEditor } from '../components/FilesEditor.tsx';
 import { ParentsPicker } from '../components/ParentsPicker.tsx';
 import { ScheduleBuilder } from '../components/ScheduleBuilder.tsx';
 import { scheduleOf } from '../schedule.ts';
-import { FORM_FIELDS, formFromJob, jobFromForm, newForm, type JobForm } from '../job-form.ts';
+import { FORM_FIELDS, FORM_MESSAGE_RULES, formFromJob, jobFromForm, newForm, type JobForm } from '../job-form.ts';
 import { saveJob } from '../jobs-api.ts';
 import { useJobs } from '../jobs-store.tsx';
 import type { Job } from '../types.ts';
-
-// Chronos messages that name a field without the "field:" prefix.
-const RULES = [
-  { field: 'schedule', test: /schedule|scheduleTimeZone/i },
-  { field: 'parents', test: /parent|cycle/i },
-  { field: 'name', test: /^job '.*' not found/i },
-];
 
 export function JobFormPage() {
   const editing = useParams().name;
@@ -53,7 +51,7 @@ function JobFormView({ editing }: { editing: Job | undefined }) {
       navigate(`/jobs/${encodeURIComponent(job.name!)}`);
     } catch (err) {
       const message = err instanceof ApiError || err instanceof Error ? err.message : String(err);
-      const found = errorsByField(message, FORM_FIELDS, RULES);
+      const found = errorsByField(message, FORM_FIELDS, FORM_MESSAGE_RULES);
       setErrors(found.byField); setGeneral(found.general);
     } finally { setSaving(false); }
   };
@@ -84,6 +82,9 @@ function JobFormView({ editing }: { editing: Job | undefined }) {
             {(p) => <textarea {...p} rows={3} className="mono" value={form.command} onChange={(e) => set('command', e.target.value)} />}
           </Field>
           <label className="check wide"><input type="checkbox" checked={form.shell} onChange={(e) => set('shell', e.target.checked)} /> Use a shell (/bin/sh -c)</label>
+          <div className="wide">
+            <ArgumentsEditor value={form.arguments} onChange={(v) => set('arguments', v)} shell={form.shell} error={err('arguments')} />
+          </div>
         </section>
 
         <section className="panel">
@@ -102,16 +103,31 @@ function JobFormView({ editing }: { editing: Job | undefined }) {
           <Field label="Disk (MB)" error={err('disk')}>{(p) => <input {...p} inputMode="decimal" value={form.disk} onChange={(e) => set('disk', e.target.value)} />}</Field>
           <Field label="Retries" error={err('retries')} hint="Attempts after a failure.">{(p) => <input {...p} inputMode="numeric" value={form.retries} onChange={(e) => set('retries', e.target.value)} />}</Field>
           <Field label="Epsilon (seconds)" error={err('epsilon')} hint="How late a run may start; blank = the server's default.">{(p) => <input {...p} inputMode="numeric" value={form.epsilonSeconds} onChange={(e) => set('epsilonSeconds', e.target.value)} />}</Field>
-          <Field label="Container image" error={err('container')} hint="Docker image; blank runs on the agent's host.">{(p) => <input {...p} value={form.image} onChange={(e) => set('image', e.target.value)} />}</Field>
+          <Field label="Run as user" error={err('runAsUser')} hint="Blank = the scheduler's default user.">{(p) => <input {...p} autoComplete="off" value={form.runAsUser} onChange={(e) => set('runAsUser', e.target.value)} />}</Field>
           <div className="checks wide">
             <label className="check"><input type="checkbox" checked={form.concurrent} onChange={(e) => set('concurrent', e.target.checked)} /> Concurrent (runs may overlap)</label>
             <label className="check"><input type="checkbox" checked={form.async} onChange={(e) => set('async', e.target.checked)} /> Async (completes by callback)</label>
             <label className="check"><input type="checkbox" checked={form.disabled} onChange={(e) => set('disabled', e.target.checked)} /> Disabled</label>
+            <label className="check"><input type="checkbox" checked={form.softError} onChange={(e) => set('softError', e.target.checked)} /> Soft error (children run even after it finally fails)</label>
+            <label className="check"><input type="checkbox" checked={form.highPriority} onChange={(e) => set('highPriority', e.target.checked)} /> High priority (first in the queue)</label>
+            <label className="check"><input type="checkbox" checked={form.dataProcessingJobType} onChange={(e) => set('dataProcessingJobType', e.target.checked)} /> Data-processing job (a tag, stored for Chronos clients)</label>
           </div>
         </section>
 
         <section className="panel">
+          <FilesEditor value={form.fetch} onChange={(v) => set('fetch', v)} error={err('uris') ?? err('fetch')} />
+        </section>
+
+        <section className="panel">
           <EnvEditor value={form.env} onChange={(v) => set('env', v)} error={err('environmentVariables')} />
+        </section>
+
+        <section className="panel">
+          <ConstraintsEditor value={form.constraints} onChange={(v) => set('constraints', v)} error={err('constraints')} />
+        </section>
+
+        <section className="panel">
+          <ContainerEditor value={form} onChange={(patch) => setForm((f) => ({ ...f, ...patch }))} error={err('container')} />
         </section>
 
         <div className="toolbar">
@@ -120,22 +136,5 @@ function JobFormView({ editing }: { editing: Job | undefined }) {
         </div>
       </form>
     </>
-  );
-}
-
-/** A labelled input with its hint and error wired for assistive technology. */
-function Field({ label, error, hint, wide, children }: {
-  label: string; error?: string; hint?: string; wide?: boolean;
-  children(props: { id: string; 'aria-invalid'?: true; 'aria-describedby'?: string }): ReactNode;
-}) {
-  const id = useId();
-  const described = [hint && `${id}-hint`, error && `${id}-error`].filter(Boolean).join(' ') || undefined;
-  return (
-    <div className={wide ? 'field wide' : 'field'}>
-      <label htmlFor={id}>{label}</label>
-      {children({ id, ...(error ? { 'aria-invalid': true as const } : {}), ...(described ? { 'aria-describedby': described } : {}) })}
-      {hint && <span id={`${id}-hint`} className="muted small">{hint}</span>}
-      {error && <span id={`${id}-error`} className="field-error" role="alert">{error}</span>}
-    </div>
   );
 }

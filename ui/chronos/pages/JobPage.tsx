@@ -14,7 +14,7 @@ import { useJobEvents, useJobs } from '../jobs-store.tsx';
 import { deleteJob, runNow, setDisabled } from '../jobs-api.ts';
 import { scheduleInWords } from '../schedule.ts';
 import { lastState } from '../status.ts';
-import type { FrameworkInfo, Job, JobStat } from '../types.ts';
+import type { FrameworkInfo, Job, JobContainer, JobStat } from '../types.ts';
 
 /** Keyed by job name: moving from one job to another starts a fresh page (no notices carried over). */
 export function JobPage() {
@@ -82,13 +82,17 @@ function JobView({ name }: { name: string }) {
           {!j.parents && <Item term="Next run">{j.disabled ? <span className="muted">disabled</span> : <When at={live.nextRun} now={now} />}</Item>}
           <Item term="Children">{children.length === 0 ? <span className="muted">none</span> : children.map((c, i) => <span key={c}>{i > 0 && ', '}<Link to={`/jobs/${encodeURIComponent(c)}`}>{c}</Link></span>)}</Item>
           <Item term="Command"><code className="command">{j.command || '–'}</code>{!j.shell && <span className="muted"> (no shell)</span>}</Item>
-          {j.container?.image && <Item term="Container image"><code>{j.container.image}</code></Item>}
+          {j.arguments.length > 0 && <Item term="Arguments">{j.arguments.map((a, i) => <code key={i} className="arg">{a}</code>)}</Item>}
+          {j.container?.image && <Item term="Container"><code>{j.container.image}</code> <span className="muted">{containerNotes(j.container)}</span></Item>}
+          {(j.uris.length > 0 || j.fetch.length > 0) && <Item term="Files">{fetchedFiles(j).map((f, i) => <div key={i}><code>{f.uri}</code>{f.notes && <span className="muted"> ({f.notes})</span>}</div>)}</Item>}
+          {j.constraints.length > 0 && <Item term="Constraints">{j.constraints.map((c, i) => <div key={i}><code>{c.join(' ')}</code></div>)}</Item>}
+          {j.runAsUser && <Item term="Runs as">{j.runAsUser}</Item>}
           <Item term="Owner">{j.owner || '–'}{j.ownerName ? ` (${j.ownerName})` : ''}</Item>
           <Item term="Last success"><When at={j.lastSuccess} now={now} empty="never" /> <span className="muted">({j.successCount} total)</span></Item>
           <Item term="Last error"><When at={j.lastError} now={now} empty="never" /> <span className="muted">({j.errorCount} total, {j.errorsSinceLastSuccess} since last success)</span></Item>
           <Item term="Resources">{formatCpus(j.cpus)} CPU · {formatMem(j.mem)} memory · {formatMem(j.disk)} disk</Item>
           <Item term="Retries / epsilon">{j.retries} · {j.epsilon}</Item>
-          <Item term="Options">{[j.concurrent && 'concurrent', j.async && 'async', j.disabled && 'disabled'].filter(Boolean).join(', ') || <span className="muted">none</span>}</Item>
+          <Item term="Options">{[j.concurrent && 'concurrent', j.async && 'async', j.disabled && 'disabled', j.softError && 'soft error', j.highPriority && 'high priority', j.dataProcessingJobType && 'data processing'].filter(Boolean).join(', ') || <span className="muted">none</span>}</Item>
           {j.environmentVariables.length > 0 && <Item term="Environment">{j.environmentVariables.map((v) => <div key={v.name}><code>{v.name}={v.value}</code></div>)}</Item>}
         </dl>
       </section>
@@ -102,4 +106,20 @@ function JobView({ name }: { name: string }) {
 
 function Item({ term, children }: { term: string; children: ReactNode }) {
   return <div><dt>{term}</dt><dd>{children}</dd></div>;
+}
+
+/** A job's files with their fetch flags in words (plain uris are extracted, nothing else). */
+function fetchedFiles(j: Job): { uri: string; notes: string }[] {
+  if (j.fetch.length === 0) return j.uris.map((uri) => ({ uri, notes: '' }));
+  return j.fetch.map((f) => ({
+    uri: f.uri,
+    notes: [f.output_file && `as ${f.output_file}`, !f.extract && 'not extracted', f.executable && 'executable', f.cache && 'cached'].filter(Boolean).join(', '),
+  }));
+}
+
+/** The container's network, pull policy and volumes in words (the server keeps a container as given: read loosely). */
+function containerNotes(c: JobContainer): string {
+  const str = (v: unknown, d = '') => (typeof v === 'string' ? v : d);
+  const volumes = (Array.isArray(c.volumes) ? c.volumes : []).map((v) => `${str(v.hostPath)}:${str(v.containerPath)}:${str(v.mode, 'RW').toUpperCase()}`);
+  return [`${str(c.network, 'HOST').toLowerCase()} network`, c.forcePullImage === true && 'always pulled', ...volumes].filter(Boolean).join(' · ');
 }
