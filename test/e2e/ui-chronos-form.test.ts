@@ -3,11 +3,10 @@
 // form and arrives in the API as typed; saving it unchanged changes nothing; an edit (a file removed, the
 // constraint changed) changes exactly that; a bad constraint shows the server's message at the constraint and keeps
 // both the job and what was typed; a file with a flag turns the files into `fetch` entries. Laptop and phone widths.
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { startCluster, type RoleProcess, type TestCluster } from '../helpers/processes.ts';
-import { getJob, startChronosProcess } from '../helpers/chronos.ts';
+import { getJob, chronosConsoleEnvironment } from '../helpers/chronos.ts';
 import { SCREENSHOTS, testBrowser, type TestBrowser } from '../helpers/browser.ts';
 
 const JOB = 'fetch-and-report';
@@ -20,29 +19,16 @@ describe('Chronos console job form', async () => {
   const got = await testBrowser();
   if ('skip' in got) { test('Chronos console job form', { skip: got.skip }, () => {}); return; }
   const browser: TestBrowser = got.browser;
-  let cluster: TestCluster;
-  let chronos: RoleProcess;
-  let base = '';
-
-  before(async () => {
-    cluster = await startCluster({ agents: 1, agentIpBase: 162 });
-    chronos = await startChronosProcess(cluster.masterAddress, join(cluster.dir, 'chronos'));
-    base = `http://127.0.0.1:${chronos.port}`;
-  });
-  after(async () => {
-    await browser.close();
-    await chronos?.stop();
-    await cluster?.stop();
-  });
+  const env = chronosConsoleEnvironment(162, browser);
 
   const editPage = async (width = 1280) => {
-    const opened = await browser.open(`${base}/#/jobs/${JOB}/edit`, { width, height: 900 });
+    const opened = await browser.open(`${env.base}/#/jobs/${JOB}/edit`, { width, height: 900 });
     await opened.page.getByRole('heading', { name: `Edit ${JOB}` }).waitFor();
     return opened;
   };
 
   test('every field typed into the form arrives in the job', async () => {
-    const { page, problems, screenshot } = await browser.open(`${base}/#/new`);
+    const { page, problems, screenshot } = await browser.open(`${env.base}/#/new`);
     await page.getByLabel('Name', { exact: true }).fill(JOB);
     await page.getByLabel('Command', { exact: true }).fill('/opt/report-tool/run');
     await page.getByRole('checkbox', { name: /Use a shell/ }).uncheck();
@@ -83,7 +69,7 @@ describe('Chronos console job form', async () => {
     await page.getByText('bridge network · always pulled · /srv/reports:/data:RO').waitFor();
     await screenshot('chronos-job-full');
 
-    const job = await getJob(base, JOB);
+    const job = await getJob(env.base, JOB);
     assert.deepEqual({
       command: job.command, shell: job.shell, arguments: job.arguments, uris: job.uris, fetch: job.fetch, constraints: job.constraints,
       runAsUser: job.runAsUser, softError: job.softError, highPriority: job.highPriority, dataProcessingJobType: job.dataProcessingJobType, container: job.container,
@@ -96,7 +82,7 @@ describe('Chronos console job form', async () => {
   });
 
   test('saving the loaded job unchanged leaves it exactly as it was', async () => {
-    const before = await getJob(base, JOB);
+    const before = await getJob(env.base, JOB);
     const { page, problems } = await editPage();
     assert.equal(await page.getByLabel('URI 2', { exact: true }).inputValue(), SECOND_URI);
     assert.equal(await page.getByLabel('Argument 2', { exact: true }).inputValue(), 'csv; not a second command');
@@ -106,12 +92,12 @@ describe('Chronos console job form', async () => {
     assert.equal(await page.getByLabel('Run as user', { exact: true }).inputValue(), 'nobody');
     await page.getByRole('button', { name: 'Save job' }).click();
     await page.getByRole('heading', { name: JOB, level: 1 }).waitFor();
-    assert.deepEqual(await getJob(base, JOB), before);
+    assert.deepEqual(await getJob(env.base, JOB), before);
     assert.deepEqual(problems, []);
   });
 
   test('an edit that removes a file and changes the constraint changes exactly that', async () => {
-    const before = await getJob(base, JOB);
+    const before = await getJob(env.base, JOB);
     const { page, problems, screenshot } = await editPage();
     await page.getByRole('button', { name: 'Remove URI 1' }).click();
     assert.equal(await page.getByLabel('URI 1', { exact: true }).inputValue(), SECOND_URI);
@@ -121,12 +107,12 @@ describe('Chronos console job form', async () => {
     await screenshot('chronos-job-form-edit-full');
     await page.getByRole('button', { name: 'Save job' }).click();
     await page.getByRole('heading', { name: JOB, level: 1 }).waitFor();
-    assert.deepEqual(await getJob(base, JOB), { ...before, uris: [SECOND_URI], constraints: [['rack', 'LIKE', 'r[12]']] });
+    assert.deepEqual(await getJob(env.base, JOB), { ...before, uris: [SECOND_URI], constraints: [['rack', 'LIKE', 'r[12]']] });
     assert.deepEqual(problems, []);
   });
 
   test("a bad constraint shows the server's message at the constraint; the job and what was typed are kept", async () => {
-    const before = await getJob(base, JOB);
+    const before = await getJob(env.base, JOB);
     const { page, problems, screenshot } = await editPage();
     await page.getByLabel('Description', { exact: true }).fill('weekly numbers');
     await page.getByLabel('Constraint 1 value').fill('r[12');
@@ -137,24 +123,24 @@ describe('Chronos console job form', async () => {
     assert.equal(await page.getByLabel('Constraint 1 value').getAttribute('aria-invalid'), 'true');
     await page.getByRole('alert').filter({ hasText: 'The job was not saved' }).waitFor();
     await screenshot('chronos-job-form-constraint-error');
-    assert.deepEqual(await getJob(base, JOB), before, 'the job is unchanged');
+    assert.deepEqual(await getJob(env.base, JOB), before, 'the job is unchanged');
     assert.equal(await page.getByLabel('Description', { exact: true }).inputValue(), 'weekly numbers', 'nothing typed is lost');
     // Fixed in place, it saves with the rest of the edit.
     await page.getByLabel('Constraint 1 value').fill('r[12]x');
     await page.getByRole('button', { name: 'Save job' }).click();
     await page.getByRole('heading', { name: JOB, level: 1 }).waitFor();
-    assert.deepEqual(await getJob(base, JOB), { ...before, description: 'weekly numbers', constraints: [['rack', 'LIKE', 'r[12]x']] });
+    assert.deepEqual(await getJob(env.base, JOB), { ...before, description: 'weekly numbers', constraints: [['rack', 'LIKE', 'r[12]x']] });
     assert.deepEqual(problems.filter((p) => !expected400(p)), []);
   });
 
   test('a flag on a file saves the files as fetch entries with their flags', async () => {
-    const before = await getJob(base, JOB);
+    const before = await getJob(env.base, JOB);
     const { page, problems } = await editPage();
     await page.getByLabel('URI 1 executable').check();
     await page.getByLabel('URI 1 file name').fill('config.json');
     await page.getByRole('button', { name: 'Save job' }).click();
     await page.getByText('(as config.json, executable)').waitFor();
-    assert.deepEqual(await getJob(base, JOB), { ...before, uris: [], fetch: [{ uri: SECOND_URI, output_file: 'config.json', executable: true, extract: true, cache: false }] });
+    assert.deepEqual(await getJob(env.base, JOB), { ...before, uris: [], fetch: [{ uri: SECOND_URI, output_file: 'config.json', executable: true, extract: true, cache: false }] });
     assert.deepEqual(problems, []);
   });
 

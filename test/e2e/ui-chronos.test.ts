@@ -1,11 +1,9 @@
 // The Chronos console in a real Chromium against real processes (master, agent, Chronos): a scheduled job and its
 // child are created through the form (with the schedule preview), drawn in the dependency graph, run from the job
 // page with the runs appearing live, disabled and deleted; a bad form shows the API's errors at the fields.
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
-import { startCluster, type RoleProcess, type TestCluster } from '../helpers/processes.ts';
-import { call, getJob, postJob, startChronosProcess } from '../helpers/chronos.ts';
+import { call, getJob, postJob, chronosConsoleEnvironment } from '../helpers/chronos.ts';
 import { testBrowser, type TestBrowser } from '../helpers/browser.ts';
 
 const PARENT = 'nightly-report';
@@ -17,23 +15,10 @@ describe('Chronos console', async () => {
   const got = await testBrowser();
   if ('skip' in got) { test('Chronos console', { skip: got.skip }, () => {}); return; }
   const browser: TestBrowser = got.browser;
-  let cluster: TestCluster;
-  let chronos: RoleProcess;
-  let base = '';
-
-  before(async () => {
-    cluster = await startCluster({ agents: 1, agentIpBase: 128 });
-    chronos = await startChronosProcess(cluster.masterAddress, join(cluster.dir, 'chronos'));
-    base = `http://127.0.0.1:${chronos.port}`;
-  });
-  after(async () => {
-    await browser.close();
-    await chronos?.stop();
-    await cluster?.stop();
-  });
+  const env = chronosConsoleEnvironment(128, browser);
 
   test('a scheduled job is created through the form after previewing its next 5 runs', async () => {
-    const { page, problems, screenshot } = await browser.open(`${base}/#/new`);
+    const { page, problems, screenshot } = await browser.open(`${env.base}/#/new`);
     await page.getByLabel('Name', { exact: true }).fill(PARENT);
     await page.getByLabel('Owner', { exact: true }).fill('ops@example.com');
     await page.getByLabel('Command', { exact: true }).fill('echo report');
@@ -51,7 +36,7 @@ describe('Chronos console', async () => {
     await screenshot('chronos-job-form');
     await page.getByRole('button', { name: 'Create job' }).click();
     await page.getByRole('heading', { name: PARENT, level: 1 }).waitFor();
-    const job = await getJob(base, PARENT);
+    const job = await getJob(env.base, PARENT);
     assert.equal(job.schedule, 'R/2030-01-01T09:00:00.000Z/PT6H');
     assert.equal(job.owner, 'ops@example.com');
     assert.equal(job.mem, 32);
@@ -60,7 +45,7 @@ describe('Chronos console', async () => {
   });
 
   test('a dependent job is created through the form by choosing its parent, and both show in the list', async () => {
-    const { page, problems, screenshot } = await browser.open(`${base}/#/new`);
+    const { page, problems, screenshot } = await browser.open(`${env.base}/#/new`);
     await page.getByLabel('Name', { exact: true }).fill(CHILD);
     await page.getByLabel('Command', { exact: true }).fill('echo mail');
     await page.getByLabel('Memory (MB)', { exact: true }).fill('32');
@@ -71,7 +56,7 @@ describe('Chronos console', async () => {
     await screenshot('chronos-job-form-parents');
     await page.getByRole('button', { name: 'Create job' }).click();
     await page.getByRole('heading', { name: CHILD, level: 1 }).waitFor();
-    assert.deepEqual((await getJob(base, CHILD)).parents, [PARENT]);
+    assert.deepEqual((await getJob(env.base, CHILD)).parents, [PARENT]);
 
     await page.getByRole('link', { name: 'Jobs', exact: true }).first().click();
     const table = page.getByRole('table', { name: 'Jobs' });
@@ -87,7 +72,7 @@ describe('Chronos console', async () => {
   });
 
   test('the dependency graph draws both jobs and the edge, and a node opens its job', async () => {
-    const { page, problems, screenshot } = await browser.open(`${base}/#/graph`);
+    const { page, problems, screenshot } = await browser.open(`${env.base}/#/graph`);
     const svg = page.getByRole('img', { name: 'Job dependencies' });
     await svg.locator(`[data-node="${PARENT}"]`).waitFor();
     await svg.locator(`[data-node="${CHILD}"]`).waitFor();
@@ -103,13 +88,13 @@ describe('Chronos console', async () => {
   });
 
   test('run now: the parent run and then the child run appear in their histories without a reload', async () => {
-    const { page, problems, screenshot } = await browser.open(`${base}/#/jobs/${PARENT}`);
+    const { page, problems, screenshot } = await browser.open(`${env.base}/#/jobs/${PARENT}`);
     await page.getByRole('heading', { name: PARENT, level: 1 }).waitFor();
     await page.getByRole('button', { name: 'Run now' }).click();
     const history = page.getByRole('table', { name: 'Run history' });
     await history.getByTestId('run').filter({ hasText: 'succeeded' }).first().waitFor({ timeout: 30_000 });
     const sandbox = await history.getByRole('link', { name: /^Sandbox of / }).first().getAttribute('href');
-    assert.match(sandbox ?? '', new RegExp(`^http://${cluster.masterAddress.replace(/\./g, '\\.')}/#/frameworks/[^/]+/tasks/ct%3A`), `sandbox link ${sandbox}`);
+    assert.match(sandbox ?? '', new RegExp(`^http://${env.cluster.masterAddress.replace(/\./g, '\\.')}/#/frameworks/[^/]+/tasks/ct%3A`), `sandbox link ${sandbox}`);
     await screenshot('chronos-job');
     // The link opens the run's task page, with its sandbox, in the master console.
     const master = await browser.open(sandbox!);
@@ -133,7 +118,7 @@ describe('Chronos console', async () => {
   });
 
   test('editing a job starts from its stored schedule and keeps its run counters', async () => {
-    const { page, problems, screenshot } = await browser.open(`${base}/#/jobs/${PARENT}`);
+    const { page, problems, screenshot } = await browser.open(`${env.base}/#/jobs/${PARENT}`);
     await page.getByRole('link', { name: 'Edit' }).click();
     await page.getByRole('heading', { name: `Edit ${PARENT}` }).waitFor();
     assert.equal(await page.getByLabel('Every (number)').inputValue(), '6');
@@ -146,33 +131,33 @@ describe('Chronos console', async () => {
     await screenshot('chronos-job-edit');
     await page.getByRole('button', { name: 'Save job' }).click();
     await page.getByText('every 12 hours').waitFor();
-    const job = await getJob(base, PARENT);
+    const job = await getJob(env.base, PARENT);
     assert.equal(job.schedule, 'R/2030-01-01T09:00:00.000Z/PT12H');
     assert.ok(job.successCount >= 1, 'the run counted before the edit is kept');
     assert.deepEqual(problems, []);
   });
 
   test('disable, then delete with confirmation', async () => {
-    const { page, problems, screenshot } = await browser.open(`${base}/#/jobs/${CHILD}`);
+    const { page, problems, screenshot } = await browser.open(`${env.base}/#/jobs/${CHILD}`);
     await page.getByRole('button', { name: 'Disable' }).click();
     await page.getByRole('button', { name: 'Enable' }).waitFor();
     await page.getByTestId('job-activity').filter({ hasText: 'disabled' }).waitFor();
-    assert.equal((await getJob(base, CHILD)).disabled, true);
+    assert.equal((await getJob(env.base, CHILD)).disabled, true);
     await page.getByRole('button', { name: 'Delete' }).click();
     const dialog = page.getByRole('dialog', { name: `Delete ${CHILD}?` });
     await screenshot('chronos-delete-confirm');
     await dialog.getByRole('button', { name: 'Cancel' }).click();
-    assert.equal((await call(base, 'GET', `/v1/scheduler/job/${CHILD}`)).status, 200, 'cancel keeps the job');
+    assert.equal((await call(env.base, 'GET', `/v1/scheduler/job/${CHILD}`)).status, 200, 'cancel keeps the job');
     await page.getByRole('button', { name: 'Delete' }).click();
     await dialog.getByRole('button', { name: 'Delete job' }).click();
     await page.getByRole('heading', { name: 'Jobs', level: 1 }).waitFor();
     await page.getByTestId('job-count').filter({ hasText: '1 jobs' }).waitFor();
-    assert.equal((await call(base, 'GET', `/v1/scheduler/job/${CHILD}`)).status, 400);
+    assert.equal((await call(env.base, 'GET', `/v1/scheduler/job/${CHILD}`)).status, 400);
     assert.deepEqual(problems, []);
   });
 
   test('a bad form shows the API errors next to the fields they name', async () => {
-    const { page, problems, screenshot } = await browser.open(`${base}/#/new`);
+    const { page, problems, screenshot } = await browser.open(`${env.base}/#/new`);
     await page.getByLabel('Name', { exact: true }).fill('bad name!');
     await page.getByLabel('Memory (MB)', { exact: true }).fill('lots');
     await page.getByRole('button', { name: 'Create job' }).click();
@@ -182,13 +167,13 @@ describe('Chronos console', async () => {
     assert.equal(await page.getByLabel('Memory (MB)', { exact: true }).getAttribute('aria-invalid'), 'true');
     await page.getByRole('alert').filter({ hasText: 'The job was not saved' }).waitFor();
     await screenshot('chronos-job-form-errors');
-    assert.equal((await call(base, 'GET', '/v1/scheduler/job/bad%20name!')).status, 400, 'nothing was created');
+    assert.equal((await call(env.base, 'GET', '/v1/scheduler/job/bad%20name!')).status, 400, 'nothing was created');
     assert.deepEqual(problems.filter((p) => !expected400(p)), []);
   });
 
   test('the list and a job page work at phone width', async () => {
-    await postJob(base, { name: 'phone-check', command: 'true', schedule: 'R/2031-01-01T00:00:00Z/P1D', owner: 'mobile@example.com', cpus: 0.1, mem: 16 });
-    const { page, problems, screenshot } = await browser.open(`${base}/`, { width: 390, height: 844 });
+    await postJob(env.base, { name: 'phone-check', command: 'true', schedule: 'R/2031-01-01T00:00:00Z/P1D', owner: 'mobile@example.com', cpus: 0.1, mem: 16 });
+    const { page, problems, screenshot } = await browser.open(`${env.base}/`, { width: 390, height: 844 });
     await page.getByRole('table', { name: 'Jobs' }).getByRole('link', { name: 'phone-check' }).waitFor();
     await screenshot('chronos-jobs-phone');
     await page.getByRole('link', { name: 'phone-check' }).click();

@@ -1,6 +1,7 @@
 // Helpers for Chronos end-to-end tests: start `trireme chronos` as a real process and talk to its REST API.
+import { after, before } from 'node:test';
 import { join } from 'node:path';
-import { startRole, type RoleProcess } from './processes.ts';
+import { startCluster, startRole, type RoleProcess, type TestCluster } from './processes.ts';
 
 export function startChronosProcess(master: string, workDir: string, extra: string[] = [], env: Record<string, string> = {}): Promise<RoleProcess> {
   return startRole(['chronos', '--master', master, '--http-address', '127.0.0.1', '--hostname', '127.0.0.1', '--http-port', '0',
@@ -35,3 +36,22 @@ export async function getJob(url: string, name: string): Promise<any> {
 
 /** An ISO8601 instant `ms` from now, in UTC. */
 export function isoIn(ms: number): string { return new Date(Date.now() + ms).toISOString(); }
+
+/**
+ * A one-agent cluster and a Chronos process for the Chronos console's browser tests, started before the suite's
+ * tests and stopped (with the browser) after them. Read its fields inside tests, once `before` has run.
+ */
+export function chronosConsoleEnvironment(agentIpBase: number, browser: { close(): Promise<void> }): { base: string; cluster: TestCluster; chronos: RoleProcess } {
+  const env = {} as { base: string; cluster: TestCluster; chronos: RoleProcess };
+  before(async () => {
+    env.cluster = await startCluster({ agents: 1, agentIpBase });
+    env.chronos = await startChronosProcess(env.cluster.masterAddress, join(env.cluster.dir, 'chronos'));
+    env.base = `http://127.0.0.1:${env.chronos.port}`;
+  });
+  after(async () => {
+    await browser.close();
+    await env.chronos?.stop();
+    await env.cluster?.stop();
+  });
+  return env;
+}
