@@ -19,7 +19,7 @@ import { appendBounded, countFailure, countSuccess, outcomeOf, retryAfterFailure
 import { dueAt, formatSchedule, parseIsoDuration, parseSchedule, type Schedule } from './schedule.ts';
 import { formatTaskId } from './task-id.ts';
 import { recoverLaunch } from './launch-recovery.ts';
-import { commitUnits } from '../state/commit-units.ts';
+import { commitUnits, recordTooLarge } from '../state/commit-units.ts';
 
 /** A task of a job: queued until an offer takes it, then launched / running, or awaiting an async callback. */
 export interface ChronosTask {
@@ -206,9 +206,8 @@ export class ChronosScheduler implements OfferPlanner {
     const next = keepCounters(job, given, previous?.job);
     const record: JobRecord = { job: next, parentsDone: previous && sameSet(previous.job.parents, next.parents) ? previous.parentsDone : [] };
     // Refused before anything changes: a record the store then rejects (ZooKeeper: 1 MB) would be lost at restart.
-    const limit = this.o.store.transactionLimits?.maxValueBytes;
-    const bytes = limit === undefined ? 0 : Buffer.byteLength(JSON.stringify(record));
-    if (limit !== undefined && bytes > limit) throw new BadRequest(`the job definition is ${bytes} bytes; the state store holds at most ${limit} bytes per record`);
+    const tooLarge = recordTooLarge(this.o.store, record, 'the job definition');
+    if (tooLarge) throw new BadRequest(tooLarge);
     this.jobs.set(job.name, record);
     this.parsed.delete(job.name);
     this.o.logger.info({ job: job.name, schedule: next.schedule, parents: next.parents }, previous ? 'job replaced' : 'job created');

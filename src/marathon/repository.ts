@@ -8,7 +8,7 @@ import type { AppDefinition } from './app-definition.ts';
 import type { Deployment, Instance } from './model.ts';
 import type { GroupRecord } from './groups.ts';
 import { addVersion, type GroupSnapshot } from './group-versions.ts';
-import { commitUnits } from '../state/commit-units.ts';
+import { commitUnits, recordTooLarge } from '../state/commit-units.ts';
 
 const enc = (id: string) => encodeURIComponent(id);
 
@@ -77,10 +77,7 @@ export class MarathonRepository {
    * `what` names the record in the message ("the app definition", "this change's deployment record").
    */
   tooLarge(record: unknown, what: string): string | undefined {
-    const limit = this.store.transactionLimits?.maxValueBytes;
-    if (limit === undefined) return undefined;
-    const bytes = Buffer.byteLength(JSON.stringify(record));
-    return bytes > limit ? `${what} is ${bytes} bytes; the state store holds at most ${limit} bytes per record` : undefined;
+    return recordTooLarge(this.store, record, what);
   }
 
   saveFrameworkId(id: string): Promise<void> { return this.write([{ op: 'put', key: `${this.prefix}/framework-id`, value: id }]); }

@@ -32,6 +32,17 @@ export function packUnits(units: readonly StoreOp[][], limits: TransactionLimits
   return out;
 }
 
+/**
+ * Why `store` would refuse `record` (over its per-value limit: ZooKeeper's 1 MB), or undefined when it fits; `what`
+ * names the record in the message. Writers ask before they change anything in memory.
+ */
+export function recordTooLarge(store: Store, record: unknown, what: string): string | undefined {
+  const limit = store.transactionLimits?.maxValueBytes;
+  if (limit === undefined) return undefined;
+  const bytes = Buffer.byteLength(JSON.stringify(record));
+  return bytes > limit ? `${what} is ${bytes} bytes; the state store holds at most ${limit} bytes per record` : undefined;
+}
+
 /** Commits the units: one transaction where the store has no limits, else as packUnits packs them. */
 export async function commitUnits(store: Store, units: readonly StoreOp[][]): Promise<void> {
   const limits = store.transactionLimits;

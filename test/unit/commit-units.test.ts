@@ -1,7 +1,7 @@
 // Packing store writes into transactions a bounded backend (ZooKeeper) accepts: units stay whole and in order.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { commitUnits, opBytes, packUnits } from '../../src/state/commit-units.ts';
+import { commitUnits, opBytes, packUnits, recordTooLarge } from '../../src/state/commit-units.ts';
 import { MemoryStore } from '../../src/state/memory-store.ts';
 import type { StoreOp } from '../../src/state/store.ts';
 
@@ -43,4 +43,11 @@ test('commitUnits commits everything: one transaction without limits, several wi
   assert.ok(sizes.length > 1 && sizes.every((n) => n % 2 === 0), `units stay whole: ${sizes.join(', ')}`);
   assert.equal(sizes.reduce((a, b) => a + b, 0), 100);
   assert.equal((await bounded.list('/u/')).length, 100);
+});
+
+test('recordTooLarge names the record, its size and the store limit; stores without limits take any size', () => {
+  const bounded = Object.assign(new MemoryStore(), { transactionLimits: { maxOps: 10, maxBytes: 100, maxValueBytes: 20 } });
+  assert.equal(recordTooLarge(bounded, 'x'.repeat(18), 'the job'), undefined, '20 bytes of JSON fit');
+  assert.equal(recordTooLarge(bounded, 'x'.repeat(19), 'the job'), 'the job is 21 bytes; the state store holds at most 20 bytes per record');
+  assert.equal(recordTooLarge(new MemoryStore(), 'x'.repeat(10_000), 'the job'), undefined);
 });

@@ -123,8 +123,7 @@ export class CgroupManager {
     const d = this.dirs(containerId).memory;
     let text: string;
     try { text = readFileSync(join(d, this.layout.version === 'v1' ? 'memory.oom_control' : 'memory.events'), 'utf8'); } catch { return false; }
-    const m = /^oom_kill (\d+)$/m.exec(text);
-    return m !== null && Number(m[1]) > 0;
+    return memoryLimitReached(text, undefined, { exitCode: null, signal: null });
   }
 
   async peakMemory(containerId: string): Promise<number | undefined> {

@@ -24,6 +24,8 @@ export interface LaunchedProcess {
   exited: Promise<ProcessEnd>;
 }
 
+export type TaskLauncherName = 'posix_spawn' | 'child_process';
+
 /**
  * Starts a process as the leader of a new session (so that its process group can be signalled as a whole), stdin
  * from /dev/null, default signal dispositions and an empty signal mask, no descriptor of the agent but stdout/stderr
@@ -31,8 +33,6 @@ export interface LaunchedProcess {
  * process end: the process must not hand fd 3 on to processes that may outlive it. Rejects when the executable or
  * the working directory cannot be used, naming the error code.
  */
-export type TaskLauncherName = 'posix_spawn' | 'child_process';
-
 export interface ProcessLauncher {
   readonly name: TaskLauncherName;
   launch(req: LaunchRequest): Promise<LaunchedProcess>;
